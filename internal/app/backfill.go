@@ -1,0 +1,162 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	gonotion "github.com/dstotijn/go-notion"
+
+	"github.com/lukhas/notion-sync-action/internal/manifest"
+	"github.com/lukhas/notion-sync-action/internal/module"
+	"github.com/lukhas/notion-sync-action/internal/property"
+)
+
+func runBackfill(ctx context.Context, e *env, args []string) error {
+	var client clientFlags
+	fs := newFlagSet(e, "backfill", "backfill [--apply] [--options] [flags]")
+	client.register(fs)
+	repo := fs.String("repo", ".", "repository root holding the manifests")
+	configPath := fs.String("config", "", "config file (default .github/notion-sync.yml, else the built-in config)")
+	apply := fs.Bool("apply", false, "write the changes (without it, only list them)")
+	options := fs.Bool("options", false, "add the select and multi-select options the manifests use to the database schema instead")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *options {
+		return e.backfillOptions(ctx, client, *repo, *configPath, *apply)
+	}
+	return e.backfillManifests(*repo, *configPath, *apply)
+}
+
+// backfillManifests writes every resolved value into the hydrate object of each
+// manifest, editing only that object.
+func (e *env) backfillManifests(repo, configPath string, apply bool) error {
+	w, err := e.openWorkspace(repo, configPath, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if w.cfg.Hydrate == "" {
+		return usagef("the config has no hydrate object to backfill (set hydrate: notion_database_options)")
+	}
+	var changed []string
+	for _, mod := range w.modules {
+		m := w.manifests[mod.Path]
+		out, diff, err := module.Backfill(w.cfg, m, mod)
+		if err != nil {
+			return fmt.Errorf("backfill %s: %w", mod.Path, err)
+		}
+		if !diff {
+			continue
+		}
+		changed = append(changed, mod.Path)
+		if apply {
+			if err := manifest.WriteFile(w.root, mod.Path, out); err != nil {
+				return fmt.Errorf("backfill %s: %w", mod.Path, err)
+			}
+		}
+	}
+	switch {
+	case len(changed) == 0:
+		fmt.Fprintf(e.stdout, "✅ All manifests have %s hydrated\n", w.cfg.Hydrate)
+	case apply:
+		fmt.Fprintf(e.stdout, "✅ Backfilled %s for %d modules\n📝 Updated manifests:\n", w.cfg.Hydrate, len(changed))
+	default:
+		fmt.Fprintf(e.stdout, "📋 %d manifests would get %s (run with --apply to write them):\n", len(changed), w.cfg.Hydrate)
+	}
+	for _, p := range changed {
+		fmt.Fprintf(e.stdout, "  - %s\n", p)
+	}
+	for _, p := range w.failed {
+		fmt.Fprintf(e.stdout, "❌ %s\n", sanitize(p.Error()))
+	}
+	if len(w.failed) > 0 {
+		return errProblems
+	}
+	return nil
+}
+
+// backfillOptions adds the select and multi_select options the manifests use but
+// the database lacks. A schema PATCH replaces the option list, so the request
+// carries every existing option (by id) plus the new ones.
+func (e *env) backfillOptions(ctx context.Context, client clientFlags, repo, configPath string, apply bool) error {
+	w, err := e.openWorkspace(repo, configPath, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	db, closer, err := e.connect(client)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	schema, err := db.c.Database(ctx, db.id)
+	if err != nil {
+		return fmt.Errorf("read database %s: %w", db.id, err)
+	}
+	patch := map[string]json.RawMessage{}
+	for _, p := range w.cfg.Properties {
+		if p.Type != property.Select && p.Type != property.MultiSelect {
+			continue
+		}
+		sp, ok := schema.Properties[p.Name]
+		if !ok || property.Type(sp.Type) != p.Type {
+			continue // preflight reports it
+		}
+		existing := optionsOf(sp)
+		var names []string
+		for _, o := range existing {
+			names = append(names, o.Name)
+		}
+		var added []string
+		for _, m := range w.modules {
+			v := m.Props[p.Name]
+			for _, n := range append([]string{v.Text}, v.Names...) {
+				if n != "" && !slices.Contains(names, n) && !slices.Contains(added, n) {
+					added = append(added, n)
+				}
+			}
+		}
+		if len(added) == 0 {
+			continue
+		}
+		slices.Sort(added)
+		fmt.Fprintf(e.stdout, "➕ %s: %d new options: %s\n", p.Name, len(added), sanitize(fmt.Sprint(added)))
+		opts := make([]map[string]string, 0, len(existing)+len(added))
+		for _, o := range existing {
+			opts = append(opts, map[string]string{"id": o.ID, "name": o.Name})
+		}
+		for _, n := range added {
+			opts = append(opts, map[string]string{"name": n})
+		}
+		raw, err := json.Marshal(map[string]any{string(p.Type): map[string]any{"options": opts}})
+		if err != nil {
+			return fmt.Errorf("encode options of %s: %w", p.Name, err)
+		}
+		patch[p.Name] = raw
+	}
+	switch {
+	case len(patch) == 0:
+		fmt.Fprintln(e.stdout, "✅ The database has every option the manifests use")
+		return nil
+	case !apply:
+		fmt.Fprintln(e.stdout, "📋 Run with --apply to add them to the database")
+		return nil
+	}
+	if _, err := db.c.UpdateDatabase(ctx, db.id, patch); err != nil {
+		return fmt.Errorf("add options to database %s: %w", db.id, err)
+	}
+	fmt.Fprintf(e.stdout, "✅ Added options to %d properties\n", len(patch))
+	return nil
+}
+
+func optionsOf(p gonotion.DatabaseProperty) []gonotion.SelectOptions {
+	switch {
+	case p.Select != nil:
+		return p.Select.Options
+	case p.MultiSelect != nil:
+		return p.MultiSelect.Options
+	}
+	return nil
+}

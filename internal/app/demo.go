@@ -1,0 +1,183 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lukhas/notion-sync-action/internal/manifest"
+	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/report"
+)
+
+// runDemo shows the whole pipeline without a Notion account: it starts the
+// emulator in-process with Notion's latency and rate limit, syncs the example
+// manifests, syncs again to show that nothing is written twice, edits one
+// manifest and syncs once more to show a single update. Each step checks its own
+// outcome, so the demo fails loudly if the product misbehaves.
+func runDemo(ctx context.Context, e *env, args []string) error {
+	fset := newFlagSet(e, "demo", "demo [--example DIR] [--out DIR]")
+	example := fset.String("example", filepath.Join("testdata", "example"), "folder of example manifests to sync")
+	outDir := fset.String("out", "", "folder for the demo repository and its artifacts (default: a new temporary folder)")
+	fast := fset.Bool("fast", false, "no emulated latency or rate limit (for tests)")
+	if err := parseFlags(fset, args); err != nil {
+		return err
+	}
+	if _, err := os.Stat(*example); err != nil {
+		return usagef("example manifests not found at %s: run the demo from the repository root, or pass --example DIR", *example)
+	}
+	dir := *outDir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "notion-sync-demo-")
+		if err != nil {
+			return fmt.Errorf("create demo folder: %w", err)
+		}
+		dir = d
+	}
+	repo := filepath.Join(dir, "repo")
+	if err := copyTree(*example, repo); err != nil {
+		return fmt.Errorf("copy example manifests: %w", err)
+	}
+
+	opts := notiontest.Options{Latency: 250 * time.Millisecond, Jitter: 100 * time.Millisecond, RateLimit: 3, Burst: 10, Seed: 1}
+	rate := 3.0
+	if *fast {
+		opts = notiontest.Options{}
+		rate = 1000
+	}
+	srv := notiontest.New(opts)
+	dbID, err := srv.CreateDatabase(notiontest.DefaultSchema())
+	if err != nil {
+		return fmt.Errorf("seed emulator database: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("start emulator: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln) //nolint:errcheck // Serve returns when Shutdown runs below.
+	defer hs.Shutdown(context.WithoutCancel(ctx))
+	base := "http://" + ln.Addr().String()
+
+	de := *e
+	de.getenv = func(k string) string {
+		switch k {
+		case "NOTION_API_TOKEN":
+			return srv.Token()
+		case "NOTION_TOKEN", "GITHUB_SHA":
+			return ""
+		case "NOTION_DATABASE_ID":
+			return dbID
+		case "NOTION_API_BASE_URL":
+			return base
+		}
+		return e.getenv(k)
+	}
+	artifacts := filepath.Join(dir, "artifacts")
+	f := syncFlags{
+		client: clientFlags{rate: rate, maxRetries: 5, backoff: time.Second, timeout: 30 * time.Second, concurrency: 3,
+			auditPath: filepath.Join(artifacts, "notion_api_audit.log")},
+		repo: repo, all: true,
+		planPath:   filepath.Join(artifacts, "notion_sync_plan.json"),
+		ledgerPath: filepath.Join(artifacts, "notion_sync_ledger.jsonl"),
+	}
+	fmt.Fprintf(e.stdout, "🧪 Demo: Notion emulator at %s (database %s, 250 ms latency, 3 requests/s)\n", base, dbID)
+	fmt.Fprintf(e.stdout, "📁 Example repository: %s\n\n", repo)
+
+	steps := []struct {
+		title  string
+		before func() error
+		check  func(report.Summary) error
+	}{
+		{"1/3 First sync: every module is new", nil, func(s report.Summary) error {
+			if s.Create == 0 || s.Error > 0 {
+				return fmt.Errorf("first sync created %d pages with %d errors", s.Create, s.Error)
+			}
+			return nil
+		}},
+		{"2/3 Second sync of the same manifests: nothing to write", nil, func(s report.Summary) error {
+			if s.Create+s.Update+s.Archive > 0 {
+				return fmt.Errorf("second sync wrote %d pages, want none", s.Create+s.Update+s.Archive)
+			}
+			return nil
+		}},
+		{"3/3 One manifest edited (memory's description): one update", func() error {
+			return editDescription(repo, "memory/module.manifest.json", "Fold-based memory with cascade prevention, emotional context and replay.")
+		}, func(s report.Summary) error {
+			if s.Update != 1 || s.Create+s.Archive > 0 {
+				return fmt.Errorf("after one edit: %d updates, %d creates, %d archives; want exactly one update", s.Update, s.Create, s.Archive)
+			}
+			return nil
+		}},
+	}
+	for _, step := range steps {
+		fmt.Fprintf(e.stdout, "━━ %s\n", step.title)
+		if step.before != nil {
+			if err := step.before(); err != nil {
+				return err
+			}
+		}
+		res, err := de.sync(ctx, f)
+		if err != nil {
+			return err
+		}
+		if err := report.WriteText(e.stdout, res.plan, res.stats); err != nil {
+			return fmt.Errorf("print result: %w", err)
+		}
+		if err := step.check(res.plan.Summary); err != nil {
+			return fmt.Errorf("demo step %q: %w", step.title, err)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	fmt.Fprintf(e.stdout, "📂 Plan, ledger and API audit log: %s\n", artifacts)
+	return nil
+}
+
+// editDescription changes one manifest's description in place, as a developer would.
+func editDescription(root, path, desc string) error {
+	m, err := manifest.Load(root, path)
+	if err != nil {
+		return fmt.Errorf("edit %s: %w", path, err)
+	}
+	out, err := manifest.SetField(m.Raw, "description", desc)
+	if err != nil {
+		return fmt.Errorf("edit %s: %w", path, err)
+	}
+	return manifest.WriteFile(root, path, out)
+}
+
+// copyTree copies the regular files under src to dst.
+func copyTree(src, dst string) error {
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Errorf("%s already exists; choose an empty --out folder", dst)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}

@@ -1,0 +1,417 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lukhas/notion-sync-action/internal/ledger"
+	"github.com/lukhas/notion-sync-action/internal/manifest"
+	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/report"
+)
+
+// harness is one repository, one emulated database, and the artifacts folder.
+type harness struct {
+	t    *testing.T
+	srv  *notiontest.Server
+	db   string
+	repo string
+	art  string
+}
+
+func newHarness(t *testing.T, opts notiontest.Options) *harness {
+	t.Helper()
+	srv := notiontest.NewServer(t, opts)
+	db, err := srv.CreateDatabase(notiontest.DefaultSchema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	h := &harness{t: t, srv: srv, db: db, repo: filepath.Join(dir, "repo"), art: filepath.Join(dir, "artifacts")}
+	if err := copyTree(filepath.Join("..", "..", "testdata", "example"), h.repo); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func (h *harness) getenv(k string) string {
+	switch k {
+	case "NOTION_API_TOKEN":
+		return h.srv.Token()
+	case "NOTION_DATABASE_ID":
+		return h.db
+	case "NOTION_API_BASE_URL":
+		return h.srv.URL()
+	}
+	return ""
+}
+
+// run runs one command against the harness and returns its exit code and output.
+func (h *harness) run(args ...string) (int, string, string) {
+	h.t.Helper()
+	var stdout, stderr bytes.Buffer
+	full := append([]string{args[0]}, "--repo", h.repo)
+	if args[0] == "sync" {
+		full = append(full, "--plan", h.path("plan.json"), "--ledger", h.path("ledger.jsonl"))
+	}
+	// The emulator here has no rate limit; the client's own pacing is tested in internal/notion.
+	full = append(full, "--audit-log", h.path("audit.log"), "--backoff", "1ms", "--rate-limit", "1000")
+	full = append(full, args[1:]...)
+	code := Main(h.t.Context(), full, h.getenv, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func (h *harness) path(name string) string { return filepath.Join(h.art, name) }
+
+// live returns the database's unarchived pages by key; it fails on duplicates.
+func (h *harness) live() map[string]notiontest.Page {
+	h.t.Helper()
+	out := map[string]notiontest.Page{}
+	for _, p := range h.srv.Pages(h.db) {
+		if p.Archived {
+			continue
+		}
+		key := p.PlainText("Module")
+		if _, dup := out[key]; dup {
+			h.t.Errorf("duplicate pages for key %q", key)
+		}
+		out[key] = p
+	}
+	return out
+}
+
+func (h *harness) writes() int {
+	return h.srv.Count("POST", "/v1/pages") + h.srv.Count("PATCH", "/v1/pages/{id}")
+}
+
+func (h *harness) seed(props string) string {
+	h.t.Helper()
+	id, err := h.srv.SeedPage(h.db, json.RawMessage(props))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return id
+}
+
+func exampleKeys(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join("..", "..", "testdata", "example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, e := range entries {
+		keys = append(keys, e.Name())
+	}
+	return keys
+}
+
+// TestSyncUnderFaults is the end-to-end check of issue 3: a full sync through 429
+// bursts, 5xx answers and creates that are stored but answered with an error
+// leaves exactly one page per manifest with the manifest's values, never touches
+// a column the config does not name, and a second sync writes nothing.
+func TestSyncUnderFaults(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	human := h.seed(`{"Module":{"title":[{"text":{"content":"identity"}}]},"Notes":{"rich_text":[{"text":{"content":"reviewed by Ana"}}]}}`)
+	handmade := h.seed(`{"Module":{"title":[{"text":{"content":"roadmap"}}]}}`)
+	gone := h.seed(`{"Module":{"title":[{"text":{"content":"legacy"}}]},"Manifest":{"rich_text":[{"text":{"content":"legacy/module.manifest.json"}}]}}`)
+
+	h.srv.FailNext(3, notiontest.Fault{Route: "POST /v1/pages", Status: 429, RetryAfter: -1})
+	h.srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Status: 502, Commit: true})
+	h.srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Status: 504, Commit: true, HTML: true})
+	h.srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Reset: true, Commit: true})
+	h.srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Partial: true})
+	h.srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Status: 500})
+	h.srv.FailNext(2, notiontest.Fault{Route: "PATCH /v1/pages/{id}", Status: 503, HTML: true})
+	h.srv.FailNext(1, notiontest.Fault{Route: "/v1/databases/{id}/query", Status: 502})
+
+	code, out, errOut := h.run("sync", "--all")
+	if code != ExitOK {
+		t.Fatalf("sync --all exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	live := h.live()
+	for _, key := range exampleKeys(t) {
+		if _, ok := live[key]; !ok {
+			t.Errorf("no page for module %s", key)
+		}
+	}
+	if live["identity"].ID != human {
+		t.Errorf("identity synced into page %s, want the existing page %s", live["identity"].ID, human)
+	}
+	if got := live["identity"].PlainText("Notes"); got != "reviewed by Ana" {
+		t.Errorf("Notes = %q: a column outside the config was touched", got)
+	}
+	if _, ok := live["roadmap"]; !ok || live["roadmap"].ID != handmade {
+		t.Error("a page the sync did not create was archived")
+	}
+	if p, _ := h.srv.Page(gone); !p.Archived {
+		t.Error("the page of a manifest that is gone was not archived")
+	}
+	if got := len([]rune(live["quantum"].PlainText("Description"))); got != 3000 {
+		t.Errorf("quantum description has %d characters, want all 3000", got)
+	}
+	if got := live["matriz"].PlainText("Tags"); !strings.Contains(got, "pipeline; experimental") {
+		t.Errorf("matriz tags = %q, want the comma replaced", got)
+	}
+	if got := live["consciousness"].PlainText("MQI"); got != "92.3" {
+		t.Errorf("consciousness MQI = %q, want 92.3", got)
+	}
+
+	h.srv.ResetRequests()
+	code, out, errOut = h.run("sync", "--all")
+	if code != ExitOK {
+		t.Fatalf("second sync exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := h.writes(); n != 0 {
+		t.Errorf("second sync made %d writes, want 0", n)
+	}
+	if n := len(h.srv.Requests()); n > 3 {
+		t.Errorf("second sync made %d calls, want at most ceil(%d/100)+2", n, len(live))
+	}
+	if err := ledger.Verify(h.path("ledger.jsonl")); err != nil {
+		t.Errorf("ledger chain: %v", err)
+	}
+	assertNoToken(t, h, out+errOut)
+}
+
+// assertNoToken checks that the token appears in no output and no artifact.
+func assertNoToken(t *testing.T, h *harness, outputs ...string) {
+	t.Helper()
+	for _, o := range outputs {
+		if strings.Contains(o, h.srv.Token()) {
+			t.Error("the token appears in the command's output")
+		}
+	}
+	for _, name := range []string{"plan.json", "ledger.jsonl", "audit.log"} {
+		data, err := os.ReadFile(h.path(name))
+		if err != nil {
+			t.Errorf("artifact %s: %v", name, err)
+			continue
+		}
+		if bytes.Contains(data, []byte(h.srv.Token())) {
+			t.Errorf("the token appears in %s", name)
+		}
+	}
+}
+
+func TestSyncModuleAndDryRun(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+
+	code, out, errOut := h.run("sync", "--all", "--dry-run")
+	if code != ExitOK {
+		t.Fatalf("dry run exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := h.writes(); n != 0 {
+		t.Errorf("dry run made %d writes", n)
+	}
+	plan, err := report.ReadPlan(h.path("plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(exampleKeys(t)); plan.Summary.Create != want || !plan.DryRun {
+		t.Errorf("dry-run plan: %+v, want %d creates", plan.Summary, want)
+	}
+
+	h.srv.ResetRequests()
+	code, out, errOut = h.run("sync", "--module", "memory")
+	if code != ExitOK {
+		t.Fatalf("sync --module exit %d\n%s\n%s", code, out, errOut)
+	}
+	if got := len(h.live()); got != 1 {
+		t.Errorf("--module memory left %d pages, want 1", got)
+	}
+	if n := len(h.srv.Requests()); n != 3 {
+		t.Errorf("--module made %d calls, want 3 (schema, one filtered query, one create)", n)
+	}
+	if !strings.Contains(out, "memory") {
+		t.Errorf("output does not name the module:\n%s", out)
+	}
+
+	code, _, errOut = h.run("sync", "--module", "nope")
+	if code != ExitUsage || !strings.Contains(errOut, `"nope"`) {
+		t.Errorf("unknown module: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestSyncBrokenManifestFailsAlone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	broken := filepath.Join(h.repo, "broken", "module.manifest.json")
+	if err := os.MkdirAll(filepath.Dir(broken), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(broken, []byte("{\n  \"module\": \"broken\",\n  \"tags\": [\"a\",]\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := h.run("sync", "--all")
+	if code != ExitProblems {
+		t.Errorf("exit %d, want %d", code, ExitProblems)
+	}
+	if !strings.Contains(out, "broken/module.manifest.json:3") {
+		t.Errorf("output does not point at the broken line:\n%s", out)
+	}
+	if got, want := len(h.live()), len(exampleKeys(t)); got != want {
+		t.Errorf("%d pages, want the %d good modules", got, want)
+	}
+	if err := ledger.Verify(h.path("ledger.jsonl")); err != nil {
+		t.Errorf("ledger chain: %v", err)
+	}
+}
+
+func TestSyncUpdateManifestAndStalePageID(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	if code, out, errOut := h.run("sync", "--module", "dream", "--update-manifest"); code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	m, err := manifest.Load(h.repo, "dream/module.manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		PageID string `json:"notion_page_id"`
+	}
+	if err := json.Unmarshal(m.Raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.PageID != h.live()["dream"].ID {
+		t.Fatalf("notion_page_id = %q, want %q", got.PageID, h.live()["dream"].ID)
+	}
+	h.srv.ResetRequests()
+	if code, out, errOut := h.run("sync", "--module", "dream"); code != ExitOK || h.writes() != 0 {
+		t.Fatalf("sync after --update-manifest: exit %d, %d writes\n%s\n%s", code, h.writes(), out, errOut)
+	}
+
+	// The page is deleted in Notion: the runbook's 404, then --create-if-missing.
+	if _, err := h.srv.SeedPage(h.db, json.RawMessage(`{"Module":{"title":[{"text":{"content":"x"}}]}}`)); err != nil {
+		t.Fatal(err)
+	}
+	archiveAll(t, h)
+	code, out, _ := h.run("sync", "--module", "dream")
+	if code != ExitProblems || !strings.Contains(out, "Page not found (page_id: "+got.PageID) {
+		t.Errorf("stale page id: exit %d, want %d and the runbook's message:\n%s", code, ExitProblems, out)
+	}
+	if code, out, errOut := h.run("sync", "--module", "dream", "--create-if-missing", "--update-manifest"); code != ExitOK {
+		t.Fatalf("--create-if-missing: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if len(h.live()) != 1 {
+		t.Errorf("want one live page after --create-if-missing, got %d", len(h.live()))
+	}
+}
+
+func archiveAll(t *testing.T, h *harness) {
+	t.Helper()
+	for _, p := range h.srv.Pages(h.db) {
+		req := map[string]any{"archived": true}
+		body, _ := json.Marshal(req)
+		r, err := newRequest(h, "PATCH", "/v1/pages/"+p.ID, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.StatusCode != 200 {
+			t.Fatalf("archive %s: %d", p.ID, r.StatusCode)
+		}
+		r.Body.Close()
+	}
+}
+
+// TestSyncChanged builds a real git history: a sync --changed after a commit that
+// edits one manifest and deletes another writes one update and one archive, and
+// reads with filtered queries only.
+func TestSyncChanged(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	repo, err := git.PlainInit(h.repo, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "initial")
+	if code, out, errOut := h.run("sync", "--all"); code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if err := editDescription(h.repo, "memory/module.manifest.json", "Rewritten memory"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(h.repo, "dream")); err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "edit memory, drop dream")
+	h.srv.ResetRequests()
+	code, out, errOut := h.run("sync", "--changed", "--since", "HEAD~1")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	plan, err := report.ReadPlan(h.path("plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := report.Summary{Update: 1, Archive: 1}
+	if diff := cmp.Diff(want, plan.Summary); diff != "" {
+		t.Errorf("summary mismatch (-want +got):\n%s", diff)
+	}
+	if got := h.live()["memory"].PlainText("Description"); got != "Rewritten memory" {
+		t.Errorf("memory description = %q", got)
+	}
+	if _, ok := h.live()["dream"]; ok {
+		t.Error("dream's page is still live after its manifest was deleted")
+	}
+	if n := len(h.srv.Requests()); n != 5 {
+		t.Errorf("--changed made %d calls, want 5 (schema, 2 filtered queries, update, archive)", n)
+	}
+}
+
+func commitAll(t *testing.T, repo *git.Repository, msg string) {
+	t.Helper()
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	sig := &object.Signature{Name: "t", Email: "t@example.com", When: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if _, err := wt.Commit(msg, &git.CommitOptions{Author: sig, AllowEmptyCommits: true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	dir := filepath.Join(t.TempDir(), "demo")
+	code := Main(t.Context(), []string{"demo", "--fast", "--example", filepath.Join("..", "..", "testdata", "example"), "--out", dir},
+		func(string) string { return "" }, &out, &errOut)
+	if code != ExitOK {
+		t.Fatalf("demo exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	for _, f := range []string{"notion_sync_plan.json", "notion_sync_ledger.jsonl", "notion_api_audit.log"} {
+		if _, err := os.Stat(filepath.Join(dir, "artifacts", f)); err != nil {
+			t.Errorf("demo left no %s: %v", f, err)
+		}
+	}
+}
+
+// newRequest sends a raw request to the emulator, as a person in the Notion UI
+// would change things behind the sync's back.
+func newRequest(h *harness, method, path string, body []byte) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(h.t.Context(), method, h.srv.URL()+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+h.srv.Token())
+	req.Header.Set("Notion-Version", "2022-06-28")
+	req.Header.Set("Content-Type", "application/json")
+	return http.DefaultClient.Do(req)
+}

@@ -1,0 +1,220 @@
+// Package config reads .github/notion-sync.yml: which manifests to read, which
+// database property is the key, and how every other property's value is found in
+// a manifest. The file is optional: Default is the block DESIGN.md documents, so
+// the LUKHAS manifests sync with no setup.
+//
+// A key the file leaves out takes its value from Default, so a file may hold only
+// what it changes; set a key explicitly to override it (`hydrate: ""` turns
+// hydration off, `exclude: []` excludes nothing). Parse reports every problem of
+// a file at once, each as "file:line: key: problem; fix", so one edit fixes them
+// all.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lukhas/notion-sync-action/internal/property"
+)
+
+// DefaultPath is where the config lives in a repository; DefaultPathAlt is the
+// same file with the other YAML extension, tried second.
+const (
+	DefaultPath    = ".github/notion-sync.yml"
+	DefaultPathAlt = ".github/notion-sync.yaml"
+)
+
+// The specials a `from` may name instead of a gjson path.
+const (
+	SpecialPath     = "$path"      // repo-relative manifest path, "/" separators
+	SpecialDir      = "$dir"       // the manifest's folder name
+	SpecialSHA      = "$sha"       // sha256 of the manifest's canonical JSON
+	SpecialCommit   = "$commit"    // the commit being synced (volatile)
+	SpecialSyncedAt = "$synced_at" // the time of the run (volatile)
+)
+
+// specialList names every special, in the order error messages offer them.
+const specialList = "$path, $dir, $sha, $commit, $synced_at"
+
+// IsSpecial reports whether from names one of the specials ($path, $dir, $sha,
+// $commit, $synced_at) rather than a gjson path.
+func IsSpecial(from string) bool {
+	switch from {
+	case SpecialPath, SpecialDir, SpecialSHA, SpecialCommit, SpecialSyncedAt:
+		return true
+	}
+	return false
+}
+
+// IsVolatileSpecial reports whether from is $commit or $synced_at: values that
+// change on every run and so are written only together with a real change.
+func IsVolatileSpecial(from string) bool { return from == SpecialCommit || from == SpecialSyncedAt }
+
+// Config is a parsed notion-sync.yml. The zero value is not useful; get one from
+// Default, Load, LoadDir or Parse. A Config is read-only once built and safe to
+// share between goroutines.
+type Config struct {
+	File             string   // the file it came from; "" for the built-in default
+	Version          int      // always 1
+	Include, Exclude []string // manifests.include / manifests.exclude: repo-relative doublestar globs
+	Key              Key      // how a manifest finds its database row
+	Hydrate          string   // manifest object whose entries win over `from` ("notion_database_options"); "" turns hydration off
+	RequireHydration bool     // pre-flight fails on manifests without the hydrate object
+	OwnerProperty    string   // property set on pages the sync made ("Manifest"); "" means none, so no page is ever archived as orphaned
+	OnDelete         string   // what a deleted manifest does to its page: "archive" | "ignore"
+	Properties       []Property
+}
+
+// Key names the database's title property and where a manifest's key comes from.
+type Key struct {
+	Property string   // the database's title property ("Module")
+	From     []string // first non-empty string wins; specials allowed ($dir, $path)
+}
+
+// Property says where one managed database property gets its value.
+type Property struct {
+	Name     string
+	Type     property.Type
+	From     []string // gjson paths or specials, tried in order; a single string in YAML becomes a one-element list
+	Default  any      // YAML scalar (string, float64, bool) or list of them, nil when absent
+	Template string   // Go text/template applied to the resolved value ("" = none)
+	Line     int      // line in the file, for errors; 0 in Default
+}
+
+// Default returns the built-in config, the YAML block of DESIGN.md "Config". Each
+// call returns a fresh copy the caller may change.
+func Default() *Config {
+	return &Config{
+		Version: 1,
+		Include: []string{"**/module.manifest.json"},
+		Exclude: []string{"**/.*/**", "**/node_modules/**", "**/dist/**"},
+		Key: Key{
+			Property: "Module",
+			From:     []string{"module", "module.name", "name", SpecialDir},
+		},
+		Hydrate:          "notion_database_options",
+		RequireHydration: true,
+		OwnerProperty:    "Manifest",
+		OnDelete:         "archive",
+		Properties: []Property{
+			{Name: "Description", Type: property.RichText, From: []string{"description"}},
+			{Name: "Features", Type: property.MultiSelect, From: []string{"features"}},
+			{Name: "Tags", Type: property.MultiSelect, From: []string{"tags"}},
+			{Name: "Lane", Type: property.Select, From: []string{"matrix.lane", "lane"}},
+			{Name: "Status", Type: property.Select, From: []string{"status"}, Default: "Active"},
+			{Name: "MQI", Type: property.Number, From: []string{"quality.mqi", "mqi"}},
+			{Name: "Team", Type: property.Select, From: []string{"ownership.team"}},
+			{Name: "Coverage", Type: property.Number, From: []string{"testing.coverage_observed"}},
+			{Name: "SLA p95", Type: property.Number, From: []string{"performance.sla_targets.latency_p95_ms"}},
+			{Name: "APIs", Type: property.RichText, From: []string{"apis"},
+				Template: "{{range $k, $v := .}}- {{$k}} ({{$v.module}})\n{{end}}"},
+			{Name: "Manifest", Type: property.RichText, From: []string{SpecialPath}},
+			{Name: "Provenance SHA", Type: property.RichText, From: []string{SpecialSHA}},
+			{Name: "Last Commit", Type: property.RichText, From: []string{SpecialCommit}},
+			{Name: "Updated At", Type: property.Date, From: []string{SpecialSyncedAt}},
+		},
+	}
+}
+
+// Load reads the config from path, relative to the working directory. With path
+// "", it reads .github/notion-sync.yml (or .yaml) when present and otherwise
+// returns Default; an explicit path that does not exist is an error, because a
+// typo there must not silently sync with the built-in config.
+func Load(path string) (*Config, error) { return LoadDir(".", path) }
+
+// LoadDir is Load relative to a repository root instead of the working
+// directory: a relative path is joined to root, and Config.File keeps the path
+// as given (repo-relative), which is what annotations need.
+func LoadDir(root, path string) (*Config, error) {
+	if path == "" {
+		for _, p := range []string{DefaultPath, DefaultPathAlt} {
+			data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+			switch {
+			case err == nil:
+				return Parse(p, data)
+			case !errors.Is(err, os.ErrNotExist):
+				return nil, fmt.Errorf("read config %s: %w", p, err)
+			}
+		}
+		return Default(), nil
+	}
+	full := path
+	if !filepath.IsAbs(path) {
+		full = filepath.Join(root, path)
+	}
+	data, err := os.ReadFile(full)
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", path, err)
+	}
+	return Parse(filepath.ToSlash(path), data)
+}
+
+// Volatile reports whether every `from` of the named property is $commit or
+// $synced_at: such a property changes on every run, so it is written only
+// together with a real change and is never a reason to write by itself. It is
+// false for an unknown name and for the key.
+func (c *Config) Volatile(name string) bool {
+	for _, p := range c.Properties {
+		if p.Name != name {
+			continue
+		}
+		if len(p.From) == 0 {
+			return false
+		}
+		for _, f := range p.From {
+			if !IsVolatileSpecial(f) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// Managed returns the names of every property the sync owns, the key property
+// first and then the properties in file order. Properties not listed are never
+// touched: people edit them in Notion.
+func (c *Config) Managed() []string {
+	out := make([]string, 0, len(c.Properties)+1)
+	out = append(out, c.Key.Property)
+	for _, p := range c.Properties {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// Property returns the property named name, and false when the config has none.
+// The key property is not among them.
+func (c *Config) Property(name string) (Property, bool) {
+	for _, p := range c.Properties {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Property{}, false
+}
+
+// Error is one problem of a config file. Parse joins them with errors.Join.
+type Error struct {
+	File string // as given to Parse
+	Line int    // 1-based; 0 when the problem has no line (never for Parse)
+	Key  string // dotted key path, e.g. "properties.MQI.type"
+	Msg  string // what is wrong; the fix
+}
+
+// Error formats e as "file:line: key: msg".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Key != "" {
+		b.WriteString(": " + e.Key)
+	}
+	b.WriteString(": " + e.Msg)
+	return b.String()
+}

@@ -1,0 +1,67 @@
+// Package notion is the Notion API client of notion-sync: go-notion v0.11.0
+// for what it does well (typed pages, databases, users), over our own
+// http.RoundTripper for what it lacks (a base URL other than api.notion.com,
+// pacing, retries, timeouts, an audit log, request ids in errors), plus a raw
+// JSON path for writes, because go-notion cannot send null or [] and so cannot
+// clear a property.
+//
+// # Transport
+//
+// Every request, from go-notion or raw, goes through one transport per Client:
+//
+//   - https://api.notion.com is rewritten to Options.BaseURL (an emulator in
+//     tests and demos), keeping the /v1/... path.
+//   - Authorization and Notion-Version 2022-06-28 are added when missing; the
+//     body is kept in memory so every attempt can send it again.
+//   - Each attempt has its own timeout (Options.Timeout, default 30 s), which
+//     also covers reading the answer. net/http's default client has none.
+//   - Any answer other than 200 becomes an *APIError with Notion's code,
+//     message and request id (x-notion-request-id, or request_id in the body)
+//     before go-notion sees it, so go-notion never drops them.
+//
+// # Retry policy
+//
+// Before every attempt a request waits for the shared "paused until" time,
+// then for the shared rate limiter (golang.org/x/time/rate, default 3/s,
+// burst 3), then checks the pause again. The limiter and the pause are shared
+// by every goroutine using the Client.
+//
+//   - 429 rate_limited and 529 service_overload are retried for every method,
+//     since the server did nothing: the client waits Retry-After (integer
+//     seconds; an HTTP date or additional_data.retry_after also work; when
+//     absent, the backoff below) and makes every goroutine of the Client wait
+//     until that moment.
+//   - 5xx (JSON or HTML body), 409 conflict_error, per-attempt timeouts and
+//     network errors are retried with capped exponential backoff with full
+//     jitter — a random wait in [0, min(MaxBackoff, Backoff·2^(n-1))] before
+//     retry n — but only for requests that are safe to repeat: GET, PATCH,
+//     DELETE, POST /v1/databases/{id}/query and POST /v1/search. A Retry-After
+//     on such an answer is honoured when longer than the backoff.
+//   - POST /v1/pages (and any other POST) is never retried except after
+//     429/529: Notion has no idempotency key and a repeated create makes a
+//     second row. Its ambiguous failures (see IsAmbiguous) are returned so the
+//     caller can query by key before creating again.
+//   - After MaxRetries retries (default 5) the last error is returned, an
+//     *APIError when there was an answer. No wait ever runs past the context's
+//     deadline: when it would, the client gives up at once with the last error.
+//     Cancelling the context stops any wait.
+//
+// # Audit log
+//
+// With Options.AuditLog set, every HTTP attempt writes one line, whole even
+// when many goroutines share the writer:
+//
+//	time=2024-05-01T10:15:00.123Z method=PATCH path=/v1/pages/59833787-2cf9-4fdf-8782-e53db20768a5 status=200 duration_ms=184 attempt=1 request_id=292c30e5-d974-4616-9f41-43fa3fd9879b
+//
+// time is the start of the attempt (RFC 3339, UTC, milliseconds); path is the
+// Notion path without query string; status is 0 when there was no answer, and
+// then an error field says why (timeout, reset, connect, canceled);
+// request_id is "-" when Notion sent none (proxy pages). The token and the
+// bodies never appear: a line is built only from the fields above.
+//
+// # Secrets
+//
+// The token is a Secret, which prints as "***" through fmt, log/slog and
+// encoding/json. The Client keeps it behind pointers so even printing a
+// *Client with %+v cannot show it.
+package notion

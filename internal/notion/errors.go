@@ -1,0 +1,206 @@
+package notion
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// APIError is every answer from Notion other than 200, with what Notion said.
+// Callers branch on it with errors.As (Status, Code) and show it to users as is:
+// Error() carries the code, the message and the request id, which is what
+// Notion support asks for, and never the token.
+type APIError struct {
+	// Status is the HTTP status code.
+	Status int
+	// Code is Notion's error code (validation_error, rate_limited...); empty when
+	// the body was not Notion's JSON envelope.
+	Code string
+	// Message is Notion's human-readable message.
+	Message string
+	// RequestID comes from the x-notion-request-id header or the body's request_id.
+	RequestID string
+	// RetryAfter is the server's Retry-After (header, or additional_data.retry_after); 0 when absent.
+	RetryAfter time.Duration
+	// HTML is true when the body was not JSON: a proxy or edge page (Cloudflare 502s).
+	HTML bool
+}
+
+// Error reads like `notion: validation_error (400): <message> [request_id <id>]`.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("notion: ")
+	if e.Code != "" {
+		fmt.Fprintf(&b, "%s (%d)", e.Code, e.Status)
+	} else {
+		fmt.Fprintf(&b, "HTTP %d", e.Status)
+		if txt := http.StatusText(e.Status); txt != "" {
+			b.WriteString(" " + txt)
+		}
+		if e.HTML {
+			b.WriteString(" (non-JSON body)")
+		}
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request_id %s]", e.RequestID)
+	}
+	return b.String()
+}
+
+// DecodeError is a 200 answer whose body could not be decoded, typically the
+// partial page ({"object":"page","id":...}) Notion returns to integrations
+// without read capability. For a write it means the write happened, so
+// IsAmbiguous reports true.
+type DecodeError struct {
+	// RequestID is Notion's request id of the answer, when it sent one.
+	RequestID string
+	// ID is the "id" field of the body when it could be read, e.g. the id of a
+	// page that was created even though the page could not be decoded.
+	ID string
+	// Err is the decoding error.
+	Err error
+}
+
+// Error implements error.
+func (e *DecodeError) Error() string {
+	s := "decode notion response"
+	if e.RequestID != "" {
+		s += " [request_id " + e.RequestID + "]"
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns the decoding error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// netError is an attempt that got no HTTP answer: a timeout, a refused or reset
+// connection, a body cut short.
+type netError struct {
+	err      error
+	sent     bool // the request was fully written, so the server may have acted on it
+	timeout  bool // the per-attempt timeout fired
+	canceled bool // the caller's context ended; never retried
+}
+
+func (e *netError) Error() string {
+	switch {
+	case e.timeout:
+		return "notion: request timed out: " + e.err.Error()
+	case e.canceled:
+		return "notion: request canceled: " + e.err.Error()
+	}
+	return "notion: network error: " + e.err.Error()
+}
+
+func (e *netError) Unwrap() error { return e.err }
+
+// kind is the short word the audit log records for a failed attempt.
+func (e *netError) kind() string {
+	switch {
+	case e.timeout:
+		return "timeout"
+	case e.canceled:
+		return "canceled"
+	case e.sent:
+		return "reset"
+	}
+	return "connect"
+}
+
+// IsNotFound reports whether err is Notion's 404 object_not_found, which also
+// means "exists but not shared with the integration".
+func IsNotFound(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
+}
+
+// IsAmbiguous reports whether a failed write may still have been applied: a
+// timeout, a reset/EOF after the request was sent, a 5xx other than 529
+// (500/502/503/504), 409, or a 200 whose body could not be decoded (a partial
+// page). Reconcile then queries by key before creating again, because Notion
+// has no idempotency keys. 429 and 529 are not ambiguous: the server did nothing.
+func IsAmbiguous(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Status == http.StatusConflict || (ae.Status >= 500 && ae.Status != statusOverloaded)
+	}
+	var de *DecodeError
+	if errors.As(err, &de) {
+		return true
+	}
+	var ne *netError
+	if errors.As(err, &ne) {
+		return ne.sent || ne.timeout
+	}
+	return false
+}
+
+// statusOverloaded is Notion's 529 service_overload.
+const statusOverloaded = 529
+
+// parseAPIError builds an APIError from a non-200 answer. now is used for an
+// HTTP-date Retry-After.
+func parseAPIError(status int, h http.Header, body []byte, now time.Time) *APIError {
+	e := &APIError{Status: status, RequestID: h.Get("X-Notion-Request-Id")}
+	var env struct {
+		Object         string `json:"object"`
+		Code           string `json:"code"`
+		Message        string `json:"message"`
+		RequestID      string `json:"request_id"`
+		AdditionalData struct {
+			RetryAfter json.Number `json:"retry_after"`
+		} `json:"additional_data"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil || env.Object != "error" {
+		e.HTML = true
+	} else {
+		e.Code, e.Message = env.Code, env.Message
+		if e.RequestID == "" {
+			e.RequestID = env.RequestID
+		}
+		if d, ok := parseRetryAfter(env.AdditionalData.RetryAfter.String(), now); ok {
+			e.RetryAfter = d
+		}
+	}
+	if d, ok := parseRetryAfter(h.Get("Retry-After"), now); ok {
+		e.RetryAfter = d
+	}
+	return e
+}
+
+// maxRetryAfter bounds a Retry-After value we are willing to believe.
+const maxRetryAfter = 7 * 24 * time.Hour
+
+// parseRetryAfter reads Retry-After as delta-seconds (what Notion sends) or,
+// as RFC 9110 allows, an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		// NaN fails both comparisons; a week is far beyond anything Notion sends.
+		if !(n >= 0 && n <= maxRetryAfter.Seconds()) {
+			return 0, false
+		}
+		return time.Duration(n * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d, true
+		}
+		return 0, true
+	}
+	return 0, false
+}

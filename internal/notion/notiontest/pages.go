@@ -1,0 +1,473 @@
+package notiontest
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// page is one stored database row.
+type page struct {
+	ID        string            `json:"id"`
+	DB        string            `json:"database_id"`
+	Seq       int64             `json:"seq"`
+	Created   time.Time         `json:"created"` // exact; responses round it down to the minute
+	Edited    time.Time         `json:"edited"`
+	VisibleAt time.Time         `json:"visible_at"` // queries skip the page before this
+	Archived  bool              `json:"archived,omitempty"`
+	Icon      json.RawMessage   `json:"icon,omitempty"`
+	Cover     json.RawMessage   `json:"cover,omitempty"`
+	Values    map[string]*value `json:"values"` // by property id
+}
+
+// apiRequest is a routed request: the path id (dashed) and the decoded body.
+type apiRequest struct {
+	id    string
+	body  map[string]json.RawMessage
+	query url.Values
+}
+
+// checkKeys rejects unknown top-level body keys (notion-api.md §1, C4).
+func checkKeys(body map[string]json.RawMessage, allowed ...string) *apiError {
+	for _, k := range sortedKeys(body) {
+		ok := false
+		for _, a := range allowed {
+			if k == a {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return bodyInvalid("body."+k, "not present", body[k])
+		}
+	}
+	return nil
+}
+
+// multiSourceError is what a 2022-06-28 client gets for a database that has more
+// than one data source (notion-api.md §8).
+func multiSourceError(dbID string) *apiError {
+	e := validation("Databases with multiple data sources are not supported in this API version.")
+	e.additional = map[string]any{"database_id": dbID, "data_source_count": 2}
+	return e
+}
+
+// database looks up a database the integration can see.
+func (s *Server) database(id string) (*database, *apiError) {
+	db := s.dbs[id]
+	if db == nil || db.Unshared {
+		return nil, notFound("database", id)
+	}
+	return db, nil
+}
+
+// page looks up a page the integration can see.
+func (s *Server) page(id string) (*page, *database, *apiError) {
+	pg := s.pages[id]
+	if pg == nil {
+		return nil, nil, notFound("page", id)
+	}
+	db := s.dbs[pg.DB]
+	if db == nil || db.Unshared {
+		return nil, nil, notFound("page", id)
+	}
+	return pg, db, nil
+}
+
+func (s *Server) getUser(*apiRequest) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return map[string]any{
+		"object":     "user",
+		"id":         s.botID,
+		"name":       "notion-sync emulator",
+		"avatar_url": nil,
+		"type":       "bot",
+		"bot": map[string]any{
+			"owner":          map[string]any{"type": "workspace", "workspace": true},
+			"workspace_name": "Emulator",
+		},
+	}, nil
+}
+
+func (s *Server) getDatabase(rq *apiRequest) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db, e := s.database(rq.id)
+	if e != nil {
+		return nil, e
+	}
+	if db.MultiSource {
+		return nil, multiSourceError(db.ID)
+	}
+	return s.renderDatabase(db), nil
+}
+
+func (s *Server) patchDatabase(rq *apiRequest) (any, *apiError) {
+	b := rq.body
+	if e := checkKeys(b, "title", "description", "icon", "cover", "properties", "is_inline", "archived", "in_trash"); e != nil {
+		return nil, e
+	}
+	var title, desc []richText
+	for key, dst := range map[string]*[]richText{"title": &title, "description": &desc} {
+		if v, ok := b[key]; ok {
+			items, problem := parseRichText("body."+key, v)
+			if problem != nil {
+				return nil, problem.err
+			}
+			*dst = items
+		}
+	}
+	archived, e := trashFlag(b)
+	if e != nil {
+		return nil, e
+	}
+	var inline *bool
+	if v, ok := b["is_inline"]; ok {
+		var x bool
+		if kindOf(v) != "boolean" || json.Unmarshal(v, &x) != nil {
+			return nil, bodyInvalid("body.is_inline", "a boolean", v)
+		}
+		inline = &x
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db, e := s.database(rq.id)
+	if e != nil {
+		return nil, e
+	}
+	if db.MultiSource {
+		return nil, multiSourceError(db.ID)
+	}
+	props := db.Props
+	if v, ok := b["properties"]; ok {
+		if props, e = patchDatabaseProps(db, v); e != nil {
+			return nil, e
+		}
+	}
+	db.Props = props
+	if title != nil {
+		db.Title = title
+	}
+	if desc != nil {
+		db.Description = desc
+	}
+	if v, ok := b["icon"]; ok {
+		db.Icon = nullable(v)
+	}
+	if v, ok := b["cover"]; ok {
+		db.Cover = nullable(v)
+	}
+	if archived != nil {
+		db.Archived = *archived
+	}
+	if inline != nil {
+		db.IsInline = *inline
+	}
+	db.Edited = s.now()
+	return s.renderDatabase(db), nil
+}
+
+// nullable keeps an icon/cover object; JSON null clears it.
+func nullable(v json.RawMessage) json.RawMessage {
+	if kindOf(v) == "null" {
+		return nil
+	}
+	return v
+}
+
+// trashFlag reads archived/in_trash, which 2022-06-28 treats as aliases
+// (notion-api.md §2.7). nil means neither was sent.
+func trashFlag(b map[string]json.RawMessage) (*bool, *apiError) {
+	var out *bool
+	for _, k := range []string{"archived", "in_trash"} {
+		v, ok := b[k]
+		if !ok {
+			continue
+		}
+		var x bool
+		if kindOf(v) != "boolean" || json.Unmarshal(v, &x) != nil {
+			return nil, bodyInvalid("body."+k, "a boolean", v)
+		}
+		if out != nil && *out != x {
+			return nil, validation("body failed validation: body.archived and body.in_trash must not contradict each other.")
+		}
+		out = &x
+	}
+	return out, nil
+}
+
+// checkIconCover accepts an object or null for icon and cover.
+func checkIconCover(b map[string]json.RawMessage) *apiError {
+	for _, k := range []string{"icon", "cover"} {
+		if v, ok := b[k]; ok && kindOf(v) != "object" && kindOf(v) != "null" {
+			return bodyInvalid("body."+k, "an object or `null`", v)
+		}
+	}
+	return nil
+}
+
+func (s *Server) createPage(rq *apiRequest) (any, *apiError) {
+	b := rq.body
+	if e := checkKeys(b, "parent", "properties", "children", "icon", "cover"); e != nil {
+		return nil, e
+	}
+	parentRaw, ok := b["parent"]
+	if !ok {
+		return nil, bodyInvalid("body.parent", "defined", nil)
+	}
+	parent, ok := asObject(parentRaw)
+	if !ok {
+		return nil, bodyInvalid("body.parent", "an object", parentRaw)
+	}
+	var dbID, pageID string
+	var badDB json.RawMessage
+	if v, ok := parent["database_id"]; ok {
+		var str string
+		_ = json.Unmarshal(v, &str)
+		if id, ok := parseID(str); ok {
+			dbID = id
+		} else {
+			badDB = v
+		}
+	}
+	if v, ok := parent["page_id"]; ok && dbID == "" {
+		var str string
+		_ = json.Unmarshal(v, &str)
+		if id, ok := parseID(str); ok {
+			pageID = id
+		} else {
+			return nil, bodyInvalid("body.parent.page_id", "a valid uuid", v)
+		}
+	}
+	if dbID == "" && pageID == "" {
+		first := shouldBe("body.parent.database_id", "defined", nil)
+		if badDB != nil {
+			first = shouldBe("body.parent.database_id", "a valid uuid", badDB)
+		}
+		return nil, fixOne([]string{first, shouldBe("body.parent.page_id", "defined", nil)})
+	}
+	propsRaw, ok := b["properties"]
+	if !ok {
+		return nil, bodyInvalid("body.properties", "defined", nil)
+	}
+	if v, ok := b["children"]; ok {
+		var children []json.RawMessage
+		if kindOf(v) != "array" || json.Unmarshal(v, &children) != nil {
+			return nil, bodyInvalid("body.children", "an array", v)
+		}
+		if len(children) > maxArrayItems {
+			return nil, tooLong("body.children", maxArrayItems, len(children))
+		}
+	}
+	if e := checkIconCover(b); e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if pageID != "" {
+		if _, _, e := s.page(pageID); e != nil {
+			return nil, e
+		}
+		return nil, newError(http.StatusBadRequest, "invalid_request",
+			"Unsupported request: the emulator creates database rows only (parent.database_id).")
+	}
+	db, e := s.database(dbID)
+	if e != nil {
+		return nil, e
+	}
+	if db.MultiSource {
+		return nil, multiSourceError(db.ID)
+	}
+	writes, e := parseProps(db, propsRaw)
+	if e != nil {
+		return nil, e
+	}
+	pg := s.insertPage(db, writes, nullable(b["icon"]), nullable(b["cover"]))
+	return s.renderPage(db, pg, nil), nil
+}
+
+// insertPage stores a new page from validated writes; the caller holds s.mu.
+func (s *Server) insertPage(db *database, writes []propWrite, icon, cover json.RawMessage) *page {
+	now := s.now()
+	s.seq++
+	pg := &page{
+		ID:        newUUID(),
+		DB:        db.ID,
+		Seq:       s.seq,
+		Created:   now,
+		Edited:    now,
+		VisibleAt: now.Add(s.visDel),
+		Icon:      icon,
+		Cover:     cover,
+		Values:    map[string]*value{},
+	}
+	s.applyWrites(db, pg, writes)
+	s.pages[pg.ID] = pg
+	return pg
+}
+
+// applyWrites stores values and adds auto-created options to the schema.
+func (s *Server) applyWrites(db *database, pg *page, writes []propWrite) {
+	for _, w := range writes {
+		if len(w.newOptions) > 0 {
+			for _, o := range w.newOptions {
+				if w.prop.optionByName(o.Name) == nil {
+					w.prop.Options = append(w.prop.Options, o)
+				}
+			}
+			db.Edited = s.now()
+		}
+		pg.Values[w.prop.ID] = w.val
+	}
+}
+
+func (s *Server) getPage(rq *apiRequest) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pg, db, e := s.page(rq.id)
+	if e != nil {
+		return nil, e
+	}
+	return s.renderPage(db, pg, rq.query["filter_properties"]), nil
+}
+
+func (s *Server) patchPage(rq *apiRequest) (any, *apiError) {
+	b := rq.body
+	if e := checkKeys(b, "properties", "archived", "in_trash", "icon", "cover"); e != nil {
+		return nil, e
+	}
+	archived, e := trashFlag(b)
+	if e != nil {
+		return nil, e
+	}
+	if e := checkIconCover(b); e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pg, db, e := s.page(rq.id)
+	if e != nil {
+		return nil, e
+	}
+	if pg.Archived && (archived == nil || *archived) {
+		return nil, validation("Can't edit block that is archived. You must unarchive the block before editing.")
+	}
+	var writes []propWrite
+	if v, ok := b["properties"]; ok {
+		if writes, e = parseProps(db, v); e != nil {
+			return nil, e
+		}
+	}
+	s.applyWrites(db, pg, writes)
+	if v, ok := b["icon"]; ok {
+		pg.Icon = nullable(v)
+	}
+	if v, ok := b["cover"]; ok {
+		pg.Cover = nullable(v)
+	}
+	if archived != nil {
+		pg.Archived = *archived
+	}
+	if len(b) > 0 {
+		pg.Edited = s.now()
+	}
+	return s.renderPage(db, pg, nil), nil
+}
+
+// pageJSON is the page object of notion-api.md §10.
+type pageJSON struct {
+	Object         string                     `json:"object"`
+	ID             string                     `json:"id"`
+	CreatedTime    string                     `json:"created_time"`
+	LastEditedTime string                     `json:"last_edited_time"`
+	CreatedBy      userRef                    `json:"created_by"`
+	LastEditedBy   userRef                    `json:"last_edited_by"`
+	Cover          json.RawMessage            `json:"cover"`
+	Icon           json.RawMessage            `json:"icon"`
+	Parent         parentJSON                 `json:"parent"`
+	Archived       bool                       `json:"archived"`
+	InTrash        bool                       `json:"in_trash"`
+	Properties     map[string]json.RawMessage `json:"properties"`
+	URL            string                     `json:"url"`
+	PublicURL      *string                    `json:"public_url"`
+}
+
+// parentJSON is always a database_id parent: 2022-06-28 clients such as go-notion
+// cannot decode data_source_id parents (notion-api.md §8).
+type parentJSON struct {
+	Type       string `json:"type"`
+	DatabaseID string `json:"database_id"`
+}
+
+// renderPage renders a page; only lists the properties whose ids are in only, when
+// only is non-empty (the filter_properties query parameter).
+func (s *Server) renderPage(db *database, pg *page, only []string) pageJSON {
+	props := make(map[string]json.RawMessage, len(db.Props))
+	var title string
+	for _, p := range db.Props {
+		if p.Type == "title" {
+			if v := pg.Values[p.ID]; v != nil && v.Type == "title" {
+				title = plainText(v.Rich)
+			}
+		}
+		if len(only) > 0 && !containsID(only, p) {
+			continue
+		}
+		props[p.Name] = s.renderValue(p, pg.Values[p.ID], pg)
+	}
+	bot := userRef{Object: "user", ID: s.botID}
+	return pageJSON{
+		Object:         "page",
+		ID:             pg.ID,
+		CreatedTime:    stamp(pg.Created),
+		LastEditedTime: stamp(pg.Edited),
+		CreatedBy:      bot,
+		LastEditedBy:   bot,
+		Cover:          pg.Cover,
+		Icon:           pg.Icon,
+		Parent:         parentJSON{Type: "database_id", DatabaseID: db.ID},
+		Archived:       pg.Archived,
+		InTrash:        pg.Archived,
+		Properties:     props,
+		URL:            pageURL(s.urlHost, title, pg.ID),
+	}
+}
+
+func containsID(ids []string, p *propSchema) bool {
+	for _, id := range ids {
+		if id == p.ID || id == p.Name {
+			return true
+		}
+		if un, err := url.QueryUnescape(p.ID); err == nil && un == id {
+			return true
+		}
+	}
+	return false
+}
+
+// pageURL builds https://<host>/<Title-words>-<32hex>, the form Notion returns. The
+// host is configurable because Notion changed it once (notion-api.md §1).
+func pageURL(host, title, id string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range title {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	slug := b.String()
+	if slug != "" {
+		slug += "-"
+	}
+	return "https://" + host + "/" + slug + undash(id)
+}

@@ -1,0 +1,465 @@
+package notion
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+const (
+	// notionHost is where go-notion sends every request; the transport
+	// rewrites it to Options.BaseURL.
+	notionHost = "api.notion.com"
+	// apiVersion is the Notion-Version go-notion v0.11.0 sends; raw calls use it too.
+	apiVersion = "2022-06-28"
+	// maxResponseBody bounds what one answer may hold (a query page of 100 rows is
+	// well under 1 MiB).
+	maxResponseBody = 32 << 20
+)
+
+// routeClass says what may be retried for a request.
+type routeClass int
+
+const (
+	// classIdempotent: reads, PATCH, and POST query/search. Retried on 5xx,
+	// 409, timeouts and network errors.
+	classIdempotent routeClass = iota
+	// classCreate: POST /v1/pages and any other POST. Retried only on 429/529,
+	// because a repeated create makes a second row.
+	classCreate
+)
+
+func classify(method, path string) routeClass {
+	if method != http.MethodPost {
+		return classIdempotent
+	}
+	if path == "/v1/search" {
+		return classIdempotent
+	}
+	if rest, ok := strings.CutPrefix(path, "/v1/databases/"); ok {
+		if id, ok := strings.CutSuffix(rest, "/query"); ok && id != "" && !strings.Contains(id, "/") {
+			return classIdempotent
+		}
+	}
+	return classCreate
+}
+
+// transport is the http.RoundTripper under both go-notion and the raw calls:
+// base URL rewrite, headers, replayable bodies, the shared limiter and pause,
+// per-attempt timeout, retries, Stats and the audit log. It turns every
+// non-200 answer into an *APIError so go-notion never parses one (and never
+// drops its request id).
+type transport struct {
+	next       http.RoundTripper
+	base       *url.URL // scheme, host and path prefix (no trailing slash)
+	baseErr    error
+	token      *Secret // a pointer, so printing the struct cannot show it
+	limiter    *rate.Limiter
+	maxRetries int
+	backoff    time.Duration
+	maxBackoff time.Duration
+	timeout    time.Duration
+	sleep      func(context.Context, time.Duration) error
+	now        func() time.Time
+	jitter     func(time.Duration) time.Duration
+	audit      *auditLog
+	log        *slog.Logger
+
+	mu          sync.Mutex
+	pausedUntil time.Time
+	stats       Stats
+}
+
+// callInfo lets a Client method learn what the transport saw for its call
+// (through the request context), so a decode failure of a 200 answer can be
+// told apart from a transport error and can carry the request id.
+type callInfo struct {
+	status    int
+	requestID string
+}
+
+type callInfoKey struct{}
+
+func withCallInfo(ctx context.Context) (context.Context, *callInfo) {
+	info := &callInfo{}
+	return context.WithValue(ctx, callInfoKey{}, info), info
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, err := readRequestBody(req)
+	if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	if t.baseErr != nil {
+		return nil, t.baseErr
+	}
+	ctx := req.Context()
+	info, _ := ctx.Value(callInfoKey{}).(*callInfo)
+	path := req.URL.EscapedPath()
+	notion := req.URL.Host == notionHost
+	target := *req.URL
+	if notion {
+		target.Scheme = t.base.Scheme
+		target.Host = t.base.Host
+		target.Path = t.base.Path + req.URL.Path
+		target.RawPath = ""
+		if req.URL.RawPath != "" {
+			target.RawPath = t.base.EscapedPath() + req.URL.RawPath
+		}
+	}
+	class := classify(req.Method, path)
+
+	var last error
+	for attempt := 1; ; attempt++ {
+		if err := t.waitTurn(ctx, last); err != nil {
+			return nil, err
+		}
+		resp, err := t.attempt(ctx, req, &target, notion, body, path, attempt, info)
+		if err == nil {
+			return resp, nil
+		}
+		last = err
+		wait, pause, retry := t.retryWait(class, err, attempt)
+		if !retry {
+			return nil, err
+		}
+		if attempt > t.maxRetries {
+			if attempt == 1 {
+				return nil, err
+			}
+			return nil, fmt.Errorf("give up after %d attempts: %w", attempt, err)
+		}
+		t.mu.Lock()
+		t.stats.Retries++
+		t.mu.Unlock()
+		status := 0
+		var ae *APIError
+		if errors.As(err, &ae) {
+			status = ae.Status
+		}
+		if pause {
+			// Rate limits are per integration: every worker must stop, not only
+			// the one that was told. waitTurn makes this attempt wait too.
+			until := t.now().Add(wait)
+			t.mu.Lock()
+			if until.After(t.pausedUntil) {
+				t.pausedUntil = until
+			}
+			t.mu.Unlock()
+			t.log.InfoContext(ctx, "notion rate limited; pausing all requests",
+				"method", req.Method, "path", path, "status", status, "wait", wait, "attempt", attempt)
+			continue
+		}
+		t.log.DebugContext(ctx, "retrying notion request",
+			"method", req.Method, "path", path, "status", status, "wait", wait, "attempt", attempt, "error", err)
+		if err := t.wait(ctx, wait, "retry backoff", last); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// retryWait decides whether err is worth another attempt and how long to wait
+// first; pause means every goroutine of the Client waits (429/529).
+func (t *transport) retryWait(class routeClass, err error, attempt int) (wait time.Duration, pause, retry bool) {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		switch {
+		case ae.Status == http.StatusTooManyRequests || ae.Status == statusOverloaded:
+			if ae.RetryAfter > 0 {
+				return ae.RetryAfter, true, true
+			}
+			return t.backoffFor(attempt), true, true
+		case class == classIdempotent && (ae.Status >= 500 || ae.Status == http.StatusConflict):
+			d := t.backoffFor(attempt)
+			if ae.RetryAfter > d {
+				d = ae.RetryAfter
+			}
+			return d, false, true
+		}
+		return 0, false, false
+	}
+	var ne *netError
+	if errors.As(err, &ne) && !ne.canceled && class == classIdempotent {
+		return t.backoffFor(attempt), false, true
+	}
+	return 0, false, false
+}
+
+// backoffFor is capped exponential backoff with full jitter: a random wait in
+// [0, min(MaxBackoff, Backoff·2^(attempt-1))], so workers that failed together
+// do not retry together.
+func (t *transport) backoffFor(attempt int) time.Duration {
+	d := t.maxBackoff
+	if shift := attempt - 1; shift < 32 {
+		if b := t.backoff << shift; b > 0 && b < d {
+			d = b
+		}
+	}
+	return t.jitter(d)
+}
+
+// waitTurn runs before every attempt: the shared pause, then the shared
+// limiter, then the pause again in case another worker was rate limited while
+// this one waited for the limiter. A pause already waited for is not waited
+// for twice.
+func (t *transport) waitTurn(ctx context.Context, last error) error {
+	if err := ctx.Err(); err != nil {
+		return joinLast(fmt.Errorf("send notion request: %w", err), last)
+	}
+	var waited time.Time
+	if err := t.waitPause(ctx, &waited, last); err != nil {
+		return err
+	}
+	now := t.now()
+	r := t.limiter.ReserveN(now, 1)
+	if !r.OK() {
+		return fmt.Errorf("reserve notion rate limiter: burst is 0")
+	}
+	if d := r.DelayFrom(now); d > 0 {
+		if err := t.wait(ctx, d, "rate limiter", last); err != nil {
+			r.CancelAt(t.now())
+			return err
+		}
+	}
+	return t.waitPause(ctx, &waited, last)
+}
+
+// waitPause waits until the shared pausedUntil unless this attempt already
+// waited for that moment (*waited).
+func (t *transport) waitPause(ctx context.Context, waited *time.Time, last error) error {
+	t.mu.Lock()
+	until := t.pausedUntil
+	t.mu.Unlock()
+	if !until.After(*waited) {
+		return nil
+	}
+	*waited = until
+	d := until.Sub(t.now())
+	if d <= 0 {
+		return nil
+	}
+	return t.wait(ctx, d, "rate limit pause", last)
+}
+
+// wait sleeps d unless that would pass ctx's deadline, in which case it gives
+// up at once with the last error (an *APIError when there was an answer).
+func (t *transport) wait(ctx context.Context, d time.Duration, reason string, last error) error {
+	if dl, ok := ctx.Deadline(); ok && t.now().Add(d).After(dl) {
+		err := fmt.Errorf("wait %s for %s: would pass the context deadline: %w", d.Round(time.Millisecond), reason, context.DeadlineExceeded)
+		return joinLast(err, last)
+	}
+	if err := t.sleep(ctx, d); err != nil {
+		return joinLast(fmt.Errorf("wait %s for %s: %w", d.Round(time.Millisecond), reason, err), last)
+	}
+	t.mu.Lock()
+	t.stats.Waited += d
+	t.mu.Unlock()
+	return nil
+}
+
+// joinLast keeps the last answer reachable (errors.As *APIError, IsAmbiguous)
+// when giving up for another reason.
+func joinLast(err, last error) error {
+	if last == nil {
+		return err
+	}
+	return fmt.Errorf("%w; last error: %w", err, last)
+}
+
+// attempt sends the request once, with its own timeout, reads the whole answer
+// (so the timeout covers the body too) and records it in Stats and the audit log.
+func (t *transport) attempt(ctx context.Context, orig *http.Request, target *url.URL, notion bool, body []byte, path string, n int, info *callInfo) (*http.Response, error) {
+	actx, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
+	var wrote atomic.Bool
+	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+	})
+	req := orig.Clone(actx)
+	u := *target
+	req.URL = &u
+	req.Host = ""
+	req.RequestURI = ""
+	if body != nil {
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		req.ContentLength = int64(len(body))
+	} else {
+		req.Body, req.GetBody, req.ContentLength = nil, nil, 0
+	}
+	if notion {
+		if req.Header.Get("Authorization") == "" {
+			req.Header.Set("Authorization", "Bearer "+t.token.Reveal())
+		}
+		if req.Header.Get("Notion-Version") == "" {
+			req.Header.Set("Notion-Version", apiVersion)
+		}
+		if body != nil && req.Header.Get("Content-Type") == "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+	}
+
+	stamp := t.now()
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	var data []byte
+	if err == nil {
+		data, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+		resp.Body.Close()
+		if err == nil && len(data) > maxResponseBody {
+			err = fmt.Errorf("response body over %d bytes", maxResponseBody)
+		}
+	}
+	elapsed := time.Since(start)
+
+	if err != nil {
+		ne := &netError{err: err, sent: wrote.Load() || resp != nil}
+		switch {
+		case ctx.Err() != nil:
+			ne.canceled = true
+		case errors.Is(actx.Err(), context.DeadlineExceeded):
+			ne.timeout = true
+			ne.err = fmt.Errorf("no answer within %s: %w", t.timeout, err)
+		}
+		t.record(entry{stamp, orig.Method, path, 0, elapsed, n, "", ne.kind()})
+		if info != nil {
+			info.status, info.requestID = 0, ""
+		}
+		return nil, ne
+	}
+
+	requestID := resp.Header.Get("X-Notion-Request-Id")
+	if resp.StatusCode != http.StatusOK {
+		ae := parseAPIError(resp.StatusCode, resp.Header, data, t.now())
+		if tok := t.token.Reveal(); tok != "" {
+			ae.Message = strings.ReplaceAll(ae.Message, tok, redacted)
+		}
+		requestID = ae.RequestID
+		t.record(entry{stamp, orig.Method, path, resp.StatusCode, elapsed, n, requestID, ""})
+		if info != nil {
+			info.status, info.requestID = resp.StatusCode, requestID
+		}
+		return nil, ae
+	}
+	t.record(entry{stamp, orig.Method, path, resp.StatusCode, elapsed, n, requestID, ""})
+	if info != nil {
+		info.status, info.requestID = resp.StatusCode, requestID
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	resp.ContentLength = int64(len(data))
+	resp.Header.Del("Content-Length")
+	resp.Request = orig
+	return resp, nil
+}
+
+func (t *transport) record(e entry) {
+	t.mu.Lock()
+	t.stats.Calls++
+	if t.stats.ByStatus == nil {
+		t.stats.ByStatus = map[int]int{}
+	}
+	t.stats.ByStatus[e.status]++
+	if e.status == http.StatusTooManyRequests || e.status == statusOverloaded {
+		t.stats.RateLimited++
+	}
+	t.mu.Unlock()
+	if t.audit != nil {
+		if err := t.audit.write(e); err != nil {
+			t.log.Warn("write notion audit log", "error", err)
+		}
+	}
+}
+
+func (t *transport) snapshot() Stats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.stats
+	s.ByStatus = make(map[int]int, len(t.stats.ByStatus))
+	for k, v := range t.stats.ByStatus {
+		s.ByStatus[k] = v
+	}
+	return s
+}
+
+// readRequestBody reads and closes the body so every attempt can send it again.
+func readRequestBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	defer req.Body.Close()
+	return io.ReadAll(req.Body)
+}
+
+// entry is one audit log line.
+type entry struct {
+	time      time.Time
+	method    string
+	path      string
+	status    int
+	duration  time.Duration
+	attempt   int
+	requestID string
+	failure   string // timeout, reset, connect, canceled; only when status is 0
+}
+
+// auditLog writes one line per attempt; the mutex keeps lines whole when many
+// workers share the writer.
+type auditLog struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (a *auditLog) write(e entry) error {
+	var b strings.Builder
+	b.WriteString("time=")
+	b.WriteString(e.time.UTC().Format("2006-01-02T15:04:05.000Z07:00"))
+	b.WriteString(" method=")
+	b.WriteString(auditField(e.method))
+	b.WriteString(" path=")
+	b.WriteString(auditField(e.path))
+	b.WriteString(" status=")
+	b.WriteString(strconv.Itoa(e.status))
+	b.WriteString(" duration_ms=")
+	b.WriteString(strconv.FormatInt(e.duration.Milliseconds(), 10))
+	b.WriteString(" attempt=")
+	b.WriteString(strconv.Itoa(e.attempt))
+	b.WriteString(" request_id=")
+	b.WriteString(auditField(e.requestID))
+	if e.failure != "" {
+		b.WriteString(" error=")
+		b.WriteString(e.failure)
+	}
+	b.WriteByte('\n')
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, err := io.WriteString(a.w, b.String())
+	return err
+}
+
+// auditField keeps a value on one line and one field: "-" when empty, and
+// spaces, control characters and '=' replaced by '_'.
+func auditField(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return strings.Map(func(r rune) rune {
+		if r <= ' ' || r == '=' || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,302 @@
+package reconcile
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lukhas/notion-sync-action/internal/property"
+)
+
+var (
+	errAmbiguous = errors.New("502 bad gateway")
+	errNotFound  = errors.New("404 object_not_found")
+)
+
+// fakeNotion is an in-memory database for Apply's logic. The emulator-backed tests
+// in internal/app cover the real wire; this one scripts the failures precisely.
+type fakeNotion struct {
+	mu      sync.Mutex
+	pages   map[string]Page
+	next    int
+	calls   []string
+	failNew []string // per create, in order: "" ok, "commit" store then fail, "fail" fail without storing, "hidden" store, fail, stay invisible to the first query
+	hidden  map[string]bool
+}
+
+func newFake(pages ...Page) *fakeNotion {
+	f := &fakeNotion{pages: map[string]Page{}, hidden: map[string]bool{}}
+	for _, p := range pages {
+		f.pages[p.ID] = p
+	}
+	return f
+}
+
+func (f *fakeNotion) Query(_ context.Context, filter json.RawMessage) ([]Page, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "query")
+	var out []Page
+	for id, p := range f.pages {
+		if f.hidden[id] {
+			delete(f.hidden, id) // visible from the next query on
+			continue
+		}
+		if !p.Archived && (filter == nil || strings.Contains(string(filter), fmt.Sprintf("%q", p.Props["Module"].Text))) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeNotion) Page(_ context.Context, id string) (Page, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.pages[id]
+	if !ok {
+		return Page{}, errNotFound
+	}
+	return p, nil
+}
+
+func (f *fakeNotion) Create(_ context.Context, props map[string]property.Value) (Page, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "create")
+	mode := ""
+	if len(f.failNew) > 0 {
+		mode, f.failNew = f.failNew[0], f.failNew[1:]
+	}
+	if mode == "fail" {
+		return Page{}, errAmbiguous
+	}
+	f.next++
+	p := Page{ID: fmt.Sprintf("new%d", f.next), Created: time.Unix(int64(f.next), 0), Props: props}
+	f.pages[p.ID] = p
+	switch mode {
+	case "commit":
+		return Page{}, errAmbiguous
+	case "hidden":
+		f.hidden[p.ID] = true
+		return Page{}, errAmbiguous
+	}
+	return p, nil
+}
+
+func (f *fakeNotion) Update(_ context.Context, id string, props map[string]property.Value) (Page, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "update")
+	p, ok := f.pages[id]
+	if !ok || p.Archived {
+		return Page{}, errNotFound
+	}
+	for k, v := range props {
+		p.Props[k] = v
+	}
+	return p, nil
+}
+
+func (f *fakeNotion) Archive(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "archive")
+	p, ok := f.pages[id]
+	if !ok {
+		return errNotFound
+	}
+	p.Archived = true
+	f.pages[id] = p
+	return nil
+}
+
+func (f *fakeNotion) Ambiguous(err error) bool { return errors.Is(err, errAmbiguous) }
+func (f *fakeNotion) NotFound(err error) bool  { return errors.Is(err, errNotFound) }
+
+func (f *fakeNotion) live(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, p := range f.pages {
+		if !p.Archived && p.Props["Module"].Text == key {
+			n++
+		}
+	}
+	return n
+}
+
+type memRecorder struct {
+	mu     sync.Mutex
+	events []Event
+	fail   bool
+}
+
+func (r *memRecorder) Record(e Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail {
+		return errors.New("disk full")
+	}
+	r.events = append(r.events, e)
+	return nil
+}
+
+func noSleep(context.Context, time.Duration) error { return nil }
+
+// TestApplyCrashSafeCreate: a create that is stored but answered with an error
+// (notion-api.md §9, §12.1) must not be sent again once the page is found.
+func TestApplyCrashSafeCreate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		script      []string
+		wantCalls   []string
+		wantErr     bool
+		wantPages   int
+		wantWarning bool
+	}{
+		{"plain create", nil, []string{"create"}, false, 1, false},
+		{"stored then failed: found, not created again", []string{"commit"}, []string{"create", "query"}, false, 1, true},
+		{"failed before storing: created again", []string{"fail"}, []string{"create", "query", "query", "create"}, false, 1, false},
+		{"stored but shows late: the second look finds it", []string{"hidden"}, []string{"create", "query", "query"}, false, 1, true},
+		{"always failing: gives up after 3, having looked after each", []string{"fail", "fail", "fail"}, []string{"create", "query", "query", "create", "query", "query", "create", "query", "query"}, true, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake()
+			f.failNew = tt.script
+			plan := Plan([]Desired{row("core", "core/m.json", "Core")}, nil, Options{KeyProperty: "Module"})
+			rec := &memRecorder{}
+			out, err := Apply(t.Context(), f, plan, ApplyOptions{KeyProperty: "Module", Recorder: rec, Sleep: noSleep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.wantCalls, f.calls); diff != "" {
+				t.Errorf("calls mismatch (-want +got):\n%s", diff)
+			}
+			if got := out[0].Err != nil; got != tt.wantErr {
+				t.Errorf("Err = %v, want error %v", out[0].Err, tt.wantErr)
+			}
+			if got := f.live("core"); got != tt.wantPages {
+				t.Errorf("%d pages with key core, want %d", got, tt.wantPages)
+			}
+			if got := len(out[0].Warnings) > 0; got != tt.wantWarning {
+				t.Errorf("warnings = %q, want some: %v", out[0].Warnings, tt.wantWarning)
+			}
+			if len(rec.events) != 1 || rec.events[0].OK == tt.wantErr {
+				t.Errorf("recorded %+v, want one event with OK=%v", rec.events, !tt.wantErr)
+			}
+			if !tt.wantErr && out[0].PageID == "" {
+				t.Error("created change has no page id")
+			}
+		})
+	}
+}
+
+func TestApplyUpdateAndArchive(t *testing.T) {
+	t.Parallel()
+	f := newFake(page("p1", "core", "core/m.json", "Old", 0), page("p2", "gone", "gone/m.json", "x", 1))
+	opts := Options{KeyProperty: "Module", OwnerProperty: "Manifest", Volatile: map[string]bool{"Updated At": true}, Full: true, Archive: true}
+	plan := Plan([]Desired{row("core", "core/m.json", "New")}, []Page{f.pages["p1"], f.pages["p2"]}, opts)
+	rec := &memRecorder{}
+	var progress atomic.Int32
+	out, err := Apply(t.Context(), f, plan, ApplyOptions{Concurrency: 4, Recorder: rec, Sleep: noSleep, Progress: func() { progress.Add(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range out {
+		if c.Err != nil {
+			t.Errorf("%s %s: %v", c.Action, c.Key, c.Err)
+		}
+	}
+	if got := f.pages["p1"].Props["Description"].Text; got != "New" {
+		t.Errorf("Description = %q, want New", got)
+	}
+	if !f.pages["p2"].Archived {
+		t.Error("p2 not archived")
+	}
+	if n := progress.Load(); n != 2 {
+		t.Errorf("progress called %d times, want 2", n)
+	}
+	var upd Event
+	for _, e := range rec.events {
+		if e.Action == Update {
+			upd = e
+		}
+	}
+	if diff := cmp.Diff([]string{"Description", "Updated At"}, upd.Changed); diff != "" {
+		t.Errorf("Changed mismatch (-want +got):\n%s", diff)
+	}
+	if upd.Before["Description"].Text != "Old" || upd.After["Description"].Text != "New" {
+		t.Errorf("before/after = %v / %v, want Old / New", upd.Before["Description"], upd.After["Description"])
+	}
+	if upd.Before["Updated At"].Text != "2026-01-01" {
+		t.Errorf("volatile before = %v, want the page's old value for undo", upd.Before["Updated At"])
+	}
+}
+
+func TestApplyUpdateOfVanishedPage(t *testing.T) {
+	t.Parallel()
+	for _, create := range []bool{false, true} {
+		f := newFake()
+		changes := []Change{{Action: Update, Key: "core", PageID: "p1", Write: map[string]property.Value{"Module": title("core")}}}
+		out, err := Apply(t.Context(), f, changes, ApplyOptions{CreateIfMissing: create, Sleep: noSleep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if create {
+			if out[0].Err != nil || out[0].Action != Create || f.live("core") != 1 {
+				t.Errorf("with --create-if-missing: %+v, %d pages", out[0], f.live("core"))
+			}
+		} else if out[0].Err == nil || !strings.Contains(out[0].Err.Error(), "Page not found (page_id: p1)") {
+			t.Errorf("Err = %v, want the runbook's page-not-found message", out[0].Err)
+		}
+	}
+}
+
+func TestApplyBatches(t *testing.T) {
+	t.Parallel()
+	var desired []Desired
+	for i := range 5 {
+		desired = append(desired, row(fmt.Sprintf("m%d", i), fmt.Sprintf("m%d/m.json", i), "x"))
+	}
+	f := newFake()
+	var slept []time.Duration
+	sleepRec := func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
+	_, err := Apply(t.Context(), f, Plan(desired, nil, Options{KeyProperty: "Module"}),
+		ApplyOptions{BatchSize: 2, BatchDelay: 10 * time.Second, Concurrency: 2, Sleep: sleepRec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]time.Duration{10 * time.Second, 10 * time.Second}, slept); diff != "" {
+		t.Errorf("batch pauses mismatch (-want +got):\n%s", diff)
+	}
+	if len(f.pages) != 5 {
+		t.Errorf("%d pages, want 5", len(f.pages))
+	}
+}
+
+func TestApplyStopsWhenTheLedgerFails(t *testing.T) {
+	t.Parallel()
+	var desired []Desired
+	for i := range 3 {
+		desired = append(desired, row(fmt.Sprintf("m%d", i), fmt.Sprintf("m%d/m.json", i), "x"))
+	}
+	f := newFake()
+	_, err := Apply(t.Context(), f, Plan(desired, nil, Options{KeyProperty: "Module"}), ApplyOptions{Recorder: &memRecorder{fail: true}, Sleep: noSleep})
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Apply() error = %v, want the recorder's", err)
+	}
+	if len(f.pages) != 1 {
+		t.Errorf("%d pages written, want 1: no write after one that could not be recorded", len(f.pages))
+	}
+}

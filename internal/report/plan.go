@@ -1,0 +1,274 @@
+// Package report turns a sync plan and the client's measurements into what people and
+// scripts read: artifacts/notion_sync_plan.json (the runbook's `jq '.changes[]'` reads
+// it), the runbook-style text of the CLI (✅ ❌ 📊 lines), its --json form, and a progress
+// display for long runs.
+//
+// Manifest text reaches every output here, so the text forms escape control characters
+// (newlines, ANSI escapes, bidi overrides): a manifest must not be able to forge lines
+// or repaint the terminal.
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Actions a Change can have. The first five are counted in Summary; duplicate and orphan
+// pages are reported but never written.
+const (
+	ActionCreate    = "create"
+	ActionUpdate    = "update"
+	ActionArchive   = "archive"
+	ActionNoop      = "noop"
+	ActionError     = "error"
+	ActionDuplicate = "duplicate"
+	ActionOrphan    = "orphan"
+)
+
+// Plan is artifacts/notion_sync_plan.json: what a sync will do (dry run) or did. Its JSON
+// has exactly DESIGN.md's keys; Changes and each change's Warnings are written as []
+// when nil, so jq filters over them never meet a null. The zero value is an empty plan.
+type Plan struct {
+	// SHA is the commit the plan was made for; "" outside git.
+	SHA string `json:"sha"`
+	// DatabaseID is the target Notion database.
+	DatabaseID string `json:"database_id"`
+	// GeneratedAt is when the plan was made; written in UTC with milliseconds.
+	GeneratedAt time.Time `json:"generated_at"`
+	// DryRun is true when nothing was written to Notion.
+	DryRun bool `json:"dry_run"`
+	// Summary counts the changes by action; WriteText takes its totals from here, so
+	// fill it (Summarize does) even when noop changes are left out of Changes.
+	Summary Summary `json:"summary"`
+	// Changes lists one entry per module or page, in the order they should be shown.
+	Changes []Change `json:"changes"`
+}
+
+// Summary counts a plan's changes by action.
+type Summary struct {
+	Create  int `json:"create"`
+	Update  int `json:"update"`
+	Archive int `json:"archive"`
+	Noop    int `json:"noop"`
+	Error   int `json:"error"`
+}
+
+// Total is the number of modules the summary covers: everything but duplicate and
+// orphan pages.
+func (s Summary) Total() int { return s.Create + s.Update + s.Archive + s.Noop + s.Error }
+
+// Summarize counts changes by action. Duplicate and orphan entries are not counted: they
+// are pages, not modules, and nothing is written for them.
+func Summarize(changes []Change) Summary {
+	var s Summary
+	for _, c := range changes {
+		switch c.Action {
+		case ActionCreate:
+			s.Create++
+		case ActionUpdate:
+			s.Update++
+		case ActionArchive:
+			s.Archive++
+		case ActionNoop:
+			s.Noop++
+		case ActionError:
+			s.Error++
+		}
+	}
+	return s
+}
+
+// Change is what happens to one module's page.
+type Change struct {
+	// Module is the module's key.
+	Module string `json:"module"`
+	// Path is the repo-relative manifest path ("" for orphan pages).
+	Path string `json:"path"`
+	// Action is one of the Action constants.
+	Action string `json:"action"`
+	// PageID is the Notion page; "" for a create that has not happened yet.
+	PageID string `json:"page_id"`
+	// Properties holds only the properties that differ (every property set, for a
+	// create), by Notion property name. Written as {} when nil.
+	Properties map[string]Diff `json:"properties"`
+	// Warnings lists what was coerced, cut or skipped for this module, so nothing is
+	// lost silently. Written as [] when nil.
+	Warnings []string `json:"warnings"`
+	// Error is why the module failed, with Notion's code and request id when Notion
+	// refused it.
+	Error string `json:"error,omitempty"`
+}
+
+// Diff is one property's value before and after, as plain JSON values: string, float64,
+// []string, bool or nil, or a json.RawMessage. ReadPlan decodes arrays of strings as
+// []string and numbers as float64, so a plan read back compares equal to the one written
+// with those types.
+type Diff struct {
+	Before any `json:"before"`
+	After  any `json:"after"`
+}
+
+// UnmarshalJSON decodes before and after as plain values, arrays of strings as []string.
+func (d *Diff) UnmarshalJSON(data []byte) error {
+	var w struct {
+		Before json.RawMessage `json:"before"`
+		After  json.RawMessage `json:"after"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	var err error
+	if d.Before, err = plainValue(w.Before); err != nil {
+		return fmt.Errorf("decode before: %w", err)
+	}
+	if d.After, err = plainValue(w.After); err != nil {
+		return fmt.Errorf("decode after: %w", err)
+	}
+	return nil
+}
+
+func plainValue(raw json.RawMessage) (any, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return v, nil
+	}
+	names := make([]string, 0, len(arr))
+	for _, e := range arr {
+		s, ok := e.(string)
+		if !ok {
+			return v, nil
+		}
+		names = append(names, s)
+	}
+	return names, nil
+}
+
+// MarshalJSON writes GeneratedAt in UTC with milliseconds and nil Changes as [].
+func (p Plan) MarshalJSON() ([]byte, error) {
+	changes := p.Changes
+	if changes == nil {
+		changes = []Change{}
+	}
+	return marshalNoHTML(struct {
+		SHA         string   `json:"sha"`
+		DatabaseID  string   `json:"database_id"`
+		GeneratedAt string   `json:"generated_at"`
+		DryRun      bool     `json:"dry_run"`
+		Summary     Summary  `json:"summary"`
+		Changes     []Change `json:"changes"`
+	}{p.SHA, p.DatabaseID, p.GeneratedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00"), p.DryRun, p.Summary, changes})
+}
+
+// MarshalJSON writes nil Properties as {} and nil Warnings as [].
+func (c Change) MarshalJSON() ([]byte, error) {
+	props, warnings := c.Properties, c.Warnings
+	if props == nil {
+		props = map[string]Diff{}
+	}
+	if warnings == nil {
+		warnings = []string{}
+	}
+	return marshalNoHTML(struct {
+		Module     string          `json:"module"`
+		Path       string          `json:"path"`
+		Action     string          `json:"action"`
+		PageID     string          `json:"page_id"`
+		Properties map[string]Diff `json:"properties"`
+		Warnings   []string        `json:"warnings"`
+		Error      string          `json:"error,omitempty"`
+	}{c.Module, c.Path, c.Action, c.PageID, props, warnings, c.Error})
+}
+
+// marshalNoHTML is json.Marshal without escaping <, > and &, which manifest text has and
+// which only matter for JSON embedded in HTML.
+func marshalNoHTML(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// encodeIndented is the indented JSON document, with a final newline, that the plan file
+// and WriteJSON share.
+func encodeIndented(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WritePlan writes p to path as indented JSON, creating the directory when missing. It
+// writes a temporary file next to path and renames it over path, so a reader (or a crash)
+// sees either the old plan or the new one, never half of one.
+func WritePlan(path string, p Plan) error {
+	data, err := encodeIndented(p)
+	if err != nil {
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	if err := writeAtomic(path, data); err != nil {
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	return nil
+}
+
+func writeAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	// CreateTemp makes the file 0600; the plan is an artifact others read.
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// ReadPlan reads a plan written by WritePlan.
+func ReadPlan(path string) (Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Plan{}, fmt.Errorf("read plan: %w", err)
+	}
+	var p Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return Plan{}, fmt.Errorf("read plan %s: %w", path, err)
+	}
+	return p, nil
+}
