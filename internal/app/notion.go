@@ -95,6 +95,7 @@ func (e *env) connect(f clientFlags) (*database, io.Closer, error) {
 		Burst:      max(1, min(3, int(f.rate))),
 		MaxRetries: retries,
 		Backoff:    f.backoff,
+		MaxBackoff: max(30*time.Second, f.backoff), // the runbook's "--backoff 60" means a 60 s wait
 		Timeout:    f.timeout,
 		AuditLog:   audit,
 		Logger:     e.log,

@@ -134,6 +134,15 @@ func (e *env) sync(ctx context.Context, f syncFlags) (syncResult, error) {
 		Dedupe:          f.dedupe,
 		CreateIfMissing: f.createIfMissing,
 	}
+	if f.dryRun && e.token() == "" {
+		// A fork's pull request gets no secrets: plan from the manifests alone.
+		e.log.Warn("no Notion token: the dry-run plan shows the manifests' values only, as if the database were empty")
+		plan := toPlan(w.commit, "", true, reconcile.Plan(desired, nil, opts))
+		if err := report.WritePlan(f.planPath, plan); err != nil {
+			return syncResult{}, fmt.Errorf("write plan: %w", err)
+		}
+		return syncResult{plan: plan, stats: report.Stats{Duration: time.Since(start)}}, nil
+	}
 	db, closer, err := e.connect(f.client)
 	if err != nil {
 		return syncResult{}, err

@@ -28,17 +28,18 @@ import (
 // so entries the config does not name stay. changed is false when the object
 // already held every value; running Backfill on its own output changes nothing.
 // mod must be Resolve's result for m; Backfill re-reads m for the values before
-// fitting and where each came from.
+// fitting and where each came from. Errors do not repeat the manifest's path,
+// which the caller has; a *manifest.Problem carries it.
 func Backfill(cfg *config.Config, m *manifest.Manifest, mod Module) (out []byte, changed bool, err error) {
 	if cfg.Hydrate == "" {
-		return nil, false, errors.New("backfill: the config has no hydrate object (set hydrate: notion_database_options)")
+		return nil, false, errors.New("the config names no hydrate object (set hydrate: notion_database_options)")
 	}
 	if mod.Path != m.Path {
-		return nil, false, fmt.Errorf("backfill %s: the module resolved is %s", m.Path, mod.Path)
+		return nil, false, fmt.Errorf("the module given is %s, not this manifest", mod.Path)
 	}
 	_, all, err := resolve(cfg, m, Specials{})
 	if err != nil {
-		return nil, false, fmt.Errorf("backfill %s: %w", m.Path, err)
+		return nil, false, err // a *manifest.Problem naming the file already
 	}
 	root := gjson.ParseBytes(m.Raw)
 	h := root.Get(gjson.Escape(cfg.Hydrate))
@@ -54,7 +55,7 @@ func Backfill(cfg *config.Config, m *manifest.Manifest, mod Module) (out []byte,
 		}
 		enc, err := json.Marshal(v.value.Plain())
 		if err != nil {
-			return nil, false, fmt.Errorf("backfill %s: encode %s: %w", m.Path, v.name, err)
+			return nil, false, fmt.Errorf("encode %s: %w", v.name, err)
 		}
 		if cur := h.Get(gjson.Escape(v.name)); cur.Exists() && sameJSON(cur.Raw, enc) {
 			continue
@@ -81,14 +82,14 @@ func Backfill(cfg *config.Config, m *manifest.Manifest, mod Module) (out []byte,
 		obj.WriteByte('}')
 		out, err = manifest.SetField(out, escapeKey(cfg.Hydrate), json.RawMessage(obj.Bytes()))
 		if err != nil {
-			return nil, false, fmt.Errorf("backfill %s: %w", m.Path, err)
+			return nil, false, fmt.Errorf("add %s: %w", cfg.Hydrate, err)
 		}
 		return out, true, nil
 	}
 	for _, n := range names {
 		out, err = manifest.SetField(out, escapeKey(cfg.Hydrate)+"."+escapeKey(n), json.RawMessage(values[n]))
 		if err != nil {
-			return nil, false, fmt.Errorf("backfill %s: %w", m.Path, err)
+			return nil, false, fmt.Errorf("update %s: %w", cfg.Hydrate, err)
 		}
 	}
 	return out, true, nil

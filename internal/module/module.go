@@ -11,6 +11,12 @@
 // and made to fit Notion's limits with property.Fit, each loss a warning. A value
 // that cannot be converted fails the module with a *manifest.Problem in Notion's
 // own words (`Field 'MQI' expects number, got string "high"`).
+//
+// A template's output is text. For a multi_select it is split at commas and
+// newlines; for number, checkbox and date it is parsed like the manifest's own
+// strings but without a coercion warning (the template was asked to write text).
+// Trailing whitespace is trimmed, so a template may end every line with a
+// newline.
 package module
 
 import (

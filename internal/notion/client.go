@@ -32,7 +32,7 @@ type Options struct {
 	BaseURL string
 	// Rate is the number of requests per second shared by every goroutine using
 	// this Client (Notion documents an average of 3/s per integration). Default 3;
-	// rate.Inf disables pacing.
+	// rate.Inf or a negative value disables pacing.
 	Rate float64
 	// Burst is how many requests may go at once before pacing starts. Default 3.
 	Burst int
@@ -132,8 +132,11 @@ func New(token Secret, opts Options) *Client {
 		tr.audit = &auditLog{w: opts.AuditLog}
 	}
 	r := opts.Rate
-	if r == 0 {
+	switch {
+	case r == 0:
 		r = 3
+	case r < 0:
+		r = float64(rate.Inf)
 	}
 	burst := opts.Burst
 	if burst <= 0 {

@@ -1,6 +1,7 @@
 package notion
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -14,7 +15,7 @@ import (
 func ParseDatabaseID(s string) (string, error) {
 	in := strings.TrimSpace(s)
 	if in == "" {
-		return "", fmt.Errorf("parse database id: empty; want a 32-hex-digit id or a Notion URL that contains one")
+		return "", errors.New("parse database id: empty; want a 32-hex-digit id or a Notion URL that contains one")
 	}
 	candidate := in
 	switch {

@@ -128,24 +128,17 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := t.waitTurn(ctx, last); err != nil {
 			return nil, err
 		}
+		if attempt > 1 {
+			t.mu.Lock()
+			t.stats.Retries++
+			t.mu.Unlock()
+		}
 		resp, err := t.attempt(ctx, req, &target, notion, body, path, attempt, info)
 		if err == nil {
 			return resp, nil
 		}
 		last = err
 		wait, pause, retry := t.retryWait(class, err, attempt)
-		if !retry {
-			return nil, err
-		}
-		if attempt > t.maxRetries {
-			if attempt == 1 {
-				return nil, err
-			}
-			return nil, fmt.Errorf("give up after %d attempts: %w", attempt, err)
-		}
-		t.mu.Lock()
-		t.stats.Retries++
-		t.mu.Unlock()
 		status := 0
 		var ae *APIError
 		if errors.As(err, &ae) {
@@ -153,7 +146,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if pause {
 			// Rate limits are per integration: every worker must stop, not only
-			// the one that was told. waitTurn makes this attempt wait too.
+			// the one that was told, and even when this one gives up below.
+			// waitTurn makes this request wait too.
 			until := t.now().Add(wait)
 			t.mu.Lock()
 			if until.After(t.pausedUntil) {
@@ -162,6 +156,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.mu.Unlock()
 			t.log.InfoContext(ctx, "notion rate limited; pausing all requests",
 				"method", req.Method, "path", path, "status", status, "wait", wait, "attempt", attempt)
+		}
+		switch {
+		case !retry:
+			return nil, err
+		case attempt > t.maxRetries && attempt == 1:
+			return nil, err
+		case attempt > t.maxRetries:
+			return nil, fmt.Errorf("give up after %d attempts: %w", attempt, err)
+		case pause:
 			continue
 		}
 		t.log.DebugContext(ctx, "retrying notion request",
@@ -227,7 +230,7 @@ func (t *transport) waitTurn(ctx context.Context, last error) error {
 	now := t.now()
 	r := t.limiter.ReserveN(now, 1)
 	if !r.OK() {
-		return fmt.Errorf("reserve notion rate limiter: burst is 0")
+		return errors.New("reserve notion rate limiter: burst is 0")
 	}
 	if d := r.DelayFrom(now); d > 0 {
 		if err := t.wait(ctx, d, "rate limiter", last); err != nil {
@@ -307,6 +310,9 @@ func (t *transport) attempt(ctx context.Context, orig *http.Request, target *url
 		}
 		if req.Header.Get("Notion-Version") == "" {
 			req.Header.Set("Notion-Version", apiVersion)
+		}
+		if req.Header.Get("User-Agent") == "" {
+			req.Header.Set("User-Agent", "notion-sync-action")
 		}
 		if body != nil && req.Header.Get("Content-Type") == "" {
 			req.Header.Set("Content-Type", "application/json")

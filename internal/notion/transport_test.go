@@ -501,3 +501,25 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitPausesEvenWhenGivingUp: a request out of retries still makes the
+// others respect the Retry-After it was given.
+func TestRateLimitPausesEvenWhenGivingUp(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, func(o *Options) { o.MaxRetries = -1 })
+	r.fake.on("GET /v1/pages/a", fakeReply{status: 429, header: map[string]string{"Retry-After": "4"}})
+	_, err := r.c.Page(t.Context(), "a")
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != 429 || ae.RetryAfter != 4*time.Second {
+		t.Fatalf("a: err = %v, want the 429", err)
+	}
+	if _, err := r.c.Page(t.Context(), "b"); err != nil {
+		t.Fatalf("b: %v", err)
+	}
+	if diff := cmp.Diff([]time.Duration{4 * time.Second}, r.waits.got()); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+	if st := r.c.Stats(); st.Retries != 0 || st.RateLimited != 1 {
+		t.Errorf("stats = %+v, want no retries and 1 rate limited", st)
+	}
+}
