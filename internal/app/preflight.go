@@ -110,6 +110,9 @@ func runPreflight(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// listCap is how many items of one kind preflight lists before it counts the rest.
+const listCap = 20
+
 // localChecks are the checks that need no token: config, manifests, keys, hydration.
 func localChecks(out io.Writer, w *workspace) bool {
 	ok := true
@@ -131,7 +134,11 @@ func localChecks(out io.Writer, w *workspace) bool {
 	if len(dups) > 0 {
 		ok = false
 		fmt.Fprintf(out, "❌ %d keys are used by more than one manifest:\n", len(dups))
-		for _, k := range sortedKeys(dups) {
+		for i, k := range sortedKeys(dups) {
+			if i == listCap {
+				fmt.Fprintf(out, "  ... and %d more\n", len(dups)-listCap)
+				break
+			}
 			fmt.Fprintf(out, "  - %s: %s\n", sanitize(k), strings.Join(dups[k], ", "))
 		}
 		fmt.Fprintln(out, "Fix: exclude one of the folders in manifests.exclude, or key by $path (key.from)")
@@ -150,8 +157,8 @@ func localChecks(out io.Writer, w *workspace) bool {
 			ok = false
 			fmt.Fprintf(out, "❌ %d manifests missing %s:\n", len(missing), w.cfg.Hydrate)
 			for i, p := range missing {
-				if i == 20 {
-					fmt.Fprintf(out, "  ... and %d more\n", len(missing)-20)
+				if i == listCap {
+					fmt.Fprintf(out, "  ... and %d more\n", len(missing)-listCap)
 					break
 				}
 				fmt.Fprintf(out, "  - %s\n", p)

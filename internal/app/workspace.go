@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"time"
@@ -32,6 +33,15 @@ type workspace struct {
 // openWorkspace loads the config of the repository at root and resolves every
 // manifest it includes.
 func (e *env) openWorkspace(root, configPath string, now time.Time) (*workspace, error) {
+	if configPath != "" && !filepath.IsAbs(configPath) {
+		// A path typed on the command line is relative to where it was typed;
+		// failing that, to the repository (as the Action's config input is).
+		if _, err := os.Stat(configPath); err == nil {
+			if abs, err := filepath.Abs(configPath); err == nil {
+				configPath = abs
+			}
+		}
+	}
 	cfg, err := config.LoadDir(root, configPath)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("load config: %w", err)}

@@ -562,3 +562,57 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
 	}
 }
+
+func TestTemplateOutput(t *testing.T) {
+	t.Parallel()
+	cfg := loadConfig(t, `version: 1
+owner_property: ""
+properties:
+  Count:  {type: number, from: apis, template: "{{len .}}"}
+  Names:  {type: multi_select, from: apis, template: "{{range $k, $v := .}}{{$k}},\n{{end}}"}
+  Live:   {type: checkbox, from: apis, template: "{{if .a}}true{{else}}false{{end}}"}
+  Pinned: {type: rich_text, from: missing, default: "no template on defaults {{.}}", template: "T{{.}}"}
+  Empty:  {type: rich_text, from: apis.none, template: "{{.}}"}
+`)
+	m := load(t, "x/module.manifest.json", `{"apis": {"b": {"module": "x.b"}, "a": {"module": "x.a"}}}`)
+	got, err := Resolve(cfg, m, Specials{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]property.Value{
+		"Module": txt(property.Title, "x"),
+		"Count":  num(2),
+		"Names":  property.NamesValue("a", "b"),
+		"Live":   property.CheckboxValue(true),
+		"Pinned": txt(property.RichText, "no template on defaults {{.}}"),
+		"Empty":  {Type: property.RichText},
+	}
+	if diff := cmp.Diff(want, got.Props); diff != "" {
+		t.Errorf("Props mismatch (-want +got):\n%s", diff)
+	}
+	if len(got.Warnings) != 0 {
+		t.Errorf("Warnings = %q, want none for a template's own text", got.Warnings)
+	}
+}
+
+func TestBackfillSkipsVolatileDefaults(t *testing.T) {
+	t.Parallel()
+	cfg := loadConfig(t, `version: 1
+owner_property: ""
+properties:
+  Last Commit: {type: rich_text, from: $commit, default: none}
+  Kind:        {type: select, default: module}
+`)
+	m := load(t, "x/module.manifest.json", `{"module": "x"}`)
+	mod, err := Resolve(cfg, m, Specials{Commit: "abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, changed, err := Backfill(cfg, m, mod)
+	if err != nil || !changed {
+		t.Fatalf("Backfill() changed = %v, err = %v", changed, err)
+	}
+	if want := `{"module": "x", "notion_database_options": {"Module": "x", "Kind": "module"}}`; string(out) != want {
+		t.Errorf("Backfill() = %s, want %s", out, want)
+	}
+}

@@ -142,7 +142,9 @@ func New(token Secret, opts Options) *Client {
 	if burst <= 0 {
 		burst = 3
 	}
-	tr.limiter = rate.NewLimiter(rate.Limit(r), burst)
+	tr.configured = rate.Limit(r)
+	tr.current = tr.configured
+	tr.limiter = rate.NewLimiter(tr.configured, burst)
 	tr.base, tr.baseErr = parseBaseURL(opts.BaseURL)
 	if tr.baseErr == nil && tr.base.Scheme == "http" && !isLoopback(tr.base.Hostname()) {
 		tr.log.Warn("notion base URL is plain http; the token travels unencrypted", "base_url", tr.base.Redacted())

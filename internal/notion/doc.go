@@ -31,6 +31,11 @@
 //     seconds; an HTTP date or additional_data.retry_after also work; when
 //     absent, the backoff below) and makes every goroutine of the Client wait
 //     until that moment.
+//   - After a 429/529 the shared rate is also halved (down to Rate/16; once per
+//     burst of 429s) and climbs back by Rate/40 per 200 answer: when the
+//     server allows less than
+//     Rate (a per-workspace limit, a 60-second budget), the client converges
+//     on what it allows instead of being paused again after every pause.
 //   - 5xx (JSON or HTML body), 409 conflict_error, per-attempt timeouts and
 //     network errors are retried with capped exponential backoff with full
 //     jitter — a random wait in [0, min(MaxBackoff, Backoff·2^(n-1))] before

@@ -68,6 +68,7 @@ type transport struct {
 	baseErr    error
 	token      *Secret // a pointer, so printing the struct cannot show it
 	limiter    *rate.Limiter
+	configured rate.Limit // Options.Rate; the limiter runs at or below it
 	maxRetries int
 	backoff    time.Duration
 	maxBackoff time.Duration
@@ -80,6 +81,8 @@ type transport struct {
 
 	mu          sync.Mutex
 	pausedUntil time.Time
+	current     rate.Limit // the limiter's rate now: lowered by 429/529, raised by 200s
+	slowedAt    time.Time  // when current was last lowered
 	stats       Stats
 }
 
@@ -133,6 +136,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.stats.Retries++
 			t.mu.Unlock()
 		}
+		sent := t.now()
 		resp, err := t.attempt(ctx, req, &target, notion, body, path, attempt, info)
 		if err == nil {
 			return resp, nil
@@ -153,6 +157,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if until.After(t.pausedUntil) {
 				t.pausedUntil = until
 			}
+			t.adaptLocked(false, sent)
 			t.mu.Unlock()
 			t.log.InfoContext(ctx, "notion rate limited; pausing all requests",
 				"method", req.Method, "path", path, "status", status, "wait", wait, "attempt", attempt)
@@ -172,6 +177,33 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := t.wait(ctx, wait, "retry backoff", last); err != nil {
 			return nil, err
 		}
+	}
+}
+
+// adaptLocked moves the shared rate after an answer to a request sent at
+// sent, AIMD style: a 429/529 halves it (down to Rate/16), each 200 adds
+// Rate/40 until it is back at Rate. A client configured faster than what the
+// server really allows (a per-workspace limit, a window budget) then converges
+// instead of being paused again right after every pause. The 429s of requests
+// sent before the last halving are one congestion event and halve only once.
+// The caller holds t.mu.
+func (t *transport) adaptLocked(ok bool, sent time.Time) {
+	if t.configured == rate.Inf || t.configured <= 0 {
+		return
+	}
+	next := t.current
+	switch {
+	case ok:
+		next = min(t.configured, t.current+t.configured/40)
+	case sent.Before(t.slowedAt):
+		return
+	default:
+		next = max(t.configured/16, t.current/2)
+		t.slowedAt = t.now()
+	}
+	if next != t.current {
+		t.current = next
+		t.limiter.SetLimitAt(t.now(), next)
 	}
 }
 
@@ -362,6 +394,9 @@ func (t *transport) attempt(ctx context.Context, orig *http.Request, target *url
 		return nil, ae
 	}
 	t.record(entry{stamp, orig.Method, path, resp.StatusCode, elapsed, n, requestID, ""})
+	t.mu.Lock()
+	t.adaptLocked(true, stamp)
+	t.mu.Unlock()
 	if info != nil {
 		info.status, info.requestID = resp.StatusCode, requestID
 	}

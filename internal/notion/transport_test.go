@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestRetryPolicy(t *testing.T) {
@@ -521,5 +522,60 @@ func TestRateLimitPausesEvenWhenGivingUp(t *testing.T) {
 	}
 	if st := r.c.Stats(); st.Retries != 0 || st.RateLimited != 1 {
 		t.Errorf("stats = %+v, want no retries and 1 rate limited", st)
+	}
+}
+
+// TestAdaptiveRate: a 429 halves the shared rate and 200s bring it back.
+func TestAdaptiveRate(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, func(o *Options) { o.Rate = 4; o.Burst = 100 })
+	r.fake.on("GET /v1/pages/a", fakeReply{status: 429}, fakeReply{status: 429})
+	var got []float64
+	limit := func() { got = append(got, float64(r.c.tr.limiter.Limit())) }
+	limit()
+	if _, err := r.c.Page(t.Context(), "a"); err != nil { // 429, 429 (rate 2, then 1), 200 (1.1)
+		t.Fatal(err)
+	}
+	limit()
+	for range 29 {
+		if _, err := r.c.Page(t.Context(), "b"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	limit()
+	want := []float64{4, 1.1, 4}
+	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+		t.Errorf("limits (-want +got):\n%s", diff)
+	}
+}
+
+// TestAdaptiveRateOncePerEvent: 429s of requests already in flight when the
+// rate was halved do not halve it again.
+func TestAdaptiveRateOncePerEvent(t *testing.T) {
+	t.Parallel()
+	tr := New(testToken, Options{Rate: 4, Now: testNow}).tr
+	before := testNow().Add(-time.Second)
+	steps := []struct {
+		ok   bool
+		sent time.Time
+	}{
+		{false, before},    // first 429: 4 -> 2
+		{false, before},    // same event: stays 2
+		{false, testNow()}, // sent after the halving: 2 -> 1
+		{false, testNow()}, // 1 -> 0.5
+		{false, testNow()}, // floor is Rate/16 = 0.25
+		{false, testNow()}, // stays at the floor
+		{true, testNow()},  // +Rate/40 = 0.1
+	}
+	var got []float64
+	for _, s := range steps {
+		tr.mu.Lock()
+		tr.adaptLocked(s.ok, s.sent)
+		tr.mu.Unlock()
+		got = append(got, float64(tr.limiter.Limit()))
+	}
+	want := []float64{2, 2, 1, 0.5, 0.25, 0.25, 0.35}
+	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+		t.Errorf("limits (-want +got):\n%s", diff)
 	}
 }
