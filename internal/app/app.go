@@ -15,7 +15,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -204,16 +203,6 @@ func parseDotEnv(data []byte) map[string]string {
 		out[k] = v
 	}
 	return out
-}
-
-// sortedKeys returns the keys of m in order, for stable output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // secondsArgs rewrites a bare number given to one of the named duration flags as

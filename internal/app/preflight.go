@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -51,7 +52,7 @@ func schemaProblems(db gonotion.Database, w *workspace) []string {
 				missing[v.Text] = true
 			}
 		}
-		for _, name := range sortedKeys(missing) {
+		for _, name := range slices.Sorted(maps.Keys(missing)) {
 			out = append(out, fmt.Sprintf("status %q of property %q is not an option in Notion: add it in the Notion UI (the API cannot add status options)", name, p.Name))
 		}
 	}
@@ -134,7 +135,7 @@ func localChecks(out io.Writer, w *workspace) bool {
 	if len(dups) > 0 {
 		ok = false
 		fmt.Fprintf(out, "❌ %d keys are used by more than one manifest:\n", len(dups))
-		for i, k := range sortedKeys(dups) {
+		for i, k := range slices.Sorted(maps.Keys(dups)) {
 			if i == listCap {
 				fmt.Fprintf(out, "  ... and %d more\n", len(dups)-listCap)
 				break

@@ -177,3 +177,51 @@ func TestDryRunWithoutToken(t *testing.T) {
 		t.Error("artifacts written inside the repository")
 	}
 }
+
+// TestPreflightStatusOptions: Notion never creates a status option from a page
+// write (notion-api.md §3.6), so preflight names each status value the database lacks.
+func TestPreflightStatusOptions(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	var schema map[string]any
+	if err := json.Unmarshal(notiontest.DefaultSchema(), &schema); err != nil {
+		t.Fatal(err)
+	}
+	schema["properties"].(map[string]any)["Status"] = map[string]any{"name": "Status", "type": "status",
+		"status": map[string]any{"options": []any{map[string]any{"name": "Active", "color": "green"}}}}
+	raw, _ := json.Marshal(schema)
+	db, err := h.srv.CreateDatabase(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.db = db
+	cfg := "version: 1\nproperties:\n  Status: {type: status, from: status, default: Active}\n  Manifest: {type: rich_text, from: $path}\n"
+	if err := os.MkdirAll(filepath.Join(h.repo, ".github"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h.repo, ".github", "notion-sync.yml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := h.run("preflight")
+	if code != ExitProblems || !strings.Contains(out, `status "Experimental" of property "Status" is not an option in Notion`) {
+		t.Errorf("exit %d, want %d and the missing status option named:\n%s", code, ExitProblems, out)
+	}
+	if strings.Contains(out, `status "Active"`) {
+		t.Errorf("an existing status option was reported:\n%s", out)
+	}
+}
+
+func TestSyncAutoBackfill(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	if code, out, errOut := h.run("sync", "--all", "--auto-backfill"); code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, _ := h.run("preflight"); code != ExitOK {
+		t.Errorf("preflight after sync --auto-backfill: exit %d\n%s", code, out)
+	}
+	h.srv.ResetRequests()
+	if code, _, _ := h.run("sync", "--all"); code != ExitOK || h.writes() != 0 {
+		t.Errorf("sync after backfill: exit %d, %d writes; hydrated values must equal the synced ones", code, h.writes())
+	}
+}

@@ -309,7 +309,7 @@ type ledgerRecorder struct {
 func (r *ledgerRecorder) Record(ev reconcile.Event) error {
 	rec := ledger.Record{
 		RunID: r.runID, SHA: r.sha, Module: ev.Key, Path: ev.Path, PageID: ev.PageID,
-		Action: string(ev.Action), Status: "ok", Changed: ev.Changed,
+		Action: string(ev.Action), Status: "ok", Changed: ev.Changed, Warnings: ev.Warnings,
 		Before: plainValues(ev.Before), After: plainValues(ev.After),
 	}
 	if !ev.OK {

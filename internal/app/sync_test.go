@@ -182,6 +182,19 @@ func TestSyncUnderFaults(t *testing.T) {
 	if err := ledger.Verify(h.path("ledger.jsonl")); err != nil {
 		t.Errorf("ledger chain: %v", err)
 	}
+	records, err := ledger.Read(h.path("ledger.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lossRecorded := false
+	for _, r := range records {
+		if r.Module == "matriz" && r.Action == "create" && strings.Contains(strings.Join(r.Warnings, " "), "commas") {
+			lossRecorded = true
+		}
+	}
+	if !lossRecorded {
+		t.Error("the ledger does not record the comma replaced in matriz's tags")
+	}
 	assertNoToken(t, h, out+errOut)
 }
 

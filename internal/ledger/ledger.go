@@ -54,6 +54,9 @@ type Record struct {
 	Error string `json:"error"`
 	// RequestID is Notion's x-notion-request-id of the write.
 	RequestID string `json:"request_id"`
+	// Warnings are the losses and coercions of the written values (text cut, option
+	// renamed, string read as a number), so the ledger shows what Notion did not get.
+	Warnings []string `json:"warnings,omitempty"`
 	// Prev is the hex sha256 of the previous line's bytes (without its newline); "" for
 	// the first line of the file. Append sets it; any value given is overwritten.
 	Prev string `json:"prev"`

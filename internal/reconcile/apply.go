@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -38,9 +40,11 @@ type Event struct {
 	PageID  string
 	OK      bool
 	Changed []string
-	Before  map[string]property.Value
-	After   map[string]property.Value
-	Err     error
+	// Warnings are the change's losses and coercions, recorded beside the write.
+	Warnings []string
+	Before   map[string]property.Value
+	After    map[string]property.Value
+	Err      error
 }
 
 // Recorder keeps the events of a run. A Recorder that fails stops the run: a
@@ -194,7 +198,7 @@ func (a *applier) apply(ctx context.Context, c *Change) error {
 		return nil
 	}
 	e := Event{Action: c.Action, Key: c.Key, Path: c.Path, PageID: c.PageID, OK: c.Err == nil,
-		Changed: sortedNames(c.Write), Before: before, After: c.Write, Err: c.Err}
+		Changed: slices.Sorted(maps.Keys(c.Write)), Warnings: c.Warnings, Before: before, After: c.Write, Err: c.Err}
 	if err := a.opts.Recorder.Record(e); err != nil {
 		return fmt.Errorf("record %s of %s: %w", c.Action, c.Key, err)
 	}
@@ -291,13 +295,4 @@ func (a *applier) archive(ctx context.Context, c *Change) error {
 		return fmt.Errorf("archive page %s: %w", c.PageID, err)
 	}
 	return nil
-}
-
-func sortedNames(m map[string]property.Value) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }

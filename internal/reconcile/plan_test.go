@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +41,7 @@ func summary(changes []Change) []string {
 	for _, c := range changes {
 		line := string(c.Action) + " " + c.Key + " " + c.PageID
 		var diffs []string
-		for _, name := range sortedNames(c.Write) {
+		for _, name := range slices.Sorted(maps.Keys(c.Write)) {
 			diffs = append(diffs, name)
 		}
 		if len(diffs) > 0 {

@@ -2,8 +2,10 @@ package notiontest
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -32,7 +34,7 @@ type apiRequest struct {
 
 // checkKeys rejects unknown top-level body keys (notion-api.md §1, C4).
 func checkKeys(body map[string]json.RawMessage, allowed ...string) *apiError {
-	for _, k := range sortedKeys(body) {
+	for _, k := range slices.Sorted(maps.Keys(body)) {
 		ok := false
 		for _, a := range allowed {
 			if k == a {
