@@ -428,3 +428,37 @@ func newRequest(h *harness, method, path string, body []byte) (*http.Response, e
 	req.Header.Set("Content-Type", "application/json")
 	return http.DefaultClient.Do(req)
 }
+
+// TestSyncChangedDuplicateKey: a new manifest that copies the key of an unchanged
+// one must not take over that module's page in a partial sync.
+func TestSyncChangedDuplicateKey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	repo, err := git.PlainInit(h.repo, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "initial")
+	if code, out, errOut := h.run("sync", "--all"); code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	copyPath := filepath.Join(h.repo, "labs", "memory", "module.manifest.json")
+	if err := os.MkdirAll(filepath.Dir(copyPath), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copyPath, []byte(`{"module": "memory", "description": "a stale copy"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "copy memory into labs")
+	h.srv.ResetRequests()
+	code, out, _ := h.run("sync", "--changed")
+	if code != ExitProblems || !strings.Contains(out, `duplicate key "memory": also used by memory/module.manifest.json`) {
+		t.Errorf("exit %d, want %d and the duplicate named:\n%s", code, ExitProblems, out)
+	}
+	if n := h.writes(); n != 0 {
+		t.Errorf("%d writes, want none", n)
+	}
+	if got := h.live()["memory"].PlainText("Description"); got == "a stale copy" {
+		t.Error("the copy overwrote the module's page")
+	}
+}

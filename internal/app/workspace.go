@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/config"
@@ -102,11 +104,19 @@ func (w *workspace) duplicates() map[string][]string {
 // keep selects the manifests in scope; nil keeps all.
 func (w *workspace) desired(keep func(path, key string) bool) []reconcile.Desired {
 	var out []reconcile.Desired
+	dups := w.duplicates()
 	for _, m := range w.modules {
 		if keep != nil && !keep(m.Path, m.Key) {
 			continue
 		}
 		d := reconcile.Desired{Key: m.Key, Path: m.Path, Props: m.Props, Warnings: m.Warnings}
+		if paths := dups[m.Key]; paths != nil {
+			// Checked against every manifest, not only those in scope: a changed
+			// manifest must not overwrite the page of an unchanged one with its key.
+			others := slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return p == m.Path })
+			d.Err = fmt.Errorf("duplicate key %q: also used by %s; exclude one folder in manifests.exclude, or key by $path",
+				m.Key, strings.Join(others, ", "))
+		}
 		if m.PageID != "" {
 			if id, err := notion.ParseDatabaseID(m.PageID); err == nil {
 				d.PageID = id

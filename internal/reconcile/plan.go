@@ -129,6 +129,14 @@ func Plan(desired []Desired, pages []Page, opts Options) []Change {
 	}
 
 	claimed := map[string]bool{} // page ids some manifest maps to
+	for _, d := range desired {
+		if d.Err != nil && d.Key != "" {
+			// A module that fails keeps its pages as they are.
+			for _, p := range live[d.Key] {
+				claimed[p.ID] = true
+			}
+		}
+	}
 	for key, ds := range byKey {
 		if len(ds) > 1 {
 			changes = append(changes, duplicateKeys(key, ds)...)

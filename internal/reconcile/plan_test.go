@@ -153,6 +153,12 @@ func TestPlan(t *testing.T) {
 			want:    []string{"error"},
 		},
 		{
+			name:    "a module that fails with a known key keeps its page, even in a full sync",
+			desired: []Desired{{Key: "core", Path: "labs/core/m.json", Err: errors.New("duplicate key")}},
+			pages:   []Page{page("p1", "core", "core/m.json", "Core", 0)},
+			want:    []string{"error core"},
+		},
+		{
 			name:    "archived pages do not count",
 			desired: []Desired{row("core", "core/m.json", "Core")},
 			pages:   []Page{{ID: "p0", Archived: true, Props: map[string]property.Value{"Module": title("core")}}},
