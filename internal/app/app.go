@@ -61,6 +61,10 @@ func (u usageError) Unwrap() error { return u.err }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
+// errUsageReported is a usage error the command has already shown: exit code 2
+// without printing it again.
+var errUsageReported = errors.New("bad usage or config")
+
 // errProblems marks a run that finished but found problems: exit code 1. The command
 // has already reported them, so Main prints nothing more.
 var errProblems = errors.New("problems found")
@@ -107,6 +111,8 @@ func exitCode(stderr io.Writer, name string, err error) int {
 		return ExitOK
 	case errors.Is(err, errProblems):
 		return ExitProblems
+	case errors.Is(err, errUsageReported):
+		return ExitUsage
 	case errors.As(err, &u):
 		fmt.Fprintf(stderr, "notion-sync %s: %v\n", name, err)
 		return ExitUsage

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -28,25 +29,30 @@ func runBackfill(ctx context.Context, e *env, args []string) error {
 	if *options {
 		return e.backfillOptions(ctx, client, *repo, *configPath, *apply)
 	}
-	return e.backfillManifests(*repo, *configPath, *apply)
+	broken, err := e.backfillManifests(*repo, *configPath, *apply, e.stdout)
+	if err == nil && broken > 0 {
+		return errProblems
+	}
+	return err
 }
 
 // backfillManifests writes every resolved value into the hydrate object of each
-// manifest, editing only that object.
-func (e *env) backfillManifests(repo, configPath string, apply bool) error {
+// manifest, editing only that object, and reports to out. It returns how many
+// manifests could not be read; those are listed, and the others still written.
+func (e *env) backfillManifests(repo, configPath string, apply bool, out io.Writer) (int, error) {
 	w, err := e.openWorkspace(repo, configPath, time.Now().UTC())
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if w.cfg.Hydrate == "" {
-		return usagef("the config has no hydrate object to backfill (set hydrate: notion_database_options)")
+		return 0, usagef("the config has no hydrate object to backfill (set hydrate: notion_database_options)")
 	}
 	var changed []string
 	for _, mod := range w.modules {
 		m := w.manifests[mod.Path]
 		out, diff, err := module.Backfill(w.cfg, m, mod)
 		if err != nil {
-			return fmt.Errorf("backfill %s: %w", mod.Path, err)
+			return 0, fmt.Errorf("backfill %s: %w", mod.Path, err)
 		}
 		if !diff {
 			continue
@@ -54,28 +60,25 @@ func (e *env) backfillManifests(repo, configPath string, apply bool) error {
 		changed = append(changed, mod.Path)
 		if apply {
 			if err := manifest.WriteFile(w.root, mod.Path, out); err != nil {
-				return fmt.Errorf("backfill %s: %w", mod.Path, err)
+				return 0, fmt.Errorf("backfill %s: %w", mod.Path, err)
 			}
 		}
 	}
 	switch {
 	case len(changed) == 0:
-		fmt.Fprintf(e.stdout, "✅ All manifests have %s hydrated\n", w.cfg.Hydrate)
+		fmt.Fprintf(out, "✅ All manifests have %s hydrated\n", w.cfg.Hydrate)
 	case apply:
-		fmt.Fprintf(e.stdout, "✅ Backfilled %s for %d modules\n📝 Updated manifests:\n", w.cfg.Hydrate, len(changed))
+		fmt.Fprintf(out, "✅ Backfilled %s for %d modules\n📝 Updated manifests:\n", w.cfg.Hydrate, len(changed))
 	default:
-		fmt.Fprintf(e.stdout, "📋 %d manifests would get %s (run with --apply to write them):\n", len(changed), w.cfg.Hydrate)
+		fmt.Fprintf(out, "📋 %d manifests would get %s (run with --apply to write them):\n", len(changed), w.cfg.Hydrate)
 	}
 	for _, p := range changed {
-		fmt.Fprintf(e.stdout, "  - %s\n", p)
+		fmt.Fprintf(out, "  - %s\n", p)
 	}
 	for _, p := range w.failed {
-		fmt.Fprintf(e.stdout, "❌ %s\n", sanitize(p.Error()))
+		fmt.Fprintf(out, "❌ %s\n", sanitize(p.Error()))
 	}
-	if len(w.failed) > 0 {
-		return errProblems
-	}
-	return nil
+	return len(w.failed), nil
 }
 
 // backfillOptions adds the select and multi_select options the manifests use but

@@ -69,7 +69,8 @@ func (e *env) connect(f clientFlags) (*database, io.Closer, error) {
 	}
 	id, err := notion.ParseDatabaseID(raw)
 	if err != nil {
-		return nil, nil, usageError{fmt.Errorf("NOTION_DATABASE_ID: %w", err)}
+		// The value is not echoed: a token pasted into the wrong secret must not print.
+		return nil, nil, usagef("NOTION_DATABASE_ID (or --database-id) is not a Notion database id: give its 32 hex digits, dashed or not, or the database's URL")
 	}
 	if f.rate <= 0 {
 		return nil, nil, usagef("--rate-limit must be above 0, got %v", f.rate)
@@ -166,7 +167,7 @@ func encode(props map[string]property.Value) map[string]json.RawMessage {
 }
 
 func fromNotion(p gonotion.Page) reconcile.Page {
-	out := reconcile.Page{ID: p.ID, Created: p.CreatedTime, Archived: p.Archived, Props: map[string]property.Value{}}
+	out := reconcile.Page{ID: p.ID, Database: p.Parent.DatabaseID, Created: p.CreatedTime, Archived: p.Archived, Props: map[string]property.Value{}}
 	if props, ok := p.Properties.(gonotion.DatabasePageProperties); ok {
 		for name, prop := range props {
 			if v, ok := property.FromNotion(prop); ok {

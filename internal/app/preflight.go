@@ -13,50 +13,48 @@ import (
 	gonotion "github.com/dstotijn/go-notion"
 
 	"github.com/lukhas/notion-sync-action/internal/config"
+	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/property"
 )
 
 // schemaProblems compares the database's properties with the config: every
-// managed property must exist with the configured type, and every status value
-// the manifests use must be an option already (Notion never creates status
-// options from a page write, and the 2022-06-28 API cannot add them).
-func schemaProblems(db gonotion.Database, w *workspace) []string {
-	var out []string
+// managed property must exist with the configured type. It also returns, per
+// status property, the values the manifests use that are not options yet: Notion
+// never creates a status option from a page write, and the 2022-06-28 API cannot
+// add one, so only the modules that use them fail.
+func schemaProblems(db gonotion.Database, w *workspace) (problems []string, missing map[string]map[string]bool) {
 	cfg := w.cfg
+	missing = map[string]map[string]bool{}
 	check := func(name string, want property.Type) {
 		p, ok := db.Properties[name]
 		switch {
 		case !ok:
-			out = append(out, fmt.Sprintf("property %q is missing: add it as %s in Notion, or remove it from %s", name, want, configName(cfg)))
+			problems = append(problems, fmt.Sprintf("property %q is missing: add it as %s in Notion, or remove it from %s", name, want, configName(cfg)))
 		case property.Type(p.Type) != want:
-			out = append(out, fmt.Sprintf("property %q is %s in Notion but %s in %s: change one of them", name, p.Type, want, configName(cfg)))
+			problems = append(problems, fmt.Sprintf("property %q is %s in Notion but %s in %s: change one of them", name, p.Type, want, configName(cfg)))
 		}
 	}
 	check(cfg.Key.Property, property.Title)
 	for _, p := range cfg.Properties {
 		check(p.Name, p.Type)
-		if p.Type != property.Status {
-			continue
-		}
 		schema, ok := db.Properties[p.Name]
-		if !ok || schema.Status == nil {
+		if p.Type != property.Status || !ok || schema.Status == nil {
 			continue
 		}
-		var have []string
+		have := map[string]bool{}
 		for _, o := range schema.Status.Options {
-			have = append(have, o.Name)
+			have[o.Name] = true
 		}
-		missing := map[string]bool{}
 		for _, m := range w.modules {
-			if v := m.Props[p.Name]; v.Text != "" && !slices.Contains(have, v.Text) {
-				missing[v.Text] = true
+			if v := m.Props[p.Name]; v.Text != "" && !have[v.Text] {
+				if missing[p.Name] == nil {
+					missing[p.Name] = map[string]bool{}
+				}
+				missing[p.Name][v.Text] = true
 			}
 		}
-		for _, name := range slices.Sorted(maps.Keys(missing)) {
-			out = append(out, fmt.Sprintf("status %q of property %q is not an option in Notion: add it in the Notion UI (the API cannot add status options)", name, p.Name))
-		}
 	}
-	return out
+	return problems, missing
 }
 
 func configName(cfg *config.Config) string {
@@ -67,16 +65,28 @@ func configName(cfg *config.Config) string {
 }
 
 // checkSchema fails a sync early, before any write, when the database cannot take
-// what the config sends.
-func checkSchema(ctx context.Context, db *database, w *workspace) error {
+// what the config sends. It returns the status values the database lacks.
+func checkSchema(ctx context.Context, db *database, w *workspace) (map[string]map[string]bool, error) {
 	schema, err := db.c.Database(ctx, db.id)
 	if err != nil {
-		return fmt.Errorf("read database %s: %w", db.id, err)
+		return nil, fmt.Errorf("read database %s: %w%s", db.id, err, databaseFix(err))
 	}
-	if problems := schemaProblems(schema, w); len(problems) > 0 {
-		return usagef("the database does not match the config:\n  - %s\nrun 'notion-sync preflight' for the whole check", strings.Join(problems, "\n  - "))
+	problems, missing := schemaProblems(schema, w)
+	if len(problems) > 0 {
+		return nil, usagef("the database does not match the config:\n  - %s\nrun 'notion-sync preflight' for the whole check", strings.Join(problems, "\n  - "))
 	}
-	return nil
+	return missing, nil
+}
+
+// databaseFix says what to do about a database that cannot be read.
+func databaseFix(err error) string {
+	switch {
+	case strings.Contains(err.Error(), "multiple data sources"):
+		return "\nFix: the database has several data sources, which Notion-Version 2022-06-28 cannot address: remove the extra data source in Notion, or point NOTION_DATABASE_ID at a single-source database"
+	case notion.IsNotFound(err):
+		return "\nFix: check NOTION_DATABASE_ID and share the database with the integration (••• → Connections)"
+	}
+	return ""
 }
 
 func runPreflight(ctx context.Context, e *env, args []string) error {
@@ -94,7 +104,7 @@ func runPreflight(ctx context.Context, e *env, args []string) error {
 	w, err := e.openWorkspace(*repo, *configPath, time.Now().UTC())
 	if err != nil {
 		fmt.Fprintf(out, "❌ Config: %v\n", err)
-		return err
+		return errUsageReported
 	}
 	ok := localChecks(out, w)
 	if *offline {
@@ -124,7 +134,11 @@ func localChecks(out io.Writer, w *workspace) bool {
 	} else {
 		ok = false
 		fmt.Fprintf(out, "❌ %d of %d manifests cannot be synced:\n", len(w.failed), total)
-		for _, p := range w.failed {
+		for i, p := range w.failed {
+			if i == listCap {
+				fmt.Fprintf(out, "  ... and %d more\n", len(w.failed)-listCap)
+				break
+			}
 			fmt.Fprintf(out, "  - %s\n", sanitize(p.Error()))
 		}
 	}
@@ -162,7 +176,7 @@ func localChecks(out io.Writer, w *workspace) bool {
 					fmt.Fprintf(out, "  ... and %d more\n", len(missing)-listCap)
 					break
 				}
-				fmt.Fprintf(out, "  - %s\n", p)
+				fmt.Fprintf(out, "  - %s\n", sanitize(p))
 			}
 			fmt.Fprintln(out, "\nRun: notion-sync backfill --apply")
 		}
@@ -173,7 +187,6 @@ func localChecks(out io.Writer, w *workspace) bool {
 // notionChecks are the checks that need the token: reachability, the database,
 // and its schema against the config.
 func notionChecks(ctx context.Context, out io.Writer, e *env, client clientFlags, w *workspace) bool {
-	client.auditPath = ""
 	db, closer, err := e.connect(client)
 	if err != nil {
 		fmt.Fprintf(out, "❌ Notion: %v\n", err)
@@ -188,11 +201,16 @@ func notionChecks(ctx context.Context, out io.Writer, e *env, client clientFlags
 	fmt.Fprintf(out, "✅ Notion API: Reachable (integration %q)\n", sanitize(me.Name))
 	schema, err := db.c.Database(ctx, db.id)
 	if err != nil {
-		fmt.Fprintf(out, "❌ Database: %v\nFix: check NOTION_DATABASE_ID and share the database with the integration (••• → Connections)\n", err)
+		fmt.Fprintf(out, "❌ Database: %v%s\n", err, databaseFix(err))
 		return false
 	}
 	fmt.Fprintf(out, "✅ Database ID: Valid (%s)\n", db.id)
-	problems := schemaProblems(schema, w)
+	problems, missing := schemaProblems(schema, w)
+	for _, prop := range slices.Sorted(maps.Keys(missing)) {
+		for _, name := range slices.Sorted(maps.Keys(missing[prop])) {
+			problems = append(problems, fmt.Sprintf("status %q of property %q is not an option in Notion: add it in the Notion UI (the API cannot add status options)", name, prop))
+		}
+	}
 	if len(problems) == 0 {
 		fmt.Fprintf(out, "✅ Schema matches the config (%d properties)\n", len(w.cfg.Properties)+1)
 		return true

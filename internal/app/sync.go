@@ -12,12 +12,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
 	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
-	"github.com/lukhas/notion-sync-action/internal/module"
 	"github.com/lukhas/notion-sync-action/internal/property"
 	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/report"
@@ -80,8 +80,17 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		return e.startAsync(args)
 	}
 	if f.autoBackfill {
-		if err := e.backfillManifests(f.repo, f.config, true); err != nil {
-			return err
+		if f.dryRun {
+			e.log.Info("--auto-backfill skipped: a dry run changes no manifest")
+		} else {
+			out := e.stdout
+			if f.json {
+				out = e.stderr // stdout carries the JSON result alone
+			}
+			// Broken manifests are reported again, module by module, by the sync.
+			if _, err := e.backfillManifests(f.repo, f.config, true, out); err != nil {
+				return err
+			}
 		}
 	}
 	res, err := e.sync(ctx, f)
@@ -119,24 +128,28 @@ func (e *env) sync(ctx context.Context, f syncFlags) (syncResult, error) {
 	for _, p := range w.warnings {
 		e.log.Warn("skipped", "problem", p.Error())
 	}
-	scope, keep, deleted, err := e.scope(w, f)
+	sel, err := e.selection(w, f)
 	if err != nil {
 		return syncResult{}, err
 	}
-	desired := w.desired(keep)
+	desired := w.desired(sel.keep)
 	opts := reconcile.Options{
 		KeyProperty:     w.cfg.Key.Property,
 		OwnerProperty:   w.cfg.OwnerProperty,
 		Volatile:        w.volatile(),
-		Full:            f.all,
-		Deleted:         deleted,
+		Full:            sel.full,
+		Deleted:         sel.deleted,
 		Archive:         w.cfg.OnDelete == "archive",
 		Dedupe:          f.dedupe,
 		CreateIfMissing: f.createIfMissing,
 	}
+	if !sel.full {
+		opts.KnownKeys = w.keys()
+	}
 	if f.dryRun && e.token() == "" {
 		// A fork's pull request gets no secrets: plan from the manifests alone.
 		e.log.Warn("no Notion token: the dry-run plan shows the manifests' values only, as if the database were empty")
+		opts.Offline = true
 		plan := toPlan(w.commit, "", true, reconcile.Plan(desired, nil, opts))
 		if err := report.WritePlan(f.planPath, plan); err != nil {
 			return syncResult{}, fmt.Errorf("write plan: %w", err)
@@ -148,16 +161,29 @@ func (e *env) sync(ctx context.Context, f syncFlags) (syncResult, error) {
 		return syncResult{}, err
 	}
 	defer closer.Close()
-	if err := checkSchema(ctx, db, w); err != nil {
+	opts.Database = db.id
+	if !f.dryRun {
+		// Two syncs planning at once would both create the same new pages.
+		unlock, err := lockRun(f.ledgerPath+".lock", e.log)
+		if err != nil {
+			return syncResult{}, err
+		}
+		defer unlock()
+	}
+	missing, err := checkSchema(ctx, db, w)
+	if err != nil {
 		return syncResult{}, err
 	}
-	for _, d := range desired {
-		scope.Keys = append(scope.Keys, d.Key)
-		scope.PageIDs = append(scope.PageIDs, d.PageID)
-	}
-	pages, err := reconcile.Load(ctx, db, w.cfg.Key.Property, w.cfg.OwnerProperty, scope)
+	failStatuses(desired, missing)
+	pages, err := reconcile.Load(ctx, db, w.cfg.Key.Property, w.cfg.OwnerProperty, sel.scope(desired))
 	if err != nil {
 		return syncResult{}, fmt.Errorf("read database: %w", err)
+	}
+	if extra := adopters(w, sel, desired, pages); len(extra) > 0 {
+		// A deleted manifest's page whose key another manifest still has belongs to
+		// that manifest now: sync it too, so the page's path is brought up to date.
+		desired = w.desired(func(path, key string) bool { return sel.keep(path, key) || extra[key] })
+		failStatuses(desired, missing)
 	}
 	changes := reconcile.Plan(desired, pages, opts)
 	if !f.dryRun {
@@ -176,35 +202,95 @@ func (e *env) sync(ctx context.Context, f syncFlags) (syncResult, error) {
 	}}, nil
 }
 
-// scope turns --all, --module and --changed into what to read from Notion and
-// which manifests to sync.
-func (e *env) scope(w *workspace, f syncFlags) (reconcile.Scope, func(path, key string) bool, []string, error) {
+// failStatuses fails the modules whose status value the database lacks: Notion
+// never creates a status option from a page write, so their writes would fail.
+func failStatuses(desired []reconcile.Desired, missing map[string]map[string]bool) {
+	for i, d := range desired {
+		if d.Err != nil {
+			continue
+		}
+		for prop, names := range missing {
+			if v := d.Props[prop]; names[v.Text] {
+				desired[i].Err = fmt.Errorf("status %q of property %q is not an option in Notion: add it in the Notion UI (the API cannot add status options)", v.Text, prop)
+			}
+		}
+	}
+}
+
+// adopters are the keys of manifests out of scope whose page the diff's deleted
+// paths point at.
+func adopters(w *workspace, sel selection, desired []reconcile.Desired, pages []reconcile.Page) map[string]bool {
+	if sel.full || len(sel.deleted) == 0 {
+		return nil
+	}
+	inScope := map[string]bool{}
+	for _, d := range desired {
+		inScope[d.Key] = true
+	}
+	known := w.keys()
+	out := map[string]bool{}
+	for _, p := range pages {
+		key := p.Props[w.cfg.Key.Property].Text
+		if slices.Contains(sel.deleted, p.Props[w.cfg.OwnerProperty].Text) && known[key] && !inScope[key] {
+			out[key] = true
+		}
+	}
+	return out
+}
+
+// selection is which manifests one sync covers.
+type selection struct {
+	full    bool                        // every manifest: pages without one are gone
+	keep    func(path, key string) bool // the manifests in scope, when not full
+	deleted []string                    // manifest paths the diff removed
+}
+
+// scope is what Load must read for the rows of desired.
+func (s selection) scope(desired []reconcile.Desired) reconcile.Scope {
+	sc := reconcile.Scope{All: s.full, Deleted: s.deleted}
+	for _, d := range desired {
+		if d.Key != "" && !slices.Contains(sc.Keys, d.Key) {
+			sc.Keys = append(sc.Keys, d.Key)
+		}
+		if d.PageID != "" {
+			sc.PageIDs = append(sc.PageIDs, d.PageID)
+		}
+	}
+	return sc
+}
+
+// selection turns --all, --module and --changed into the manifests to sync.
+func (e *env) selection(w *workspace, f syncFlags) (selection, error) {
+	all := selection{full: true, keep: func(string, string) bool { return true }}
 	switch {
 	case f.all:
-		return reconcile.Scope{All: true}, nil, nil, nil
+		return all, nil
 	case f.module != "":
-		found := slices.ContainsFunc(w.modules, func(m module.Module) bool { return m.Key == f.module })
-		if !found {
-			return reconcile.Scope{}, nil, nil, usagef("no manifest has the key %q (keys come from %v)", f.module, w.cfg.Key.From)
+		if !w.keys()[f.module] {
+			return selection{}, usagef("no manifest has the key %q (keys come from %v)", f.module, w.cfg.Key.From)
 		}
-		return reconcile.Scope{}, func(_, key string) bool { return key == f.module }, nil, nil
+		return selection{keep: func(_, key string) bool { return key == f.module }}, nil
 	}
 	repo, err := gitdiff.Open(w.root)
 	if err != nil {
-		return reconcile.Scope{}, nil, nil, usagef("--changed needs a git repository: %v", err)
+		return selection{}, usagef("--changed needs a git repository: %v", err)
 	}
 	match := func(p string) bool { return manifest.Match(w.cfg.Include, w.cfg.Exclude, p) }
 	changes, err := repo.Changed(f.since, "", match)
 	if errors.Is(err, gitdiff.ErrNoBase) {
-		e.log.Warn("cannot diff; syncing everything instead", "since", f.since, "reason", err)
-		return reconcile.Scope{All: true}, nil, nil, nil
+		e.log.Warn("cannot diff; syncing every manifest instead", "since", f.since, "reason", err)
+		return all, nil
 	}
 	if err != nil {
-		return reconcile.Scope{}, nil, nil, fmt.Errorf("diff %s: %w", f.since, err)
+		return selection{}, fmt.Errorf("diff %s: %w", f.since, err)
 	}
 	working, err := repo.WorkingChanges(match)
 	if err != nil {
-		return reconcile.Scope{}, nil, nil, fmt.Errorf("read uncommitted changes: %w", err)
+		return selection{}, fmt.Errorf("read uncommitted changes: %w", err)
+	}
+	broken := map[string]bool{}
+	for _, p := range w.failed {
+		broken[p.File] = true
 	}
 	inScope := map[string]bool{}
 	var deleted []string
@@ -214,14 +300,18 @@ func (e *env) scope(w *workspace, f syncFlags) (reconcile.Scope, func(path, key 
 			deleted = append(deleted, c.Path)
 		case gitdiff.Renamed:
 			inScope[c.Path] = true
-			deleted = append(deleted, c.OldPath) // kept if the key still matches
+			if !broken[c.Path] {
+				// The old path's page is archived only if no manifest keeps its key;
+				// a moved manifest that does not parse keeps it for now.
+				deleted = append(deleted, c.OldPath)
+			}
 		default:
 			inScope[c.Path] = true
 		}
 	}
 	// A manifest deleted and then re-added in the working tree is not deleted.
 	deleted = slices.DeleteFunc(deleted, func(p string) bool { return inScope[p] })
-	return reconcile.Scope{Deleted: deleted}, func(path, _ string) bool { return inScope[path] }, deleted, nil
+	return selection{keep: func(path, _ string) bool { return inScope[path] }, deleted: deleted}, nil
 }
 
 // apply writes the plan, records every write in the ledger, and writes page ids
@@ -252,20 +342,26 @@ func (e *env) apply(ctx context.Context, db *database, w *workspace, f syncFlags
 		Log:             e.log,
 	})
 	progress.Done()
-	if err != nil {
-		return nil, fmt.Errorf("apply plan: %w", err)
-	}
 	totals := map[string]int{}
+	status := "ok"
 	for _, c := range out {
 		if c.Err != nil {
 			totals["failed"]++
+			status = "error"
 		} else {
 			totals[string(c.Action)]++
 		}
 	}
-	if err := lw.Append(ledger.Record{RunID: rec.runID, SHA: w.commit, Action: "run", Status: "ok",
-		Totals: totals, DurationMS: time.Since(start).Milliseconds()}); err != nil {
-		return nil, fmt.Errorf("write ledger run record: %w", err)
+	run := ledger.Record{RunID: rec.runID, SHA: w.commit, Action: "run", Status: status,
+		Totals: totals, DurationMS: time.Since(start).Milliseconds()}
+	if err != nil {
+		run.Status, run.Error = "error", err.Error()
+	}
+	if lerr := lw.Append(run); lerr != nil && err == nil {
+		err = fmt.Errorf("write ledger run record: %w", lerr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("apply plan: %w", err)
 	}
 	if f.updateManifest {
 		for i, c := range out {
@@ -285,7 +381,7 @@ func (w *workspace) writePageID(c reconcile.Change) error {
 		return nil
 	}
 	for _, mod := range w.modules {
-		if mod.Path == c.Path && mod.PageID == c.PageID {
+		if mod.Path == c.Path && strings.EqualFold(strings.ReplaceAll(mod.PageID, "-", ""), strings.ReplaceAll(c.PageID, "-", "")) {
 			return nil
 		}
 	}
@@ -368,7 +464,8 @@ func (e *env) startAsync(args []string) error {
 	if err != nil {
 		return fmt.Errorf("find own binary: %w", err)
 	}
-	rest := slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "--async" || a == "-async" })
+	// The last value of a flag wins, so the child runs in the foreground.
+	rest := append(slices.Clone(args), "--async=false")
 	logPath := filepath.Join("artifacts", "notion_sync_async.log")
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
 		return fmt.Errorf("create artifacts folder: %w", err)

@@ -462,3 +462,162 @@ func TestSyncChangedDuplicateKey(t *testing.T) {
 		t.Error("the copy overwrote the module's page")
 	}
 }
+
+// TestSyncPageOfAnotherDatabase: a notion_page_id copied from a staging database
+// must never make a sync write into that database.
+func TestSyncPageOfAnotherDatabase(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	other, err := h.srv.CreateDatabase(notiontest.DefaultSchema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, err := h.srv.SeedPage(other, json.RawMessage(`{"Module":{"title":[{"text":{"content":"memory"}}]},"Description":{"rich_text":[{"text":{"content":"staging"}}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.Load(h.repo, "memory/module.manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := manifest.SetField(m.Raw, "notion_page_id", foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := manifest.WriteFile(h.repo, "memory/module.manifest.json", raw); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := h.run("sync", "--module", "memory")
+	if code != ExitProblems || !strings.Contains(out, "is a page of database") {
+		t.Errorf("exit %d, want %d and the other database named:\n%s", code, ExitProblems, out)
+	}
+	if p, _ := h.srv.Page(foreign); p.PlainText("Description") != "staging" {
+		t.Errorf("the page of the other database was written: %q", p.PlainText("Description"))
+	}
+}
+
+// TestSyncChangedDeleteKeepsSharedKey: deleting one of two folders that used to
+// hold the module moves the page to the remaining manifest; it is not archived.
+func TestSyncChangedDeleteKeepsSharedKey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	repo, err := git.PlainInit(h.repo, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "initial")
+	if code, out, errOut := h.run("sync", "--all"); code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	before := h.live()["memory"].ID
+	// memory/ moves to labs/memory/ by a delete and an unrelated add.
+	if err := os.MkdirAll(filepath.Join(h.repo, "labs", "memory"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h.repo, "labs", "memory", "module.manifest.json"), []byte(`{"module": "memory", "description": "moved"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "add labs copy")
+	if err := os.RemoveAll(filepath.Join(h.repo, "memory")); err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "drop the old folder")
+	if code, out, errOut := h.run("sync", "--changed"); code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	p, ok := h.live()["memory"]
+	if !ok || p.ID != before {
+		t.Fatalf("memory's page %s was archived or replaced (live: %v)", before, ok)
+	}
+	if got := p.PlainText("Manifest"); got != "labs/memory/module.manifest.json" {
+		t.Errorf("Manifest = %q, want the remaining manifest's path", got)
+	}
+}
+
+// TestSyncChangedFallsBackToFull: without a base to diff from (a first commit),
+// --changed syncs everything, archives included.
+func TestSyncChangedFallsBackToFull(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	gone := h.seed(`{"Module":{"title":[{"text":{"content":"legacy"}}]},"Manifest":{"rich_text":[{"text":{"content":"legacy/module.manifest.json"}}]}}`)
+	repo, err := git.PlainInit(h.repo, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "only commit")
+	code, out, errOut := h.run("sync", "--changed")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if p, _ := h.srv.Page(gone); !p.Archived {
+		t.Error("the full sync --changed fell back to did not archive the page of a gone manifest")
+	}
+	if !strings.Contains(errOut, "syncing every manifest instead") {
+		t.Errorf("the fallback is not said:\n%s", errOut)
+	}
+}
+
+func TestSyncAutoBackfillEdges(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	broken := filepath.Join(h.repo, "broken", "module.manifest.json")
+	if err := os.MkdirAll(filepath.Dir(broken), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(broken, []byte(`{"module": `), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	memory := filepath.Join(h.repo, "memory", "module.manifest.json")
+	orig, err := os.ReadFile(memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := h.run("sync", "--all", "--auto-backfill", "--dry-run"); code != ExitProblems {
+		t.Errorf("dry run: exit %d, want %d for the broken manifest", code, ExitProblems)
+	}
+	if now, _ := os.ReadFile(memory); !bytes.Equal(now, orig) {
+		t.Error("--auto-backfill edited a manifest during a dry run")
+	}
+	code, out, _ := h.run("sync", "--all", "--auto-backfill", "--json")
+	if code != ExitProblems {
+		t.Errorf("exit %d, want %d: one broken manifest fails that module only", code, ExitProblems)
+	}
+	var res struct {
+		Plan report.Plan `json:"plan"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("--json output is not JSON: %v\n%s", err, out)
+	}
+	if res.Plan.Summary.Create != 12 || res.Plan.Summary.Error != 1 {
+		t.Errorf("summary %+v, want 12 creates and 1 error", res.Plan.Summary)
+	}
+	if now, _ := os.ReadFile(memory); bytes.Equal(now, orig) {
+		t.Error("--auto-backfill did not hydrate the good manifests")
+	}
+}
+
+// TestConcurrentSyncsMakeNoDuplicates: a hook's background sync and a manual one
+// at the same moment must not both create the same pages.
+func TestConcurrentSyncsMakeNoDuplicates(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{Latency: 2 * time.Millisecond})
+	codes := make(chan int, 2)
+	for range 2 {
+		go func() {
+			var out, errOut bytes.Buffer
+			codes <- Main(t.Context(), []string{"sync", "--all", "--repo", h.repo, "--plan", h.path("plan.json"),
+				"--ledger", h.path("ledger.jsonl"), "--audit-log", h.path("audit.log"), "--rate-limit", "1000"}, h.getenv, &out, &errOut)
+		}()
+	}
+	for range 2 {
+		if code := <-codes; code != ExitOK {
+			t.Errorf("exit %d", code)
+		}
+	}
+	if got, want := len(h.live()), len(exampleKeys(t)); got != want {
+		t.Errorf("%d pages, want %d", got, want)
+	}
+	if err := ledger.Verify(h.path("ledger.jsonl")); err != nil {
+		t.Errorf("ledger chain: %v", err)
+	}
+}

@@ -136,6 +136,15 @@ func (w *workspace) desired(keep func(path, key string) bool) []reconcile.Desire
 	return out
 }
 
+// keys are the keys of every resolved manifest.
+func (w *workspace) keys() map[string]bool {
+	out := map[string]bool{}
+	for _, m := range w.modules {
+		out[m.Key] = true
+	}
+	return out
+}
+
 // volatile lists the properties written only together with a real change.
 func (w *workspace) volatile() map[string]bool {
 	out := map[string]bool{}

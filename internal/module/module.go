@@ -246,44 +246,62 @@ type origin struct {
 
 func (r *resolver) property(p config.Property) (resolved, error) {
 	out := resolved{name: p.Name, value: property.Value{Type: p.Type}}
-	var val any
-	var o origin
-	if v, ok := r.hydrated(p.Name); ok {
-		val, o, out.src = plain(v), origin{field: r.cfg.Hydrate + "." + p.Name, res: v}, fromHydrate
-	} else {
-		for _, from := range p.From {
-			if config.IsSpecial(from) {
-				if s := r.special(from); s != "" {
-					val, o, out.src = s, origin{field: from}, fromSpecial
-					break
-				}
-				continue
-			}
-			if v := r.root.Get(from); v.Exists() && v.Type != gjson.Null {
-				val, o, out.src = plain(v), origin{field: from, res: v}, fromPath
-				if p.Template != "" {
-					s, err := r.template(p, v, o)
-					if err != nil {
-						return out, err
-					}
-					val, o.template = s, true
-				}
-				break
-			}
+	h, hydrated := r.hydrated(p.Name)
+	if !hydrated {
+		val, o, src, err := r.fromChain(p)
+		if err != nil || val == nil {
+			return out, err
 		}
-		if out.src == fromNothing && p.Default != nil {
-			val, o, out.src = p.Default, origin{field: "default"}, fromDefault
-		}
+		out.src = src
+		out.value, err = r.convert(p.Name, p.Type, val, o)
+		return out, err
 	}
-	if val == nil {
-		return out, nil
-	}
-	v, err := r.convert(p.Name, p.Type, val, o)
+	out.src = fromHydrate
+	v, err := r.convert(p.Name, p.Type, plain(h), origin{field: r.cfg.Hydrate + "." + p.Name, res: h})
 	if err != nil {
 		return out, err
 	}
 	out.value = v
+	// The hydrated value wins; say so when the manifest's own field now differs,
+	// or an edit of that field would be lost without a word.
+	if val, o, src, err := r.fromChain(p); err == nil && val != nil && src == fromPath {
+		kept := len(r.warnings)
+		mine, err := r.convert(p.Name, p.Type, val, o)
+		r.warnings = r.warnings[:kept] // the losing value's own coercions do not matter
+		if err == nil && !property.Equal(mine, v) {
+			r.warn(p.Name, fmt.Sprintf("%s.%s wins over %s, which differs; edit %s.%s to change what Notion shows",
+				r.cfg.Hydrate, p.Name, o.field, r.cfg.Hydrate, p.Name))
+		}
+	}
 	return out, nil
+}
+
+// fromChain resolves a property through its `from` paths, then its default.
+func (r *resolver) fromChain(p config.Property) (any, origin, source, error) {
+	for _, from := range p.From {
+		if config.IsSpecial(from) {
+			if s := r.special(from); s != "" {
+				return s, origin{field: from}, fromSpecial, nil
+			}
+			continue
+		}
+		if v := r.root.Get(from); v.Exists() && v.Type != gjson.Null {
+			o := origin{field: from, res: v}
+			if p.Template == "" {
+				return plain(v), o, fromPath, nil
+			}
+			s, err := r.template(p, v, o)
+			if err != nil {
+				return nil, o, fromPath, err
+			}
+			o.template = true
+			return s, o, fromPath, nil
+		}
+	}
+	if p.Default != nil {
+		return p.Default, origin{field: "default"}, fromDefault, nil
+	}
+	return nil, origin{}, fromNothing, nil
 }
 
 // template runs the property's template on the value as plain Go data (maps,

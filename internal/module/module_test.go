@@ -186,6 +186,10 @@ func TestResolve(t *testing.T) {
 				"APIs":        txt(property.RichText, "hand written"),
 				"Folder":      txt(property.Select, "pinned dir"),
 			},
+			wantWarnings: []string{
+				"Description: notion_database_options.Description wins over description, which differs; edit notion_database_options.Description to change what Notion shows",
+				"APIs: notion_database_options.APIs wins over apis, which differs; edit notion_database_options.APIs to change what Notion shows",
+			},
 			hydrated: true,
 		},
 		{

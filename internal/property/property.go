@@ -301,12 +301,20 @@ func cutUTF16(s string, max int) string {
 
 // splitText cuts s into pieces of at most MaxTextObject UTF-16 units. It prefers
 // to cut after a newline or a space near the end of a piece, so a reader of the
-// raw objects sees whole words; the concatenation is always s.
+// raw objects sees whole words, unless that would take more than MaxTextObjects
+// pieces for text Fit let through; the concatenation is always s.
 func splitText(s string) []string {
+	if parts := split(s, true); len(parts) <= MaxTextObjects {
+		return parts
+	}
+	return split(s, false)
+}
+
+func split(s string, atWords bool) []string {
 	var parts []string
 	for s != "" {
 		head := cutUTF16(s, MaxTextObject)
-		if len(head) < len(s) {
+		if atWords && len(head) < len(s) {
 			if i := strings.LastIndexAny(head, "\n "); i > len(head)/2 {
 				head = head[:i+1]
 			}

@@ -76,6 +76,23 @@ func TestEncodeSplitsLongText(t *testing.T) {
 	}
 }
 
+// TestEncodeLongestText: text Fit lets through (100 × 2000 units) always encodes
+// into at most 100 objects, even when cutting at words would need more.
+func TestEncodeLongestText(t *testing.T) {
+	t.Parallel()
+	words := strings.Repeat("lorem ipsum dolor sit amet ", 10000)
+	v, _ := Fit(TextValue(RichText, words))
+	var got struct {
+		RichText []json.RawMessage `json:"rich_text"`
+	}
+	if err := json.Unmarshal(Encode(v), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.RichText) > MaxTextObjects {
+		t.Errorf("%d text objects, want at most %d", len(got.RichText), MaxTextObjects)
+	}
+}
+
 func TestFit(t *testing.T) {
 	t.Parallel()
 	many := make([]string, 105)

@@ -182,7 +182,10 @@ func (a *applier) apply(ctx context.Context, c *Change) error {
 		c.Err = fmt.Errorf("not attempted: %w", context.Cause(ctx))
 		return nil
 	}
-	before := c.beforeValues()
+	var before map[string]property.Value
+	if c.Action == Update {
+		before = c.beforeValues()
+	}
 	switch c.Action {
 	case Create:
 		c.Err = a.create(ctx, c)
@@ -230,12 +233,12 @@ func (a *applier) create(ctx context.Context, c *Change) error {
 		}
 		last = err
 		if !a.n.Ambiguous(err) || ctx.Err() != nil {
-			return fmt.Errorf("create page: %w", err)
+			return err
 		}
 		a.opts.Log.Info("create may have been stored; searching by key before retrying", "module", c.Key, "attempt", attempt, "err", err)
 		found, ferr := a.findStored(ctx, c.Key)
 		if ferr != nil {
-			return fmt.Errorf("create page: %w (then searching for it failed: %v)", err, ferr)
+			return fmt.Errorf("%w (then searching for the page by key failed: %v)", err, ferr)
 		}
 		if found != "" {
 			c.PageID = found
@@ -243,7 +246,7 @@ func (a *applier) create(ctx context.Context, c *Change) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("create page: gave up after %d attempts: %w", a.opts.CreateAttempts, last)
+	return fmt.Errorf("gave up after %d creates, none found stored: %w", a.opts.CreateAttempts, last)
 }
 
 // findStored looks for the page an ambiguous create may have stored, once at
@@ -260,7 +263,12 @@ func (a *applier) findStored(ctx context.Context, key string) (string, error) {
 			return "", err
 		}
 		if len(pages) > 0 {
-			sort.Slice(pages, func(i, j int) bool { return pages[i].Created.Before(pages[j].Created) })
+			sort.Slice(pages, func(i, j int) bool {
+				if !pages[i].Created.Equal(pages[j].Created) {
+					return pages[i].Created.Before(pages[j].Created)
+				}
+				return pages[i].ID < pages[j].ID
+			})
 			return pages[0].ID, nil
 		}
 	}
@@ -269,20 +277,39 @@ func (a *applier) findStored(ctx context.Context, key string) (string, error) {
 
 func (a *applier) update(ctx context.Context, c *Change) error {
 	_, err := a.n.Update(ctx, c.PageID, c.Write)
-	switch {
-	case err == nil:
-		return nil
-	case a.n.NotFound(err) && a.opts.CreateIfMissing:
-		stale := c.PageID
-		c.Action = Create
-		c.PageID = ""
-		c.Warnings = append(c.Warnings, fmt.Sprintf("page %s was gone; created a new one (--create-if-missing)", stale))
-		return a.create(ctx, c)
-	case a.n.NotFound(err):
-		return fmt.Errorf("Page not found (page_id: %s); sync with --create-if-missing to create it again: %w", c.PageID, err)
-	default:
-		return fmt.Errorf("update page %s: %w", c.PageID, err)
+	if err == nil || !a.n.NotFound(err) {
+		return err
 	}
+	if !a.opts.CreateIfMissing {
+		return fmt.Errorf("Page not found (page_id: %s); sync with --create-if-missing to create it again: %w", c.PageID, err)
+	}
+	// A 404 can be passing (notion-api.md §6): look for the key before creating.
+	stale := c.PageID
+	found, ferr := a.findStored(ctx, c.Key)
+	if ferr != nil {
+		return fmt.Errorf("%w (then searching for the page by key failed: %v)", err, ferr)
+	}
+	if found != "" {
+		c.PageID = found
+		c.Warnings = append(c.Warnings, fmt.Sprintf("page %s was gone; updated %s, found by key", stale, found))
+		_, err = a.n.Update(ctx, found, c.Write)
+		return err
+	}
+	c.Action, c.PageID = Create, ""
+	c.Write = nonEmpty(c.Desired)
+	c.Warnings = append(c.Warnings, fmt.Sprintf("page %s was gone; created a new one (--create-if-missing)", stale))
+	return a.create(ctx, c)
+}
+
+// nonEmpty is what a create sends: a new page starts empty.
+func nonEmpty(props map[string]property.Value) map[string]property.Value {
+	out := map[string]property.Value{}
+	for name, v := range props {
+		if !v.IsEmpty() {
+			out[name] = v
+		}
+	}
+	return out
 }
 
 func (a *applier) archive(ctx context.Context, c *Change) error {
@@ -291,8 +318,5 @@ func (a *applier) archive(ctx context.Context, c *Change) error {
 		c.Warnings = append(c.Warnings, "page was already gone")
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("archive page %s: %w", c.PageID, err)
-	}
-	return nil
+	return err
 }

@@ -244,21 +244,37 @@ func TestApplyUpdateAndArchive(t *testing.T) {
 	}
 }
 
+// TestApplyUpdateOfVanishedPage: the page was deleted in Notion between the plan
+// and the write. Without --create-if-missing that is the runbook's 404 error; with
+// it, a search by key first (a 404 can be passing, notion-api.md §6), then a page
+// created from every desired value, not only the ones that differed.
 func TestApplyUpdateOfVanishedPage(t *testing.T) {
 	t.Parallel()
 	for _, create := range []bool{false, true} {
 		f := newFake()
-		changes := []Change{{Action: Update, Key: "core", PageID: "p1", Write: map[string]property.Value{"Module": title("core")}}}
-		out, err := Apply(t.Context(), f, changes, ApplyOptions{CreateIfMissing: create, Sleep: noSleep})
+		opts := Options{KeyProperty: "Module", OwnerProperty: "Manifest", Volatile: map[string]bool{"Updated At": true}}
+		plan := Plan([]Desired{row("core", "core/m.json", "New")}, []Page{page("p1", "core", "core/m.json", "Old", 0)}, opts)
+		out, err := Apply(t.Context(), f, plan, ApplyOptions{KeyProperty: "Module", CreateIfMissing: create, Sleep: noSleep})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if create {
-			if out[0].Err != nil || out[0].Action != Create || f.live("core") != 1 {
-				t.Errorf("with --create-if-missing: %+v, %d pages", out[0], f.live("core"))
+		if !create {
+			if out[0].Err == nil || !strings.Contains(out[0].Err.Error(), "Page not found (page_id: p1)") {
+				t.Errorf("Err = %v, want the runbook's page-not-found message", out[0].Err)
 			}
-		} else if out[0].Err == nil || !strings.Contains(out[0].Err.Error(), "Page not found (page_id: p1)") {
-			t.Errorf("Err = %v, want the runbook's page-not-found message", out[0].Err)
+			continue
+		}
+		if out[0].Err != nil || out[0].Action != Create || f.live("core") != 1 {
+			t.Fatalf("with --create-if-missing: %+v, %d pages", out[0], f.live("core"))
+		}
+		if diff := cmp.Diff([]string{"update", "query", "query", "create"}, f.calls); diff != "" {
+			t.Errorf("calls mismatch (-want +got):\n%s", diff)
+		}
+		got := f.pages[out[0].PageID].Props
+		for _, name := range []string{"Module", "Description", "Manifest", "Updated At"} {
+			if got[name].IsEmpty() {
+				t.Errorf("recreated page lacks %s: %v", name, got)
+			}
 		}
 	}
 }

@@ -20,11 +20,12 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/property"
 )
 
-// Page is a database row as reconcile sees it: its id, when it was created (the
-// oldest of several pages with one key is the one kept), and the values of its
-// properties keyed by property name.
+// Page is a database row as reconcile sees it: its id, the database it belongs to
+// ("" when unknown), when it was created (the oldest of several pages with one key
+// is the one kept), and the values of its properties keyed by property name.
 type Page struct {
 	ID       string
+	Database string
 	Created  time.Time
 	Archived bool
 	Props    map[string]property.Value
@@ -70,6 +71,7 @@ type Change struct {
 	Diffs    map[string]Diff           // the properties that differ (every non-empty one for a create)
 	Write    map[string]property.Value // what to send: Diffs' after values plus the volatile ones
 	Before   map[string]property.Value // the page's values of the Write properties, for undo
+	Desired  map[string]property.Value // every managed value, to create the page again if it vanished
 	Warnings []string
 	Err      error
 }
@@ -82,91 +84,100 @@ type Options struct {
 	KeyProperty   string          // the title property that holds the key
 	OwnerProperty string          // set on pages the sync created ($path); "" = none
 	Volatile      map[string]bool // properties written only together with a real change
+	// Database is the database being synced. A page of another database (read by
+	// a notion_page_id) is never written.
+	Database string
 	// Full means the desired rows are every manifest of the repository, so a page
 	// whose key has no manifest is gone from the repository.
 	Full bool
 	// Deleted are manifest paths removed by the diff of a partial sync; pages whose
 	// owner property names one of them are archived unless a manifest claims them.
 	Deleted []string
+	// KnownKeys are the keys of every manifest of the repository, in scope or not.
+	// A partial sync never archives a page whose key one of them still uses.
+	KnownKeys map[string]bool
 	// Archive allows archiving (on_delete: archive); otherwise such pages are orphans.
 	Archive bool
 	// Dedupe archives the younger pages of a key that has several.
 	Dedupe bool
 	// CreateIfMissing creates a page for a manifest whose notion_page_id is stale.
 	CreateIfMissing bool
+	// Offline means no pages were read (a dry run without a token): page ids are
+	// unknown rather than stale, and every row plans as a create.
+	Offline bool
+}
+
+// planner holds the indexes one Plan call works from.
+type planner struct {
+	opts    Options
+	live    map[string][]Page // key → live pages of this database, oldest first
+	byID    map[string]Page   // live pages of this database
+	foreign map[string]string // page id → database, for pages of other databases
+	claimed map[string]bool   // pages some manifest maps to, or that must stay as they are
+	rowKeys map[string]bool   // keys of the rows being synced
 }
 
 // Plan compares desired rows with the pages of the database. It is pure: the same
 // inputs always give the same plan, ordered by key.
+//
+// Matching goes in three passes, so that no page is claimed twice: first every
+// notion_page_id that names a live page of this database, then the oldest
+// unclaimed page with the row's key, then (for a module whose key changed) the
+// unclaimed page whose owner property names the manifest's path.
 func Plan(desired []Desired, pages []Page, opts Options) []Change {
+	pl := newPlanner(pages, opts)
 	var changes []Change
-	byKey := map[string][]Desired{}
+	var rows []Desired
 	for _, d := range desired {
 		if d.Err != nil {
-			changes = append(changes, Change{Action: Error, Key: d.Key, Path: d.Path, PageID: d.PageID, Warnings: d.Warnings, Err: d.Err})
+			changes = append(changes, failed(d, d.Err))
+			pl.keep(d.Key, d.PageID) // a module that fails keeps its pages as they are
 			continue
 		}
-		byKey[d.Key] = append(byKey[d.Key], d)
+		rows = append(rows, d)
+	}
+	rows, errs := pl.dropClashes(rows)
+	changes = append(changes, errs...)
+	for _, d := range rows {
+		pl.rowKeys[d.Key] = true
 	}
 
-	live := map[string][]Page{} // key → pages, oldest first
-	byID := map[string]Page{}
-	for _, p := range pages {
-		if p.Archived {
+	targets := make([]*Page, len(rows))
+	for i, d := range rows {
+		if p, ok := pl.byID[d.PageID]; ok && d.PageID != "" {
+			targets[i] = &p
+			pl.claimed[p.ID] = true
+		}
+	}
+	for i := range rows {
+		if targets[i] == nil {
+			if p := pl.byKey(rows[i].Key); p != nil {
+				targets[i] = p
+				pl.claimed[p.ID] = true
+				if rows[i].PageID != "" {
+					rows[i].Warnings = append(rows[i].Warnings, fmt.Sprintf("notion_page_id %s is stale; matched the page by key instead", rows[i].PageID))
+				}
+			}
+		}
+	}
+	for i := range rows {
+		if targets[i] == nil {
+			if p := pl.byOwner(rows[i].Path); p != nil {
+				targets[i] = p
+				pl.claimed[p.ID] = true
+				rows[i].Warnings = append(rows[i].Warnings, fmt.Sprintf("key changed from %q; the page of %s keeps its history", p.Props[opts.KeyProperty].Text, rows[i].Path))
+			}
+		}
+	}
+	for i, d := range rows {
+		if targets[i] != nil {
+			changes = append(changes, diff(d, *targets[i], opts))
 			continue
 		}
-		byID[p.ID] = p
-		k := p.Props[opts.KeyProperty].Text
-		live[k] = append(live[k], p)
+		changes = append(changes, pl.unmatched(d))
 	}
-	for _, ps := range live {
-		sort.Slice(ps, func(i, j int) bool {
-			if !ps[i].Created.Equal(ps[j].Created) {
-				return ps[i].Created.Before(ps[j].Created)
-			}
-			return ps[i].ID < ps[j].ID
-		})
-	}
-
-	claimed := map[string]bool{} // page ids some manifest maps to
-	for _, d := range desired {
-		if d.Err != nil && d.Key != "" {
-			// A module that fails keeps its pages as they are.
-			for _, p := range live[d.Key] {
-				claimed[p.ID] = true
-			}
-		}
-	}
-	for key, ds := range byKey {
-		if len(ds) > 1 {
-			changes = append(changes, duplicateKeys(key, ds)...)
-			// The pages of this key stay claimed: they are not orphans.
-			for _, p := range live[key] {
-				claimed[p.ID] = true
-			}
-			continue
-		}
-		d := ds[0]
-		target, c := match(&d, live[key], byID, opts)
-		if c != nil {
-			changes = append(changes, *c)
-			if target.ID != "" {
-				claimed[target.ID] = true
-			}
-			continue
-		}
-		claimed[target.ID] = true
-		changes = append(changes, diff(d, target, opts))
-		for _, extra := range live[key] {
-			if extra.ID == target.ID {
-				continue
-			}
-			claimed[extra.ID] = true
-			changes = append(changes, duplicatePage(key, extra, target, opts))
-		}
-	}
-
-	changes = append(changes, unclaimed(desired, live, claimed, opts)...)
+	changes = append(changes, pl.duplicatePages(rows, targets)...)
+	changes = append(changes, pl.unclaimed(desired)...)
 	sort.SliceStable(changes, func(i, j int) bool {
 		if changes[i].Key != changes[j].Key {
 			return changes[i].Key < changes[j].Key
@@ -176,33 +187,156 @@ func Plan(desired []Desired, pages []Page, opts Options) []Change {
 	return changes
 }
 
-// match finds the page for d: the manifest's notion_page_id when it names a live
-// page, else the oldest page with d's key. When it returns a Change, that change
-// is the whole outcome for d (a create, or an error for a stale page id).
-func match(d *Desired, sameKey []Page, byID map[string]Page, opts Options) (Page, *Change) {
-	if d.PageID != "" {
-		if p, ok := byID[d.PageID]; ok {
-			return p, nil
+func newPlanner(pages []Page, opts Options) *planner {
+	pl := &planner{opts: opts, live: map[string][]Page{}, byID: map[string]Page{}, foreign: map[string]string{},
+		claimed: map[string]bool{}, rowKeys: map[string]bool{}}
+	for _, p := range pages {
+		if opts.Database != "" && p.Database != "" && !sameID(p.Database, opts.Database) {
+			pl.foreign[p.ID] = p.Database
+			continue
 		}
-		if len(sameKey) > 0 {
-			d.Warnings = append(d.Warnings, fmt.Sprintf("notion_page_id %s is stale; matched the page by key instead", d.PageID))
-			return sameKey[0], nil
+		if p.Archived {
+			continue
 		}
-		if !opts.CreateIfMissing {
-			return Page{}, &Change{Action: Error, Key: d.Key, Path: d.Path, PageID: d.PageID, Warnings: d.Warnings,
-				Err: fmt.Errorf("Page not found (page_id: %s); remove notion_page_id from %s or sync with --create-if-missing", d.PageID, d.Path)}
+		pl.byID[p.ID] = p
+		k := p.Props[opts.KeyProperty].Text
+		pl.live[k] = append(pl.live[k], p)
+	}
+	for _, ps := range pl.live {
+		sort.Slice(ps, func(i, j int) bool {
+			if !ps[i].Created.Equal(ps[j].Created) {
+				return ps[i].Created.Before(ps[j].Created)
+			}
+			return ps[i].ID < ps[j].ID
+		})
+	}
+	return pl
+}
+
+// sameID compares two Notion ids, dashed or not.
+func sameID(a, b string) bool {
+	return strings.EqualFold(strings.ReplaceAll(a, "-", ""), strings.ReplaceAll(b, "-", ""))
+}
+
+func failed(d Desired, err error) Change {
+	return Change{Action: Error, Key: d.Key, Path: d.Path, PageID: d.PageID, Warnings: d.Warnings, Err: err}
+}
+
+// keep claims the pages of a module that cannot be synced, so none is archived.
+func (pl *planner) keep(key, pageID string) {
+	if key != "" {
+		for _, p := range pl.live[key] {
+			pl.claimed[p.ID] = true
 		}
+	}
+	if pageID != "" {
+		pl.claimed[pageID] = true
+	}
+}
+
+// dropClashes fails the rows that share a key or a notion_page_id with another:
+// either would make two manifests write one page.
+func (pl *planner) dropClashes(rows []Desired) ([]Desired, []Change) {
+	byKey, byPage := map[string][]string{}, map[string][]string{}
+	for _, d := range rows {
+		byKey[d.Key] = append(byKey[d.Key], d.Path)
+		if d.PageID != "" {
+			byPage[d.PageID] = append(byPage[d.PageID], d.Path)
+		}
+	}
+	var ok []Desired
+	var errs []Change
+	for _, d := range rows {
+		switch {
+		case len(byKey[d.Key]) > 1:
+			errs = append(errs, failed(d, fmt.Errorf("duplicate key %q: also used by %s; exclude one folder in manifests.exclude, or key by $path",
+				d.Key, others(byKey[d.Key], d.Path))))
+		case d.PageID != "" && len(byPage[d.PageID]) > 1:
+			errs = append(errs, failed(d, fmt.Errorf("notion_page_id %s is also in %s; remove it from the manifest that does not own the page",
+				d.PageID, others(byPage[d.PageID], d.Path))))
+		default:
+			ok = append(ok, d)
+			continue
+		}
+		pl.keep(d.Key, d.PageID)
+	}
+	return ok, errs
+}
+
+func others(paths []string, self string) string {
+	return strings.Join(slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return p == self }), ", ")
+}
+
+// byKey returns the oldest unclaimed live page with key, or nil.
+func (pl *planner) byKey(key string) *Page {
+	for _, p := range pl.live[key] {
+		if !pl.claimed[p.ID] {
+			return &p
+		}
+	}
+	return nil
+}
+
+// byOwner returns the unclaimed page the sync created for the manifest at path
+// whose key no manifest uses any more: the module's key was renamed.
+func (pl *planner) byOwner(path string) *Page {
+	if pl.opts.OwnerProperty == "" {
+		return nil
+	}
+	for _, ps := range pl.live {
+		for _, p := range ps {
+			key := p.Props[pl.opts.KeyProperty].Text
+			if !pl.claimed[p.ID] && p.Props[pl.opts.OwnerProperty].Text == path && !pl.rowKeys[key] && !pl.opts.KnownKeys[key] {
+				return &p
+			}
+		}
+	}
+	return nil
+}
+
+// unmatched is the change for a row no page matched: a create, unless its
+// notion_page_id says the page should exist.
+func (pl *planner) unmatched(d Desired) Change {
+	switch {
+	case d.PageID == "" || pl.opts.Offline:
+	case pl.foreign[d.PageID] != "":
+		return failed(d, fmt.Errorf("notion_page_id %s is a page of database %s, not of %s; remove notion_page_id from %s or sync that database",
+			d.PageID, pl.foreign[d.PageID], pl.opts.Database, d.Path))
+	case !pl.opts.CreateIfMissing:
+		return failed(d, fmt.Errorf("Page not found (page_id: %s); remove notion_page_id from %s or sync with --create-if-missing", d.PageID, d.Path))
+	default:
 		d.Warnings = append(d.Warnings, fmt.Sprintf("notion_page_id %s not found; creating a new page (--create-if-missing)", d.PageID))
 	}
-	if len(sameKey) == 0 {
-		c := create(*d, opts)
-		return Page{}, &c
+	return create(d, pl.opts)
+}
+
+// duplicatePages reports the pages left over with the key of a synced row.
+func (pl *planner) duplicatePages(rows []Desired, targets []*Page) []Change {
+	var out []Change
+	for i, d := range rows {
+		if targets[i] == nil {
+			continue
+		}
+		for _, extra := range pl.live[d.Key] {
+			if pl.claimed[extra.ID] {
+				continue
+			}
+			pl.claimed[extra.ID] = true
+			c := Change{Action: Duplicate, Key: d.Key, PageID: extra.ID, Path: extra.Props[pl.opts.OwnerProperty].Text,
+				Warnings: []string{fmt.Sprintf("another page (%s) has key %q; %s is the one synced; run with --dedupe to archive this one", extra.ID, d.Key, targets[i].ID)}}
+			if pl.opts.Dedupe {
+				c.Action = Archive
+				c.Warnings = []string{fmt.Sprintf("duplicate of %s archived (--dedupe)", targets[i].ID)}
+			}
+			out = append(out, c)
+		}
 	}
-	return sameKey[0], nil
+	return out
 }
 
 func create(d Desired, opts Options) Change {
-	c := Change{Action: Create, Key: d.Key, Path: d.Path, Diffs: map[string]Diff{}, Write: map[string]property.Value{}, Warnings: d.Warnings}
+	c := Change{Action: Create, Key: d.Key, Path: d.Path, Diffs: map[string]Diff{}, Write: map[string]property.Value{},
+		Desired: d.Props, Warnings: d.Warnings}
 	for name, v := range d.Props {
 		if v.IsEmpty() {
 			continue // a new page starts empty
@@ -217,7 +351,8 @@ func create(d Desired, opts Options) Change {
 
 // diff compares d with its page. Volatile properties never make a change alone.
 func diff(d Desired, p Page, opts Options) Change {
-	c := Change{Action: Noop, Key: d.Key, Path: d.Path, PageID: p.ID, Diffs: map[string]Diff{}, Write: map[string]property.Value{}, Warnings: d.Warnings}
+	c := Change{Action: Noop, Key: d.Key, Path: d.Path, PageID: p.ID, Diffs: map[string]Diff{}, Write: map[string]property.Value{},
+		Desired: d.Props, Warnings: d.Warnings}
 	for name, want := range d.Props {
 		if opts.Volatile[name] {
 			continue
@@ -238,7 +373,8 @@ func diff(d Desired, p Page, opts Options) Change {
 	c.Action = Update
 	c.Before = map[string]property.Value{}
 	for name, want := range d.Props {
-		if opts.Volatile[name] {
+		if opts.Volatile[name] && !want.IsEmpty() {
+			// An empty volatile value ($commit outside git) never clears the page's.
 			c.Write[name] = want
 		}
 		if _, ok := c.Write[name]; ok {
@@ -251,58 +387,35 @@ func diff(d Desired, p Page, opts Options) Change {
 	return c
 }
 
-func duplicateKeys(key string, ds []Desired) []Change {
-	paths := make([]string, len(ds))
-	for i, d := range ds {
-		paths[i] = d.Path
-	}
-	var out []Change
-	for _, d := range ds {
-		others := slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return p == d.Path })
-		out = append(out, Change{Action: Error, Key: key, Path: d.Path, PageID: d.PageID, Warnings: d.Warnings,
-			Err: fmt.Errorf("duplicate key %q: also used by %s; exclude one folder in manifests.exclude, or key by $path", key, strings.Join(others, ", "))})
-	}
-	return out
-}
-
-func duplicatePage(key string, extra, kept Page, opts Options) Change {
-	c := Change{Action: Duplicate, Key: key, PageID: extra.ID, Path: extra.Props[opts.OwnerProperty].Text,
-		Warnings: []string{fmt.Sprintf("another page (%s) has key %q; the oldest (%s) is the one synced; run with --dedupe to archive this one", extra.ID, key, kept.ID)}}
-	if opts.Dedupe {
-		c.Action = Archive
-		c.Warnings = []string{fmt.Sprintf("duplicate of %s archived (--dedupe)", kept.ID)}
-	}
-	return c
-}
-
 // unclaimed handles live pages no manifest maps to. In a full sync they are gone
-// from the repository; in a partial sync only the deleted paths are known.
-func unclaimed(desired []Desired, live map[string][]Page, claimed map[string]bool, opts Options) []Change {
-	failed := map[string]bool{} // paths of broken manifests: their pages are kept
+// from the repository; in a partial sync only the deleted paths are known, and a
+// page whose key another manifest still uses is left for that manifest.
+func (pl *planner) unclaimed(desired []Desired) []Change {
+	failedPaths := map[string]bool{} // broken manifests keep their pages
 	for _, d := range desired {
 		if d.Err != nil {
-			failed[d.Path] = true
+			failedPaths[d.Path] = true
 		}
 	}
 	deleted := map[string]bool{}
-	for _, p := range opts.Deleted {
+	for _, p := range pl.opts.Deleted {
 		deleted[p] = true
 	}
 	var out []Change
-	for key, ps := range live {
+	for key, ps := range pl.live {
 		for _, p := range ps {
-			if claimed[p.ID] {
+			owner := p.Props[pl.opts.OwnerProperty].Text
+			if pl.claimed[p.ID] || failedPaths[owner] {
 				continue
 			}
-			owner := p.Props[opts.OwnerProperty].Text
-			if failed[owner] || (!opts.Full && !deleted[owner]) {
+			if !pl.opts.Full && (!deleted[owner] || pl.opts.KnownKeys[key]) {
 				continue
 			}
 			c := Change{Action: Orphan, Key: key, Path: owner, PageID: p.ID}
 			switch {
 			case owner == "":
 				c.Warnings = []string{"page has no manifest and was not created by the sync; left alone"}
-			case !opts.Archive:
+			case !pl.opts.Archive:
 				c.Warnings = []string{fmt.Sprintf("manifest %s is gone; on_delete is ignore, so the page stays", owner)}
 			default:
 				c.Action = Archive

@@ -159,6 +159,32 @@ func TestPlan(t *testing.T) {
 			want:    []string{"error core"},
 		},
 		{
+			name:    "a renamed key keeps the page the sync made for that path",
+			desired: []Desired{row("memory2", "memory/m.json", "Mem")},
+			pages:   []Page{page("p1", "memory", "memory/m.json", "Mem", 0)},
+			want:    []string{"update memory2 p1 [Module,Updated At]"},
+		},
+		{
+			name:    "a path's old page is not taken when another manifest still has its key",
+			desired: []Desired{row("memory2", "memory/m.json", "Mem"), row("memory", "labs/m.json", "Mem")},
+			pages:   []Page{page("p1", "memory", "memory/m.json", "Mem", 0)},
+			want:    []string{"update memory p1 [Manifest,Updated At]", "create memory2  [Description,Manifest,Module,Updated At]"},
+		},
+		{
+			name:    "partial sync keeps a deleted path's page when another manifest has its key",
+			desired: []Desired{},
+			pages:   []Page{page("p2", "memory", "memory/m.json", "Mem", 1)},
+			opts: Options{KeyProperty: "Module", OwnerProperty: "Manifest", Archive: true, Deleted: []string{"memory/m.json"},
+				KnownKeys: map[string]bool{"memory": true}},
+			want: nil,
+		},
+		{
+			name:    "an empty volatile value never clears the page's",
+			desired: []Desired{{Key: "core", Path: "core/m.json", Props: map[string]property.Value{"Module": title("core"), "Description": text("New"), "Updated At": {Type: property.Date}}}},
+			pages:   []Page{page("p1", "core", "core/m.json", "Core", 0)},
+			want:    []string{"update core p1 [Description]"},
+		},
+		{
 			name:    "archived pages do not count",
 			desired: []Desired{row("core", "core/m.json", "Core")},
 			pages:   []Page{{ID: "p0", Archived: true, Props: map[string]property.Value{"Module": title("core")}}},
@@ -180,6 +206,16 @@ func TestPlan(t *testing.T) {
 	}
 }
 
+type pageIDCase struct {
+	name     string
+	desired  Desired
+	pages    []Page
+	opts     Options
+	want     []string
+	wantErr  string
+	wantWarn string
+}
+
 func TestPlanPageID(t *testing.T) {
 	t.Parallel()
 	opts := Options{KeyProperty: "Module", OwnerProperty: "Manifest", Volatile: map[string]bool{"Updated At": true}, Full: true, Archive: true}
@@ -187,15 +223,11 @@ func TestPlanPageID(t *testing.T) {
 	renamed.PageID = "p1"
 	stale := row("core", "core/m.json", "Core")
 	stale.PageID = "gone"
-	tests := []struct {
-		name     string
-		desired  Desired
-		pages    []Page
-		opts     Options
-		want     []string
-		wantErr  string
-		wantWarn string
-	}{
+	foreign := page("px", "core", "core/m.json", "Core", 0)
+	foreign.Database = "other-db"
+	pinned := row("core", "core/m.json", "Core")
+	pinned.PageID = "px"
+	tests := []pageIDCase{
 		{name: "page id wins over key: a renamed key updates the title", desired: renamed,
 			pages: []Page{page("p1", "core", "core/m.json", "Core", 0)}, opts: opts, want: []string{"update core2 p1 [Module,Updated At]"}},
 		{name: "stale page id: the runbook's 404 message", desired: stale, opts: opts,
@@ -206,6 +238,10 @@ func TestPlanPageID(t *testing.T) {
 		{name: "stale page id but a page with the key: matched by key", desired: stale,
 			pages: []Page{page("p1", "core", "core/m.json", "Core", 0)}, opts: opts,
 			want: []string{"noop core p1"}, wantWarn: "stale"},
+		{name: "a page id of another database is never written", desired: pinned, pages: []Page{foreign},
+			opts: Options{KeyProperty: "Module", Database: "this-db"}, want: []string{"error core px"}, wantErr: "is a page of database other-db"},
+		{name: "offline: a page id is unknown, not stale", desired: stale,
+			opts: Options{KeyProperty: "Module", Offline: true}, want: []string{"create core  [Description,Manifest,Module,Updated At]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,5 +257,25 @@ func TestPlanPageID(t *testing.T) {
 				t.Errorf("warnings = %q, want one containing %q", changes[0].Warnings, tt.wantWarn)
 			}
 		})
+	}
+}
+
+// TestPlanNoPageTwice: a page claimed by one manifest's notion_page_id is never
+// matched to another manifest by key, and two manifests naming one page id both fail.
+func TestPlanNoPageTwice(t *testing.T) {
+	t.Parallel()
+	opts := Options{KeyProperty: "Module", OwnerProperty: "Manifest", Volatile: map[string]bool{"Updated At": true}}
+	x := row("new", "x/m.json", "Core")
+	x.PageID = "p1"
+	y := row("old", "y/m.json", "Core")
+	got := summary(Plan([]Desired{x, y}, []Page{page("p1", "old", "x/m.json", "Core", 0)}, opts))
+	want := []string{"update new p1 [Module,Updated At]", "create old  [Description,Manifest,Module,Updated At]"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Plan() mismatch (-want +got):\n%s", diff)
+	}
+	y.PageID = "p1"
+	got = summary(Plan([]Desired{x, y}, []Page{page("p1", "old", "x/m.json", "Core", 0)}, opts))
+	if diff := cmp.Diff([]string{"error new p1", "error old p1"}, got); diff != "" {
+		t.Errorf("Plan() with one page id twice mismatch (-want +got):\n%s", diff)
 	}
 }
