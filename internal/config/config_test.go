@@ -422,3 +422,13 @@ func TestVolatileAndManaged(t *testing.T) {
 		t.Error("Volatile(unknown) = true")
 	}
 }
+
+// TestKeyClashesWithBuiltInProperty: a file without properties keeps the built-in
+// ones, so its key property must not share a name with them.
+func TestKeyClashesWithBuiltInProperty(t *testing.T) {
+	t.Parallel()
+	_, err := Parse("c.yml", []byte("version: 1\nkey:\n  property: Description\n"))
+	if err == nil || !strings.Contains(err.Error(), `c.yml:3: key.property: "Description" is also one of the built-in properties`) {
+		t.Errorf("Parse() error = %v, want the clash named at line 3", err)
+	}
+}

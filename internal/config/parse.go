@@ -76,6 +76,13 @@ func Parse(file string, data []byte) (*Config, error) {
 	}
 	if f, ok := top["properties"]; ok {
 		cfg.Properties = p.properties(cfg, f)
+	} else if _, clash := cfg.Property(cfg.Key.Property); clash {
+		// The built-in properties stay; the key must not take one of their names.
+		line := 1
+		if k, ok := top["key"]; ok {
+			line = k.v.Line
+		}
+		p.add(line, "key.property", fmt.Sprintf("%q is also one of the built-in properties; name the title column differently, or list your own properties", cfg.Key.Property))
 	}
 	ownerLine := 1
 	if f, ok := top["owner_property"]; ok {
