@@ -103,6 +103,7 @@ func New(token Secret, opts Options) *Client {
 		now:        opts.Now,
 		log:        opts.Logger,
 		jitter:     func(d time.Duration) time.Duration { return rand.N(d + 1) },
+		maxBody:    maxResponseBody,
 	}
 	switch {
 	case tr.maxRetries == 0:
@@ -318,7 +319,10 @@ func (c *Client) Page(ctx context.Context, id string) (gonotion.Page, error) {
 	return p, nil
 }
 
-// ArchivePage moves a page to the trash (archived true) or restores it.
+// ArchivePage moves a page to the trash (archived true) or restores it. When an
+// attempt failed ambiguously (see IsAmbiguous) and the call ends in an error,
+// the page is read back: if its archived flag is already the requested one,
+// the change happened and ArchivePage returns that page without error.
 // Notion API: https://developers.notion.com/reference/patch-page
 func (c *Client) ArchivePage(ctx context.Context, id string, archived bool) (gonotion.Page, error) {
 	if id == "" {
@@ -328,19 +332,33 @@ func (c *Client) ArchivePage(ctx context.Context, id string, archived bool) (gon
 	if !archived {
 		verb = "restore"
 	}
-	ctx, info := withCallInfo(ctx)
-	p, err := c.api.UpdatePage(ctx, url.PathEscape(id), gonotion.UpdatePageParams{Archived: &archived})
-	if err != nil {
-		return gonotion.Page{}, fmt.Errorf("%s page %s: %w", verb, id, c.cause(info, err))
+	pctx, info := withCallInfo(ctx)
+	p, err := c.api.UpdatePage(pctx, url.PathEscape(id), gonotion.UpdatePageParams{Archived: &archived})
+	if err == nil {
+		return p, nil
 	}
-	return p, nil
+	err = c.cause(info, err)
+	if info.ambiguous || IsAmbiguous(err) {
+		// An attempt may have been applied although it failed (a 502, 504 or
+		// 409 after the write, a reset, a timeout). The retry then meets the
+		// page it already changed, which Notion refuses with 400 "Can't edit
+		// block that is archived", or every retry failed too. Whether the
+		// change happened is what the page says now.
+		if cur, gerr := c.Page(ctx, id); gerr == nil && cur.Archived == archived {
+			c.tr.log.InfoContext(ctx, "notion page already in the requested state after an ambiguous failure",
+				"page_id", id, "archived", archived, "error", err)
+			return cur, nil
+		}
+	}
+	return gonotion.Page{}, fmt.Errorf("%s page %s: %w", verb, id, err)
 }
 
 // CreatePage adds a row to database db. props maps property names to raw
 // Notion property values, e.g. {"Name": {"title": [...]}}.
 //
-// The client never retries a create except after 429/529 (Notion has no
-// idempotency key, so a repeated POST makes a second row). When the error
+// The client never retries a create except after 429/529 or a connection
+// that could not be made (Notion has no idempotency key, so a repeated POST
+// that reached the server makes a second row). When the error
 // satisfies IsAmbiguous the row may exist: query by key before creating again.
 // Notion API: https://developers.notion.com/reference/post-page
 func (c *Client) CreatePage(ctx context.Context, db string, props map[string]json.RawMessage) (gonotion.Page, error) {

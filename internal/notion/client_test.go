@@ -1,14 +1,19 @@
 package notion
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/time/rate"
 )
 
 // jsonValue decodes s for comparisons that ignore key order and spacing.
@@ -424,7 +429,11 @@ func TestParseAPIError(t *testing.T) {
 			body: `{"object":"error","status":404,"code":"object_not_found","message":"m","request_id":"body-id"}`,
 			want: APIError{Status: 404, Code: "object_not_found", Message: "m", RequestID: "hdr-id"}},
 		{name: "html", status: 502, body: `<html>bad gateway</html>`, want: APIError{Status: 502, HTML: true}},
-		{name: "json that is not an error envelope", status: 503, body: `{"foo":1}`, want: APIError{Status: 503, HTML: true}},
+		// JSON is not HTML even without "object":"error" (a proxy's JSON error);
+		// its code and message are kept when it has them.
+		{name: "json that is not an error envelope", status: 503, body: `{"foo":1}`, want: APIError{Status: 503}},
+		{name: "json error without object", status: 502, body: `{"message":"Internal server error"}`,
+			want: APIError{Status: 502, Message: "Internal server error"}},
 		{name: "Retry-After seconds", status: 429, header: http.Header{"Retry-After": {"30"}},
 			body: `{"object":"error","status":429,"code":"rate_limited","message":"m"}`,
 			want: APIError{Status: 429, Code: "rate_limited", Message: "m", RetryAfter: 30e9}},
@@ -488,8 +497,9 @@ func TestIsAmbiguousAndNotFound(t *testing.T) {
 	}
 }
 
-// TestConnectionRefused: nothing was sent, so a create is not ambiguous, and
-// a read is retried until MaxRetries.
+// TestConnectionRefused: nothing was sent, so even a create is retried (no
+// duplicate is possible, notion-api.md §9) and its failure is not ambiguous;
+// a read is retried until MaxRetries too.
 func TestConnectionRefused(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
@@ -498,14 +508,111 @@ func TestConnectionRefused(t *testing.T) {
 	rec := &recorder{}
 	c := New(testToken, Options{BaseURL: url, MaxRetries: 2, Sleep: rec.sleep, Now: testNow})
 	_, err := c.CreatePage(t.Context(), testDBID, nil)
-	if err == nil || IsAmbiguous(err) {
-		t.Errorf("create: err = %v, IsAmbiguous = %v; want a non-ambiguous error", err, IsAmbiguous(err))
+	if err == nil || IsAmbiguous(err) || !strings.Contains(err.Error(), "give up after 3 attempts") {
+		t.Errorf("create: err = %v, IsAmbiguous = %v; want a non-ambiguous give up after 3 attempts", err, IsAmbiguous(err))
 	}
 	_, err = c.Page(t.Context(), testPageID)
 	if err == nil || !strings.Contains(err.Error(), "give up after 3 attempts") {
 		t.Errorf("page: err = %v, want give up after 3 attempts", err)
 	}
-	if st := c.Stats(); st.Calls != 4 || st.ByStatus[0] != 4 || st.Retries != 2 {
+	if st := c.Stats(); st.Calls != 6 || st.ByStatus[0] != 6 || st.Retries != 4 {
 		t.Errorf("stats = %+v", st)
 	}
+}
+
+// TestCreateRetriedWhenNotSent: a create whose connection was refused was
+// provably never sent, so retrying it cannot make a second row (notion-api.md
+// §9); the retry reaches the server once and succeeds.
+func TestCreateRetriedWhenNotSent(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	refused := closed.Listener.Addr().String()
+	closed.Close()
+	var dials atomic.Int32
+	base := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if dials.Add(1) == 1 {
+			addr = refused // the first connection attempt is refused
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	t.Cleanup(base.CloseIdleConnections)
+	rec := &recorder{}
+	c := New(testToken, Options{BaseURL: f.srv.URL, Rate: float64(rate.Inf), Sleep: rec.sleep, Now: testNow,
+		HTTPClient: &http.Client{Transport: base}})
+	p, err := c.CreatePage(t.Context(), testDBID, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[]}`)})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if p.ID != testPageID {
+		t.Errorf("created %s, want %s", p.ID, testPageID)
+	}
+	if n := f.count("POST /v1/pages"); n != 1 {
+		t.Errorf("server saw %d creates, want 1", n)
+	}
+	if st := c.Stats(); st.Calls != 2 || st.ByStatus[0] != 1 || st.Retries != 1 {
+		t.Errorf("stats = %+v, want 2 calls (1 refused) and 1 retry", st)
+	}
+}
+
+// TestTokenRedactedInAPIError: a server (or proxy) that echoes the token in its
+// error message must not get it into our errors, logs or audit log; the
+// token must never appear in any output (DESIGN.md).
+func TestTokenRedactedInAPIError(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, nil)
+	body := `{"object":"error","status":401,"code":"unauthorized","message":"API token ` + testToken.Reveal() + ` is invalid."}`
+	r.fake.on("GET /v1/users/me", fakeReply{status: 401, body: body})
+	_, err := r.c.Me(t.Context())
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != 401 {
+		t.Fatalf("err = %v, want the 401", err)
+	}
+	if want := "API token *** is invalid."; ae.Message != want {
+		t.Errorf("Message = %q, want %q", ae.Message, want)
+	}
+	if strings.Contains(err.Error(), testToken.Reveal()) || strings.Contains(fmt.Sprintf("%+v %#v", err, ae), testToken.Reveal()) {
+		t.Errorf("error shows the token: %v", err)
+	}
+}
+
+// TestResponseTooLarge: an answer over the size bound is a bad answer, not a
+// network failure: a 200 is reported once as a *DecodeError (for a write the
+// write happened, so it is ambiguous) and not retried five times; an error
+// status keeps its own retry rule.
+func TestResponseTooLarge(t *testing.T) {
+	t.Parallel()
+	big := `{"object":"page","id":"` + testPageID + `","pad":"` + strings.Repeat("x", 2048) + `"}`
+	t.Run("200", func(t *testing.T) {
+		t.Parallel()
+		r := newRig(t, nil)
+		r.c.tr.maxBody = 1024
+		r.fake.answer("GET /v1/pages/p", big)
+		_, err := r.c.Page(t.Context(), "p")
+		var de *DecodeError
+		if !errors.As(err, &de) || !IsAmbiguous(err) || !strings.Contains(err.Error(), "over 1024 bytes") {
+			t.Errorf("err = %v, want a *DecodeError about the size", err)
+		}
+		if de != nil && de.RequestID != "req-pages.p-1" {
+			t.Errorf("RequestID = %q, want req-pages.p-1", de.RequestID)
+		}
+		if n := r.fake.count("GET /v1/pages/p"); n != 1 {
+			t.Errorf("%d attempts, want 1", n)
+		}
+		if !strings.Contains(r.audit.String(), " status=200 ") {
+			t.Errorf("audit log lacks the 200:\n%s", r.audit.String())
+		}
+	})
+	t.Run("502", func(t *testing.T) {
+		t.Parallel()
+		r := newRig(t, func(o *Options) { o.MaxRetries = 1 })
+		r.c.tr.maxBody = 1024
+		r.fake.on("GET /v1/pages/p", fakeReply{status: 502, html: true, body: "<html>" + strings.Repeat("x", 2048)})
+		if _, err := r.c.Page(t.Context(), "p"); err != nil {
+			t.Fatalf("err = %v, want success after one retry", err)
+		}
+		if n := r.fake.count("GET /v1/pages/p"); n != 2 {
+			t.Errorf("%d attempts, want 2", n)
+		}
+	})
 }

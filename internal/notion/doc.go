@@ -21,16 +21,21 @@
 //
 // # Retry policy
 //
-// Before every attempt a request waits for the shared "paused until" time,
-// then for the shared rate limiter (golang.org/x/time/rate, default 3/s,
-// burst 3), then checks the pause again. The limiter and the pause are shared
+// Before every attempt a request takes a slot of the shared rate limiter
+// (golang.org/x/time/rate, default 3/s, burst 3) at the end of the shared
+// "paused until" time, and waits for it: the requests queued behind a pause
+// leave one limiter interval apart, not all at the instant it ends. A request
+// already waiting for its slot when a new pause starts gives the slot back
+// and takes a new one after the pause. The limiter and the pause are shared
 // by every goroutine using the Client.
 //
 //   - 429 rate_limited and 529 service_overload are retried for every method,
 //     since the server did nothing: the client waits Retry-After (integer
-//     seconds; an HTTP date or additional_data.retry_after also work; when
-//     absent, the backoff below) and makes every goroutine of the Client wait
-//     until that moment.
+//     seconds; an HTTP date or additional_data.retry_after also work) and
+//     makes every goroutine of the Client wait until that moment. Without a
+//     Retry-After the wait is the capped exponential below with equal jitter
+//     (half fixed, half random) and at least 1 s when Backoff is 1 s or more,
+//     as Notion's own SDK does: never an almost immediate retry.
 //   - After a 429/529 the shared rate is also halved (down to Rate/16; once per
 //     burst of 429s) and climbs back by Rate/40 per 200 answer: when the
 //     server allows less than
@@ -43,9 +48,16 @@
 //     DELETE, POST /v1/databases/{id}/query and POST /v1/search. A Retry-After
 //     on such an answer is honoured when longer than the backoff.
 //   - POST /v1/pages (and any other POST) is never retried except after
-//     429/529: Notion has no idempotency key and a repeated create makes a
-//     second row. Its ambiguous failures (see IsAmbiguous) are returned so the
-//     caller can query by key before creating again.
+//     429/529, or when the connection could not be made at all (refused, DNS,
+//     proxy: provably nothing was sent): Notion has no idempotency key and a
+//     repeated create makes a second row. Its ambiguous failures (see
+//     IsAmbiguous) are returned so the caller can query by key before
+//     creating again.
+//   - An answer whose body is over 32 MiB is not retried: a 200 becomes a
+//     *DecodeError, an error status keeps its own rule.
+//   - A retried PATCH may meet the result of an earlier attempt that failed
+//     but was applied. ArchivePage then reads the page back and reports
+//     success when its archived flag is already the requested one.
 //   - After MaxRetries retries (default 5) the last error is returned, an
 //     *APIError when there was an answer. No wait ever runs past the context's
 //     deadline: when it would, the client gives up at once with the last error.

@@ -3,6 +3,7 @@ package notion
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -125,6 +126,41 @@ func TestEmulatorPagination(t *testing.T) {
 	}
 }
 
+// TestEmulatorShortPages: Notion may answer fewer rows than page_size while
+// has_more is true (notion-api.md §7, §12.6); Query must follow next_cursor
+// and not stop at the first short page.
+func TestEmulatorShortPages(t *testing.T) {
+	t.Parallel()
+	c, srv, db, _ := newEmulatorClient(t, notiontest.Options{ShortPages: true, Seed: 5})
+	const n = 230
+	want := map[string]bool{}
+	for i := range n {
+		id, err := srv.SeedPage(db, json.RawMessage(`{"Module":{"title":[{"text":{"content":"m`+strconv.Itoa(i)+`"}}]}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[id] = true
+	}
+	pages, err := c.Query(t.Context(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range pages {
+		got[p.ID] = true
+	}
+	if len(pages) != n {
+		t.Errorf("query returned %d pages, want %d", len(pages), n)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pages (-want +got):\n%s", diff)
+	}
+	// 230 rows in pages of 100 take 3 calls; short pages take more.
+	if calls := srv.Count("POST", "/v1/databases/{id}/query"); calls <= 3 {
+		t.Errorf("%d query calls: no short page happened", calls)
+	}
+}
+
 // TestEmulatorFaults: the emulator's commit-then-fail create is reported as
 // ambiguous and not retried (so no duplicate), and its 429 is honoured.
 func TestEmulatorFaults(t *testing.T) {
@@ -163,5 +199,88 @@ func TestEmulatorFaults(t *testing.T) {
 	}
 	if st := c.Stats(); st.RateLimited != 1 || st.Retries != 2 {
 		t.Errorf("stats = %+v, want 1 rate limited and 2 retries", st)
+	}
+}
+
+// TestArchiveAfterCommitThenFail: the first PATCH is stored but answered with a
+// 502/504/409 (commit-then-fail, notion-api.md §5.2, §6, §12.1), so the retry
+// meets an archived page and Notion refuses it with 400 "Can't edit block that
+// is archived" (§2.7). The archive did happen, so ArchivePage must report
+// success, found by reading the page back; the same when every retry failed.
+func TestArchiveAfterCommitThenFail(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		faults   []notiontest.Fault
+		opts     func(*Options)
+		archived bool // the request: archive (true) or restore (false)
+	}{
+		{name: "502 then the archived 400", faults: []notiontest.Fault{{Route: "PATCH", Status: 502, Commit: true}}, archived: true},
+		{name: "504 HTML then the archived 400", faults: []notiontest.Fault{{Route: "PATCH", Status: 504, Commit: true, HTML: true}}, archived: true},
+		{name: "409 then the archived 400", faults: []notiontest.Fault{{Route: "PATCH", Status: 409, Commit: true}}, archived: true},
+		{name: "committed 502 and no retries left", faults: []notiontest.Fault{{Route: "PATCH", Status: 502, Commit: true}},
+			opts: func(o *Options) { o.MaxRetries = -1 }, archived: true},
+		{name: "committed reset, retry refused", faults: []notiontest.Fault{{Route: "PATCH", Reset: true, Commit: true}}, archived: true},
+		{name: "restore after a committed 502", faults: []notiontest.Fault{{Route: "PATCH", Status: 502, Commit: true}}, archived: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := notiontest.NewServer(t, notiontest.Options{})
+			db, err := srv.CreateDatabase(notiontest.DefaultSchema())
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := Options{BaseURL: srv.URL(), Rate: float64(rate.Inf), Sleep: (&recorder{}).sleep, Now: testNow}
+			if tt.opts != nil {
+				tt.opts(&opts)
+			}
+			c := New(Secret(srv.Token()), opts)
+			id, err := srv.SeedPage(db, json.RawMessage(`{"Module":{"title":[{"text":{"content":"core"}}]}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.archived {
+				if _, err := c.ArchivePage(t.Context(), id, true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, f := range tt.faults {
+				srv.FailNext(1, f)
+			}
+			p, err := c.ArchivePage(t.Context(), id, tt.archived)
+			if err != nil {
+				t.Fatalf("ArchivePage(%v) = %v, want success: the change was stored", tt.archived, err)
+			}
+			if p.ID != id || p.Archived != tt.archived {
+				t.Errorf("returned page %s archived %v, want %s archived %v", p.ID, p.Archived, id, tt.archived)
+			}
+			if got, _ := srv.Page(id); got.Archived != tt.archived {
+				t.Errorf("stored page archived = %v, want %v", got.Archived, tt.archived)
+			}
+		})
+	}
+}
+
+// TestArchiveRefusedWithoutAmbiguity: a page archived by someone else is not
+// ours to "archive" again; without an ambiguous attempt the 400 of §2.7 stands.
+func TestArchiveRefusedWithoutAmbiguity(t *testing.T) {
+	t.Parallel()
+	c, srv, db, _ := newEmulatorClient(t, notiontest.Options{})
+	id, err := srv.SeedPage(db, json.RawMessage(`{"Module":{"title":[{"text":{"content":"core"}}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ArchivePage(t.Context(), id, true); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetRequests()
+	_, err = c.ArchivePage(t.Context(), id, true)
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != 400 || ae.Code != "validation_error" {
+		t.Fatalf("second archive = %v, want the 400 validation_error", err)
+	}
+	if n := srv.Count("GET", "/v1/pages/{id}"); n != 0 {
+		t.Errorf("%d verifying GETs, want none", n)
 	}
 }

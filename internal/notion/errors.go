@@ -18,7 +18,7 @@ type APIError struct {
 	// Status is the HTTP status code.
 	Status int
 	// Code is Notion's error code (validation_error, rate_limited...); empty when
-	// the body was not Notion's JSON envelope.
+	// the body was not JSON or had no code.
 	Code string
 	// Message is Notion's human-readable message.
 	Message string
@@ -26,7 +26,8 @@ type APIError struct {
 	RequestID string
 	// RetryAfter is the server's Retry-After (header, or additional_data.retry_after); 0 when absent.
 	RetryAfter time.Duration
-	// HTML is true when the body was not JSON: a proxy or edge page (Cloudflare 502s).
+	// HTML is true when the body was not JSON at all: a proxy or edge page
+	// (Cloudflare 502s). JSON without Notion's envelope is not HTML.
 	HTML bool
 }
 
@@ -85,10 +86,16 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // connection, a body cut short.
 type netError struct {
 	err      error
-	sent     bool // the request was fully written, so the server may have acted on it
+	sent     bool // the request was written (or writing began), so the server may have acted on it
 	timeout  bool // the per-attempt timeout fired
 	canceled bool // the caller's context ended; never retried
+	dial     bool // the connection could not be made (refused, DNS, proxy)
 }
+
+// notSent reports that the request provably never left: no connection was
+// made, nothing was written and no timeout raced with the write. Then even
+// a create may be sent again without risking a second row.
+func (e *netError) notSent() bool { return e.dial && !e.sent && !e.timeout && !e.canceled }
 
 func (e *netError) Error() string {
 	switch {
@@ -162,9 +169,13 @@ func parseAPIError(status int, h http.Header, body []byte, now time.Time) *APIEr
 			RetryAfter json.Number `json:"retry_after"`
 		} `json:"additional_data"`
 	}
-	if err := json.Unmarshal(body, &env); err != nil || env.Object != "error" {
+	if !json.Valid(body) {
 		e.HTML = true
 	} else {
+		// Notion's envelope has "object":"error"; a proxy's JSON error may not,
+		// and its code or message still help whoever reads the error. A field
+		// of the wrong type is left out (Unmarshal fills the others).
+		_ = json.Unmarshal(body, &env)
 		e.Code, e.Message = env.Code, env.Message
 		if e.RequestID == "" {
 			e.RequestID = env.RequestID

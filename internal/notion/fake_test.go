@@ -54,6 +54,11 @@ type fakeReply struct {
 	noID   bool // send no x-notion-request-id
 	reset  bool // close the connection without answering
 	hang   bool // never answer; wait for the client to give up
+	// arrived, when set, is closed once the request has reached the fake, and
+	// the answer then waits until gate is closed: a test can act while the
+	// request is in flight.
+	arrived chan struct{}
+	gate    chan struct{}
 }
 
 // seenRequest is what the fake recorded of one request.
@@ -143,6 +148,16 @@ func (f *fakeNotion) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("%s: client never gave up", route)
 		}
 		return
+	}
+	if rep.arrived != nil {
+		close(rep.arrived)
+	}
+	if rep.gate != nil {
+		select {
+		case <-rep.gate:
+		case <-r.Context().Done():
+			return
+		}
 	}
 	for k, v := range rep.header {
 		w.Header().Set(k, v)

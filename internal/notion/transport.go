@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -37,8 +38,9 @@ const (
 	// classIdempotent: reads, PATCH, and POST query/search. Retried on 5xx,
 	// 409, timeouts and network errors.
 	classIdempotent routeClass = iota
-	// classCreate: POST /v1/pages and any other POST. Retried only on 429/529,
-	// because a repeated create makes a second row.
+	// classCreate: POST /v1/pages and any other POST. Retried only on 429/529
+	// and when the connection could not be made (nothing was sent), because a
+	// repeated create makes a second row.
 	classCreate
 )
 
@@ -70,6 +72,7 @@ type transport struct {
 	limiter    *rate.Limiter
 	configured rate.Limit // Options.Rate; the limiter runs at or below it
 	maxRetries int
+	maxBody    int64 // bound of one answer's body; maxResponseBody outside tests
 	backoff    time.Duration
 	maxBackoff time.Duration
 	timeout    time.Duration
@@ -88,10 +91,15 @@ type transport struct {
 
 // callInfo lets a Client method learn what the transport saw for its call
 // (through the request context), so a decode failure of a 200 answer can be
-// told apart from a transport error and can carry the request id.
+// told apart from a transport error and can carry the request id, and so a
+// write can tell that one of its attempts may have been applied.
 type callInfo struct {
 	status    int
 	requestID string
+	// ambiguous is set once any attempt of the call failed in a way that may
+	// have been applied (IsAmbiguous): a later attempt then meets the result of
+	// the earlier one, e.g. a page that is already archived.
+	ambiguous bool
 }
 
 type callInfoKey struct{}
@@ -142,6 +150,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		last = err
+		if info != nil && IsAmbiguous(err) {
+			info.ambiguous = true
+		}
 		wait, pause, retry := t.retryWait(class, err, attempt)
 		status := 0
 		var ae *APIError
@@ -203,7 +214,7 @@ func (t *transport) adaptLocked(ok bool, sent time.Time) {
 	}
 	if next != t.current {
 		t.current = next
-		t.limiter.SetLimitAt(t.now(), next)
+		t.limiter.SetLimitAt(t.limiterTimeLocked(t.now()), next)
 	}
 }
 
@@ -217,7 +228,7 @@ func (t *transport) retryWait(class routeClass, err error, attempt int) (wait ti
 			if ae.RetryAfter > 0 {
 				return ae.RetryAfter, true, true
 			}
-			return t.backoffFor(attempt), true, true
+			return t.rateLimitBackoff(attempt), true, true
 		case class == classIdempotent && (ae.Status >= 500 || ae.Status == http.StatusConflict):
 			d := t.backoffFor(attempt)
 			if ae.RetryAfter > d {
@@ -228,7 +239,7 @@ func (t *transport) retryWait(class routeClass, err error, attempt int) (wait ti
 		return 0, false, false
 	}
 	var ne *netError
-	if errors.As(err, &ne) && !ne.canceled && class == classIdempotent {
+	if errors.As(err, &ne) && !ne.canceled && (class == classIdempotent || ne.notSent()) {
 		return t.backoffFor(attempt), false, true
 	}
 	return 0, false, false
@@ -238,56 +249,82 @@ func (t *transport) retryWait(class routeClass, err error, attempt int) (wait ti
 // [0, min(MaxBackoff, Backoff·2^(attempt-1))], so workers that failed together
 // do not retry together.
 func (t *transport) backoffFor(attempt int) time.Duration {
-	d := t.maxBackoff
-	if shift := attempt - 1; shift < 32 {
-		if b := t.backoff << shift; b > 0 && b < d {
-			d = b
-		}
-	}
-	return t.jitter(d)
+	return t.jitter(t.backoffCap(attempt))
 }
 
-// waitTurn runs before every attempt: the shared pause, then the shared
-// limiter, then the pause again in case another worker was rate limited while
-// this one waited for the limiter. A pause already waited for is not waited
-// for twice.
+// rateLimitBackoff is the wait after a 429/529 that carried no Retry-After.
+// The server asked us to slow down, so the wait has a floor: equal jitter
+// (half of the capped exponential fixed, half random) and at least 1 s when
+// Backoff is 1 s or more, as Notion's own SDK backs off from 1 s
+// (notion-api.md §5.2). Full jitter could retry within milliseconds.
+func (t *transport) rateLimitBackoff(attempt int) time.Duration {
+	d := t.backoffCap(attempt)
+	w := d/2 + t.jitter(d-d/2)
+	if t.backoff >= time.Second && w < time.Second {
+		w = time.Second
+	}
+	return w
+}
+
+// backoffCap is min(MaxBackoff, Backoff·2^(attempt-1)), computed without
+// overflowing int64 for a large Backoff or a late attempt.
+func (t *transport) backoffCap(attempt int) time.Duration {
+	shift := max(attempt-1, 0)
+	if shift >= 62 || t.backoff > t.maxBackoff>>shift {
+		return t.maxBackoff
+	}
+	return t.backoff << shift
+}
+
+// waitTurn runs before every attempt. It takes a slot of the shared limiter
+// at the end of the shared pause (pre-booking), so one wait covers both and
+// the requests queued behind a pause leave one limiter interval apart instead
+// of all at the instant it ends. When a new pause starts while a request waits
+// for its slot, the slot would fire together with everyone else's at the end
+// of that pause, so it is given back and a new one is taken after the pause.
 func (t *transport) waitTurn(ctx context.Context, last error) error {
-	if err := ctx.Err(); err != nil {
-		return joinLast(fmt.Errorf("send notion request: %w", err), last)
-	}
-	var waited time.Time
-	if err := t.waitPause(ctx, &waited, last); err != nil {
-		return err
-	}
-	now := t.now()
-	r := t.limiter.ReserveN(now, 1)
-	if !r.OK() {
-		return errors.New("reserve notion rate limiter: burst is 0")
-	}
-	if d := r.DelayFrom(now); d > 0 {
-		if err := t.wait(ctx, d, "rate limiter", last); err != nil {
-			r.CancelAt(t.now())
-			return err
+	for {
+		if err := ctx.Err(); err != nil {
+			return joinLast(fmt.Errorf("send notion request: %w", err), last)
 		}
+		now := t.now()
+		t.mu.Lock()
+		at := t.limiterTimeLocked(now)
+		r := t.limiter.ReserveN(at, 1)
+		t.mu.Unlock()
+		if !r.OK() {
+			return errors.New("reserve notion rate limiter: burst is 0")
+		}
+		reason := "rate limiter"
+		if at.After(now) {
+			reason = "rate limit pause"
+		}
+		if d := r.DelayFrom(now); d > 0 {
+			if err := t.wait(ctx, d, reason, last); err != nil {
+				r.CancelAt(t.now())
+				return err
+			}
+		}
+		t.mu.Lock()
+		until := t.pausedUntil
+		t.mu.Unlock()
+		now = t.now()
+		if !until.After(at) || !until.After(now) {
+			return nil
+		}
+		r.CancelAt(now)
 	}
-	return t.waitPause(ctx, &waited, last)
 }
 
-// waitPause waits until the shared pausedUntil unless this attempt already
-// waited for that moment (*waited).
-func (t *transport) waitPause(ctx context.Context, waited *time.Time, last error) error {
-	t.mu.Lock()
-	until := t.pausedUntil
-	t.mu.Unlock()
-	if !until.After(*waited) {
-		return nil
+// limiterTimeLocked is the time at which the limiter is asked for a slot or
+// has its rate changed: now, or the end of the shared pause when one is on.
+// It never goes backwards, so neither does the limiter's own clock. The
+// caller holds t.mu.
+func (t *transport) limiterTimeLocked(now time.Time) time.Time {
+	if t.pausedUntil.After(now) {
+		return t.pausedUntil
 	}
-	*waited = until
-	d := until.Sub(t.now())
-	if d <= 0 {
-		return nil
-	}
-	return t.wait(ctx, d, "rate limit pause", last)
+	return now
 }
 
 // wait sleeps d unless that would pass ctx's deadline, in which case it gives
@@ -355,17 +392,22 @@ func (t *transport) attempt(ctx context.Context, orig *http.Request, target *url
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
 	var data []byte
+	tooBig := false
 	if err == nil {
-		data, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+		data, err = io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
 		resp.Body.Close()
-		if err == nil && len(data) > maxResponseBody {
-			err = fmt.Errorf("response body over %d bytes", maxResponseBody)
+		if err == nil && int64(len(data)) > t.maxBody {
+			// An answer came, so this is not a network failure to retry:
+			// an error status keeps its own rule, a 200 is a bad answer.
+			tooBig, data = true, data[:t.maxBody]
 		}
 	}
 	elapsed := time.Since(start)
 
 	if err != nil {
 		ne := &netError{err: err, sent: wrote.Load() || resp != nil}
+		var op *net.OpError
+		ne.dial = errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect")
 		switch {
 		case ctx.Err() != nil:
 			ne.canceled = true
@@ -399,6 +441,9 @@ func (t *transport) attempt(ctx context.Context, orig *http.Request, target *url
 	t.mu.Unlock()
 	if info != nil {
 		info.status, info.requestID = resp.StatusCode, requestID
+	}
+	if tooBig {
+		return nil, &DecodeError{RequestID: requestID, Err: fmt.Errorf("response body over %d bytes", t.maxBody)}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(data))
 	resp.ContentLength = int64(len(data))

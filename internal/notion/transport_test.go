@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/time/rate"
 )
 
 func TestRetryPolicy(t *testing.T) {
@@ -577,5 +578,165 @@ func TestAdaptiveRateOncePerEvent(t *testing.T) {
 	want := []float64{2, 2, 1, 0.5, 0.25, 0.25, 0.35}
 	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
 		t.Errorf("limits (-want +got):\n%s", diff)
+	}
+}
+
+// TestNoBunchingAfterPause: workers that took a limiter slot before a 429
+// (notion-api.md §6: the Retry-After pause is per integration) must not all
+// fire the instant the pause ends; after it they are spaced by the limiter
+// again, at the rate the 429 lowered. The clock is fixed and every sleep is
+// recorded, so a sleep of d means "until testNow+d": a request goes at the end
+// of the longest sleep of its last turn.
+func TestNoBunchingAfterPause(t *testing.T) {
+	t.Parallel()
+	type whoKey struct{}
+	var (
+		mu      sync.Mutex
+		longest = map[string]time.Duration{}
+		held    sync.WaitGroup // workers b..f parked in their limiter wait
+		release = make(chan struct{})
+	)
+	sleep := func(ctx context.Context, d time.Duration) error {
+		who, _ := ctx.Value(whoKey{}).(string)
+		mu.Lock()
+		first := longest[who] == 0
+		longest[who] = max(longest[who], d)
+		mu.Unlock()
+		if who != "a" && first {
+			held.Done()
+			<-release
+		}
+		return nil
+	}
+	r := newRig(t, func(o *Options) { o.Rate = 10; o.Burst = 1; o.Sleep = sleep })
+	arrived, gate := make(chan struct{}), make(chan struct{})
+	r.fake.on("GET /v1/pages/a", fakeReply{status: 429, header: map[string]string{"Retry-After": "2"}, arrived: arrived, gate: gate})
+	page := func(who string) error {
+		_, err := r.c.Page(context.WithValue(t.Context(), whoKey{}, who), who)
+		return err
+	}
+
+	errA := make(chan error, 1)
+	go func() { errA <- page("a") }() // takes the burst slot; its answer waits at the gate
+	<-arrived
+	workers := []string{"b", "c", "d", "e", "f"}
+	// b..f's answers wait until all five were sent, so no 200 raises the rate
+	// (AIMD) between their reservations and the spacing is exact.
+	sentAll, answer := sync.WaitGroup{}, make(chan struct{})
+	sentAll.Add(len(workers))
+	for _, who := range workers {
+		arrivedW := make(chan struct{})
+		r.fake.on("GET /v1/pages/"+who, fakeReply{arrived: arrivedW, gate: answer})
+		go func() { <-arrivedW; sentAll.Done() }()
+	}
+	held.Add(len(workers))
+	var wg sync.WaitGroup
+	for _, who := range workers {
+		wg.Go(func() {
+			if err := page(who); err != nil {
+				t.Errorf("%s: %v", who, err)
+			}
+		})
+	}
+	held.Wait() // b..f hold slots testNow+100ms..+500ms
+	close(gate) // a gets the 429: pause until testNow+2s, rate halved to 5/s
+	if err := <-errA; err != nil {
+		t.Fatalf("a: %v", err)
+	}
+	close(release)
+	sentAll.Wait()
+	close(answer)
+	wg.Wait()
+
+	var got []time.Duration
+	for _, d := range longest {
+		got = append(got, d.Round(time.Millisecond))
+	}
+	slices.Sort(got)
+	// a goes first, at the end of the pause; then one every 1/rate, where the
+	// rate is 10/s halved by the 429 and raised by 10/40 by a's 200: 5.25/s.
+	want := []time.Duration{2000 * time.Millisecond, 2190 * time.Millisecond, 2381 * time.Millisecond,
+		2571 * time.Millisecond, 2762 * time.Millisecond, 2952 * time.Millisecond}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("send times after testNow (-want +got):\n%s", diff)
+	}
+}
+
+// TestRateLimitBackoffFloor: a 429/529 without Retry-After must not be retried
+// almost at once. Notion's own SDK backs off from 1 s (notion-api.md §5.2, §6),
+// so the wait has equal jitter (half fixed, half random) and a floor of 1 s
+// when Backoff is 1 s or more. Jitter is on here (the default).
+func TestRateLimitBackoffFloor(t *testing.T) {
+	t.Parallel()
+	t.Run("through the retry path", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t)
+		rec := &recorder{}
+		c := New(testToken, Options{BaseURL: f.srv.URL, Rate: float64(rate.Inf), Sleep: rec.sleep, Now: testNow})
+		f.on("GET /v1/pages/p", fakeReply{status: 429}, fakeReply{status: 529}, fakeReply{status: 429}, fakeReply{status: 429})
+		if _, err := c.Page(t.Context(), "p"); err != nil {
+			t.Fatal(err)
+		}
+		waits := rec.got()
+		bounds := [][2]time.Duration{{time.Second, time.Second}, {time.Second, 2 * time.Second},
+			{2 * time.Second, 4 * time.Second}, {4 * time.Second, 8 * time.Second}}
+		if len(waits) != len(bounds) {
+			t.Fatalf("waits = %v, want %d", waits, len(bounds))
+		}
+		for i, w := range waits {
+			if w < bounds[i][0] || w > bounds[i][1] {
+				t.Errorf("wait %d = %s, want within [%s, %s]", i+1, w, bounds[i][0], bounds[i][1])
+			}
+		}
+	})
+	t.Run("distribution", func(t *testing.T) {
+		t.Parallel()
+		for _, tt := range []struct {
+			backoff, maxBackoff time.Duration
+			floor               time.Duration // absolute floor
+		}{
+			{time.Second, 30 * time.Second, time.Second},
+			{2 * time.Second, 30 * time.Second, time.Second},
+			{100 * time.Millisecond, time.Second, 0}, // under 1 s: only the half-fixed part
+		} {
+			tr := New(testToken, Options{Backoff: tt.backoff, MaxBackoff: tt.maxBackoff}).tr
+			for attempt := 1; attempt <= 8; attempt++ {
+				ceiling := min(tt.maxBackoff, tt.backoff<<(attempt-1))
+				lo := max(tt.floor, ceiling/2)
+				seen := map[time.Duration]bool{}
+				for range 200 {
+					d := tr.rateLimitBackoff(attempt)
+					if d < lo || d > max(ceiling, tt.floor) {
+						t.Fatalf("backoff %s: rateLimitBackoff(%d) = %s, want within [%s, %s]", tt.backoff, attempt, d, lo, max(ceiling, tt.floor))
+					}
+					seen[d] = true
+				}
+				if ceiling/2 > tt.floor && len(seen) < 10 {
+					t.Errorf("backoff %s: rateLimitBackoff(%d): %d distinct values in 200 draws; jitter missing?", tt.backoff, attempt, len(seen))
+				}
+			}
+		}
+	})
+}
+
+// TestBackoffNoOverflow: Backoff·2^(n-1) must not overflow into a short wait
+// for a large Backoff or a late attempt; the wait only grows up to MaxBackoff.
+func TestBackoffNoOverflow(t *testing.T) {
+	t.Parallel()
+	// 2^40+1 ns shifted by 24 wraps to 2^24 ns (16ms) in int64.
+	for _, b := range []time.Duration{time.Nanosecond, time.Second, 10 * time.Minute, 100 * time.Hour, 1<<40 + 1} {
+		tr := New(testToken, Options{Backoff: b, MaxBackoff: 200 * time.Hour}).tr
+		tr.jitter = func(d time.Duration) time.Duration { return d }
+		prev := time.Duration(0)
+		for attempt := 1; attempt <= 100; attempt++ {
+			d := tr.backoffFor(attempt)
+			if d < prev || d > 200*time.Hour || d <= 0 {
+				t.Fatalf("Backoff %s: backoffFor(%d) = %s after %s; want non-decreasing, in (0, 200h]", b, attempt, d, prev)
+			}
+			prev = d
+		}
+		if prev != 200*time.Hour {
+			t.Errorf("Backoff %s: backoffFor(100) = %s, want the 200h cap", b, prev)
+		}
 	}
 }

@@ -23,10 +23,13 @@ func TestHeaders(t *testing.T) {
 		{"not bearer", []string{"Authorization", "Basic ntn_test"}, 401, "unauthorized", "API token is invalid."},
 		{"bare token", []string{"Authorization", "ntn_test"}, 401, "unauthorized", "API token is invalid."},
 		{"auth before version", []string{"Authorization", "", "Notion-Version", ""}, 401, "unauthorized", "API token is invalid."},
+		// §5.2 gives this message exactly, without backticks.
 		{"no version", []string{"Notion-Version", ""}, 400, "missing_version",
-			"Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`."},
-		{"other version", []string{"Notion-Version", "2025-09-03"}, 400, "missing_version",
-			"Notion-Version header failed validation: Notion-Version header should be `2022-06-28` (the only version this emulator speaks), instead was `\"2025-09-03\"`."},
+			"Notion-Version header failed validation: Notion-Version header should be defined, instead was undefined."},
+		// A version that is present is not missing: validation_error, naming the
+		// emulator's limit (Notion itself accepts newer versions).
+		{"other version", []string{"Notion-Version", "2025-09-03"}, 400, "validation_error",
+			"Notion-Version 2025-09-03 is not supported by this emulator, which speaks only 2022-06-28 (the version go-notion v0.11.0 sends)."},
 	}
 	for _, tt := range tests {
 		r := call(t, s, "GET", "/v1/users/me", "", tt.hdr...)

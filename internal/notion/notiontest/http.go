@@ -124,11 +124,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.respond(sw, reqID, resp, e)
 		return
 	}
-	s.applyFault(sw, r, reqID, f, call)
+	kind, id := faultTarget(param, rq.id, body)
+	s.applyFault(sw, r, reqID, f, call, kind, id)
+}
+
+// faultTarget names the object a request is about, for an injected 404 that
+// reads like a real one: the path id, or the parent database of a create.
+// kind is "" when there is none.
+func faultTarget(param, id string, body []byte) (kind, dashed string) {
+	switch param {
+	case "database_id":
+		return "database", id
+	case "page_id":
+		return "page", id
+	}
+	var create struct {
+		Parent struct {
+			DatabaseID string `json:"database_id"`
+		} `json:"parent"`
+	}
+	if json.Unmarshal(body, &create) == nil {
+		if dbID, ok := parseID(create.Parent.DatabaseID); ok {
+			return "database", dbID
+		}
+	}
+	return "", ""
 }
 
 // applyFault runs a request under fault f; see Fault for the order of effects.
-func (s *Server) applyFault(w *statusWriter, r *http.Request, reqID string, f Fault, call func() (any, *apiError)) {
+// kind and id name the request's object for an injected 404.
+func (s *Server) applyFault(w *statusWriter, r *http.Request, reqID string, f Fault, call func() (any, *apiError), kind, id string) {
 	var resp any
 	var e *apiError
 	committed := false
@@ -147,6 +172,9 @@ func (s *Server) applyFault(w *statusWriter, r *http.Request, reqID string, f Fa
 		resetConn(w)
 	case f.Partial && e == nil:
 		s.writeJSON(w, reqID, partial(resp))
+	case f.Status == http.StatusNotFound && kind != "" && !f.HTML:
+		// Same 404 as for a missing or unshared object (notion-api.md §1, §2.2).
+		s.writeError(w, reqID, notFound(kind, id))
 	case f.Status != 0:
 		s.writeFault(w, reqID, f)
 	default:
@@ -245,13 +273,15 @@ func (s *Server) checkAuth(r *http.Request) *apiError {
 func checkVersion(r *http.Request) *apiError {
 	v, ok := r.Header["Notion-Version"]
 	if !ok || len(v) == 0 || v[0] == "" {
+		// The exact text of notion-api.md §5.2.
 		return newError(http.StatusBadRequest, "missing_version",
-			"Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.")
+			"Notion-Version header failed validation: Notion-Version header should be defined, instead was undefined.")
 	}
 	if v[0] != NotionVersion {
-		return newError(http.StatusBadRequest, "missing_version",
-			"Notion-Version header failed validation: Notion-Version header should be `%s` (the only version this emulator speaks), instead was `%s`.",
-			NotionVersion, mustJSON(v[0]))
+		// A version was sent, so it is not missing_version. Notion accepts
+		// newer versions; this emulator only speaks go-notion's.
+		return validation("Notion-Version %s is not supported by this emulator, which speaks only %s (the version go-notion v0.11.0 sends).",
+			v[0], NotionVersion)
 	}
 	return nil
 }

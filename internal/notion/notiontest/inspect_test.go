@@ -14,7 +14,10 @@ import (
 )
 
 // Inspection for tests: pages of a database in creation order (archived
-// included), lookups by dashed or undashed id, the request log and counts.
+// included), lookups by dashed or undashed id (notion-api.md §1), the request
+// log and counts. These are what tests need to assert the behaviours of
+// notion-api.md §12 (e.g. §12.1, §12.8: how many creates reached "Notion";
+// §12.10: what a query could see), and the request order of §11.1.
 func TestInspection(t *testing.T) {
 	t.Parallel()
 	clk := newClock(time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC))

@@ -40,6 +40,7 @@ type Options struct {
 	Seed            int64            // seed for random faults and jitter
 	VisibilityDelay time.Duration    // new pages appear in queries only after this
 	MaxBodyBytes    int64            // default 500 KB; larger request bodies get 413
+	ShortPages      bool             // half the query pages (seeded) hold fewer than page_size rows while has_more is true
 	URLHost         string           // host used in page urls, default "www.notion.so"
 	Now             func() time.Time // clock; default time.Now
 
@@ -65,6 +66,7 @@ type Server struct {
 	latency time.Duration
 	jitter  time.Duration
 	visDel  time.Duration
+	short   bool
 	maxBody int64
 	urlHost string
 	rules   []FaultRule
@@ -107,6 +109,7 @@ func New(opts Options) *Server {
 		latency: opts.Latency,
 		jitter:  opts.Jitter,
 		visDel:  opts.VisibilityDelay,
+		short:   opts.ShortPages,
 		maxBody: opts.MaxBodyBytes,
 		urlHost: opts.URLHost,
 		rules:   rules,

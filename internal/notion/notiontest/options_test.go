@@ -180,3 +180,45 @@ func TestSchemaPatchReplacesOptions(t *testing.T) {
 		t.Errorf("status option edit = %d %s, want 400", r.status, r.body)
 	}
 }
+
+// notion-api.md §2.3: under 2022-06-28 the name and the options of a status
+// property cannot be updated through PATCH /v1/databases (no status member in
+// the update union); a rename to the same name changes nothing and passes.
+func TestStatusSchemaFrozen(t *testing.T) {
+	t.Parallel()
+	s, dbID := withAllTypesDB(t, Options{})
+	const renameMsg = "Cannot update the name of status property Stage: the name and options of a status property cannot be changed through the API."
+	tests := []struct{ name, body, want string }{
+		{"rename", `{"properties":{"Stage":{"name":"Phase"}}}`, renameMsg},
+		{"rename with an empty type (go-notion)", `{"properties":{"Stage":{"type":"","name":"Phase"}}}`, renameMsg},
+		{"rename by id", `{"properties":{"` + statusPropID(t, s, dbID) + `":{"name":"Phase"}}}`, renameMsg},
+		{"options", `{"properties":{"Stage":{"status":{"options":[]}}}}`,
+			"body failed validation: body.properties.Stage.status should be not present, instead was `{\"options\":[]}`."},
+	}
+	before, _ := s.Database(dbID)
+	for _, tt := range tests {
+		r := call(t, s, "PATCH", "/v1/databases/"+dbID, tt.body)
+		if e := r.errBody(t); r.status != 400 || e.Code != "validation_error" || e.Message != tt.want {
+			t.Errorf("%s: %d %q, want 400 %q", tt.name, r.status, e.Message, tt.want)
+		}
+	}
+	if after, _ := s.Database(dbID); string(after) != string(before) {
+		t.Errorf("schema changed by refused PATCHes:\nbefore %s\nafter  %s", before, after)
+	}
+	if r := call(t, s, "PATCH", "/v1/databases/"+dbID, `{"properties":{"Stage":{"name":"Stage"}}}`); r.status != 200 {
+		t.Errorf("same-name rename = %d %s, want 200", r.status, r.body)
+	}
+}
+
+// statusPropID returns the property id of the Stage status column.
+func statusPropID(t *testing.T, s *Server, dbID string) string {
+	t.Helper()
+	raw, _ := s.Database(dbID)
+	var db struct {
+		Properties map[string]struct {
+			ID string `json:"id"`
+		} `json:"properties"`
+	}
+	mustUnmarshal(t, raw, &db)
+	return db.Properties["Stage"].ID
+}

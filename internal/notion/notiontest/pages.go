@@ -34,17 +34,32 @@ type apiRequest struct {
 
 // checkKeys rejects unknown top-level body keys (notion-api.md §1, C4).
 func checkKeys(body map[string]json.RawMessage, allowed ...string) *apiError {
-	for _, k := range slices.Sorted(maps.Keys(body)) {
-		ok := false
-		for _, a := range allowed {
-			if k == a {
-				ok = true
-				break
-			}
+	return checkKeysAt("body", body, allowed...)
+}
+
+// checkKeysAt rejects the keys of the object at path that are not allowed,
+// first in sorted order, with "<path>.<key> should be not present": Notion
+// refuses unknown keys at every level, not only at the top (notion-api.md §1,
+// §4, C4).
+func checkKeysAt(path string, obj map[string]json.RawMessage, allowed ...string) *apiError {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if !slices.Contains(allowed, k) {
+			return bodyInvalid(path+"."+k, "not present", obj[k])
 		}
-		if !ok {
-			return bodyInvalid("body."+k, "not present", body[k])
-		}
+	}
+	return nil
+}
+
+// checkType checks the optional "type" discriminator of a union member: when
+// present it must name the member's key, e.g. {"type":"rich_text","rich_text":…}.
+func checkType(path string, obj map[string]json.RawMessage, want string) *apiError {
+	v, ok := obj["type"]
+	if !ok {
+		return nil
+	}
+	var got string
+	if kindOf(v) != "string" || json.Unmarshal(v, &got) != nil || got != want {
+		return bodyInvalid(path+".type", "`"+want+"`", v)
 	}
 	return nil
 }
@@ -224,6 +239,24 @@ func (s *Server) createPage(rq *apiRequest) (any, *apiError) {
 	parent, ok := asObject(parentRaw)
 	if !ok {
 		return nil, bodyInvalid("body.parent", "an object", parentRaw)
+	}
+	if e := checkKeysAt("body.parent", parent, "type", "database_id", "page_id"); e != nil {
+		return nil, e
+	}
+	_, hasDB := parent["database_id"]
+	if hasDB {
+		if v, ok := parent["page_id"]; ok {
+			return nil, bodyInvalid("body.parent.page_id", "not present", v)
+		}
+	}
+	if _, ok := parent["type"]; ok {
+		want := "page_id"
+		if hasDB {
+			want = "database_id"
+		}
+		if e := checkType("body.parent", parent, want); e != nil {
+			return nil, e
+		}
 	}
 	var dbID, pageID string
 	var badDB json.RawMessage

@@ -2,6 +2,9 @@ package notiontest
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -47,23 +50,33 @@ func (s *Server) queryDatabase(rq *apiRequest) (any, *apiError) {
 		}
 		size = int(f)
 	}
-	cursor := ""
+	var cur *cursor
 	if v, ok := b["start_cursor"]; ok && kindOf(v) != "null" {
 		var str string
 		if kindOf(v) != "string" || json.Unmarshal(v, &str) != nil {
 			return nil, bodyInvalid("body.start_cursor", "a string", v)
 		}
-		id, ok := parseID(str)
+		c, ok := parseCursor(str)
 		if !ok {
 			return nil, bodyInvalid("body.start_cursor", "a valid uuid", v)
 		}
-		cursor = id
+		cur = &c
 	}
 	trashed, e := trashFlag(b)
 	if e != nil {
 		return nil, e
 	}
 	wantArchived := trashed != nil && *trashed
+	qhash := queryHash(rq.id, b["filter"], b["sorts"], wantArchived)
+	if s.short && size > 1 {
+		// Notion may return fewer rows than page_size with has_more true
+		// (notion-api.md §7): half the pages are cut to 1..size-1 rows.
+		s.ctlMu.Lock()
+		if s.rng.IntN(2) == 0 {
+			size = 1 + s.rng.IntN(size-1)
+		}
+		s.ctlMu.Unlock()
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -98,11 +111,13 @@ func (s *Server) queryDatabase(rq *apiRequest) (any, *apiError) {
 	}
 	slices.SortFunc(rows, order)
 	start := 0
-	if cursor != "" {
-		start = slices.IndexFunc(rows, func(pg *page) bool { return pg.ID == cursor })
-		if start < 0 {
-			return nil, validation("body failed validation: body.start_cursor should be a cursor returned by a previous query, instead was `%q`.", cursor)
+	if cur != nil {
+		if cur.hash != qhash {
+			return nil, bodyInvalid("body.start_cursor", "a cursor returned by a query with the same filter and sorts", b["start_cursor"])
 		}
+		// Resume by position: rows that left or joined the results since the
+		// previous page shift the rest, as Notion warns (notion-api.md §7).
+		start = min(cur.pos, len(rows))
 	}
 	end := min(start+size, len(rows))
 	out := listJSON{Object: "list", Results: []pageJSON{}, Type: "page_or_database"}
@@ -110,10 +125,58 @@ func (s *Server) queryDatabase(rq *apiRequest) (any, *apiError) {
 		out.Results = append(out.Results, s.renderPage(db, pg, rq.query["filter_properties"]))
 	}
 	if end < len(rows) {
-		next := rows[end].ID
+		next := cursor{pos: end, hash: qhash}.String()
 		out.NextCursor, out.HasMore = &next, true
 	}
 	return out, nil
+}
+
+// cursor is a query position. On the wire it is opaque and shaped like a UUID,
+// as Notion's cursors are (notion-api.md §7): 4 bytes of position, then 12
+// bytes of a hash of the query it belongs to (database, filter, sorts,
+// archived), so a cursor replayed with another query is refused.
+type cursor struct {
+	pos  int
+	hash [12]byte
+}
+
+func (c cursor) String() string {
+	var b [16]byte
+	binary.BigEndian.PutUint32(b[:4], uint32(c.pos))
+	copy(b[4:], c.hash[:])
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// parseCursor reads a cursor; ok is false when s is not UUID-shaped. Any
+// UUID parses, and is then refused by its hash unless it came from the query.
+func parseCursor(s string) (cursor, bool) {
+	id, ok := parseID(s)
+	if !ok {
+		return cursor{}, false
+	}
+	raw, _ := hex.DecodeString(undash(id))
+	var c cursor
+	c.pos = int(binary.BigEndian.Uint32(raw[:4]))
+	copy(c.hash[:], raw[4:])
+	return c, true
+}
+
+// queryHash identifies a query for its cursors: the database, the filter and
+// sorts (re-encoded, so key order and spacing do not matter; absent equals
+// null) and whether it lists archived pages. page_size is not part of it.
+func queryHash(dbID string, filter, sorts json.RawMessage, archived bool) [12]byte {
+	canon := func(raw json.RawMessage) string {
+		var v any
+		if k := kindOf(raw); k == "" || k == "null" || json.Unmarshal(raw, &v) != nil {
+			return "" // absent and null mean the same
+		}
+		return string(mustJSON(v))
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%t", dbID, canon(filter), canon(sorts), archived)))
+	var h [12]byte
+	copy(h[:], sum[:])
+	return h
 }
 
 // defaultOrder is the order without sorts: created_time (minute-rounded, as
@@ -216,6 +279,12 @@ func (s *Server) compileFilter(db *database, path string, raw json.RawMessage, d
 		if ts != "created_time" && ts != "last_edited_time" {
 			return nil, bodyInvalid(path+".timestamp", "`created_time` or `last_edited_time`", v)
 		}
+		if e := checkKeysAt(path, obj, "timestamp", ts, "type"); e != nil {
+			return nil, e
+		}
+		if e := checkType(path, obj, ts); e != nil {
+			return nil, e
+		}
 		key, cond, e := oneCondition(path+"."+ts, obj[ts], dateConds)
 		if e != nil {
 			return nil, e
@@ -261,6 +330,9 @@ func (s *Server) compileFilter(db *database, path string, raw json.RawMessage, d
 	}
 	if typ == "" {
 		return nil, bodyInvalid(path+"."+p.Type, "defined", nil)
+	}
+	if e := checkType(path, obj, typ); e != nil {
+		return nil, e
 	}
 	if typ != p.Type {
 		return nil, validation("database property %s does not match filter %s", p.Type, typ)
@@ -576,6 +648,9 @@ func compileSorts(db *database, raw json.RawMessage) (func(a, b *page) int, *api
 		obj, ok := asObject(it)
 		if !ok {
 			return nil, bodyInvalid(path, "an object", it)
+		}
+		if e := checkKeysAt(path, obj, "property", "timestamp", "direction"); e != nil {
+			return nil, e
 		}
 		var k key
 		dir := obj["direction"]

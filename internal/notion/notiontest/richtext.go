@@ -121,6 +121,10 @@ func parseRichTextItem(path string, raw json.RawMessage) (richText, *apiError, *
 	if !ok {
 		return richText{}, bodyInvalid(path, "an object", raw), nil
 	}
+	// plain_text and href are accepted as a read returns them (notion-api.md §3.4).
+	if e := checkKeysAt(path, obj, "type", "text", "mention", "equation", "annotations", "plain_text", "href"); e != nil {
+		return richText{}, e, nil
+	}
 	typ := ""
 	if t, ok := obj["type"]; ok {
 		if err := json.Unmarshal(t, &typ); err != nil {
@@ -135,10 +139,19 @@ func parseRichTextItem(path string, raw json.RawMessage) (richText, *apiError, *
 			}
 		}
 	}
+	for _, k := range []string{"text", "mention", "equation"} {
+		if v, ok := obj[k]; ok && k != typ {
+			return richText{}, bodyInvalid(path+"."+k, "not present", v), nil
+		}
+	}
 	rt := richText{Type: typ, Annotations: annotations{Color: "default"}}
 	if a, ok := obj["annotations"]; ok && kindOf(a) != "null" {
 		if err := json.Unmarshal(a, &rt.Annotations); err != nil || kindOf(a) != "object" {
 			return richText{}, bodyInvalid(path+".annotations", "an object", a), nil
+		}
+		ao, _ := asObject(a)
+		if e := checkKeysAt(path+".annotations", ao, "bold", "italic", "strikethrough", "underline", "code", "color"); e != nil {
+			return richText{}, e, nil
 		}
 		if rt.Annotations.Color == "" {
 			rt.Annotations.Color = "default"
@@ -150,6 +163,9 @@ func parseRichTextItem(path string, raw json.RawMessage) (richText, *apiError, *
 		t, ok := asObject(obj["text"])
 		if !ok {
 			return richText{}, bodyInvalid(path+".text", "an object", obj["text"]), nil
+		}
+		if e := checkKeysAt(path+".text", t, "content", "link"); e != nil {
+			return richText{}, e, nil
 		}
 		var content string
 		if err := json.Unmarshal(t["content"], &content); err != nil || kindOf(t["content"]) != "string" {
@@ -169,6 +185,9 @@ func parseRichTextItem(path string, raw json.RawMessage) (richText, *apiError, *
 			if !ok || json.Unmarshal(lo["url"], &u) != nil {
 				return richText{}, bodyInvalid(path+".text.link.url", "a string", lo["url"]), nil
 			}
+			if e := checkKeysAt(path+".text.link", lo, "url"); e != nil {
+				return richText{}, e, nil
+			}
 			if limit == nil && utf16Len(u) > maxLinkURL {
 				limit = tooLong(path+".text.link.url", maxLinkURL, utf16Len(u))
 			}
@@ -180,6 +199,9 @@ func parseRichTextItem(path string, raw json.RawMessage) (richText, *apiError, *
 		var expr string
 		if !ok || json.Unmarshal(e["expression"], &expr) != nil {
 			return richText{}, bodyInvalid(path+".equation.expression", "a string", e["expression"]), nil
+		}
+		if e := checkKeysAt(path+".equation", e, "expression"); e != nil {
+			return richText{}, e, nil
 		}
 		if utf16Len(expr) > maxEquation {
 			limit = tooLong(path+".equation.expression", maxEquation, utf16Len(expr))

@@ -500,6 +500,19 @@ func patchDatabaseProps(db *database, raw json.RawMessage) ([]*propSchema, *apiE
 		if err != nil {
 			return nil, bodyInvalid(path, "a property schema with one type", edit)
 		}
+		// A schema entry as GET returns it is a valid edit: id, name, type,
+		// description and the type's config; nothing else, and no second
+		// type key (notion-api.md §1, §2.3, C4).
+		allowed := []string{"id", "name", "type", "description"}
+		if typ != "" {
+			allowed = append(allowed, typ)
+		}
+		if e := checkKeysAt(path, obj, allowed...); e != nil {
+			return nil, e
+		}
+		if e := checkSchemaConfig(path+"."+typ, typ, config); e != nil {
+			return nil, e
+		}
 		if typ == "status" {
 			// 2022-06-28 has no status member in the update union (notion-api.md §2.3).
 			return nil, bodyInvalid(path+".status", "not present", obj["status"])
@@ -530,6 +543,11 @@ func patchDatabaseProps(db *database, raw json.RawMessage) ([]*propSchema, *apiE
 			work.Props = append(work.Props, np)
 			continue
 		}
+		if p.Type == "status" && typ == "" && newName != "" && newName != p.Name {
+			// The name and options of a status property cannot be updated
+			// under 2022-06-28 (notion-api.md §2.3).
+			return nil, validation("Cannot update the name of status property %s: the name and options of a status property cannot be changed through the API.", p.Name)
+		}
 		if newName != "" && newName != p.Name {
 			if other := work.prop(newName); other != nil && other != p && other.Name == newName {
 				return nil, validation("A property named %s already exists.", newName)
@@ -556,6 +574,40 @@ func patchDatabaseProps(db *database, raw json.RawMessage) ([]*propSchema, *apiE
 		}
 	}
 	return work.Props, nil
+}
+
+// checkSchemaConfig refuses unknown keys in the config of a schema edit: the
+// options of a select or multi_select (and their option objects, as GET
+// returns them), the format of a number, nothing in an empty-config type.
+// Types with richer configs (relation, rollup, formula...) are not checked.
+func checkSchemaConfig(path, typ string, config json.RawMessage) *apiError {
+	cfg, ok := asObject(config)
+	if !ok {
+		return nil
+	}
+	switch typ {
+	case "select", "multi_select":
+		if e := checkKeysAt(path, cfg, "options"); e != nil {
+			return e
+		}
+		var opts []json.RawMessage
+		if json.Unmarshal(cfg["options"], &opts) != nil {
+			return nil // replaceOptions reports a non-array
+		}
+		for i, o := range opts {
+			if obj, ok := asObject(o); ok {
+				if e := checkKeysAt(fmt.Sprintf("%s.options[%d]", path, i), obj, "id", "name", "color", "description"); e != nil {
+					return e
+				}
+			}
+		}
+	case "number":
+		return checkKeysAt(path, cfg, "format")
+	case "title", "rich_text", "date", "people", "files", "checkbox", "url", "email", "phone_number",
+		"created_time", "created_by", "last_edited_time", "last_edited_by":
+		return checkKeysAt(path, cfg)
+	}
+	return nil
 }
 
 // replaceOptions applies an options list to a select or multi_select: the list is

@@ -1,6 +1,7 @@
 package notiontest
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -181,5 +182,113 @@ func TestEmptyTitle(t *testing.T) {
 	r = call(t, s, "POST", "/v1/pages", `{"parent":{"database_id":"`+dbID+`"},"properties":{"Module":{"title":[{"text":{"content":""}}]}}}`)
 	if r.status != 200 {
 		t.Fatalf("empty text item = %d %s", r.status, r.body)
+	}
+}
+
+// notion-api.md §1, §4, C4: unknown keys fail validation in nested objects too,
+// not only at the top of the body: property values, rich text items, the
+// parent, option objects, sorts, filters and schema edits.
+func TestNestedUnknownKeys(t *testing.T) {
+	t.Parallel()
+	s, dbID := withAllTypesDB(t, Options{})
+	pageID := seed(t, s, dbID, `{"Name":`+title("core")+`}`)
+	create := func(props string) string {
+		return `{"parent":{"database_id":"` + dbID + `"},"properties":` + props + `}`
+	}
+	const np = "should be not present, instead was"
+	tests := []struct {
+		name, method, path, body, want string
+	}{
+		{"extra key in a value", "PATCH", "/v1/pages/" + pageID, `{"properties":{"Text":{"rich_text":[],"bogus":1}}}`,
+			"body failed validation: body.properties.Text.bogus " + np + " `1`."},
+		{"two type keys in a value", "PATCH", "/v1/pages/" + pageID, `{"properties":{"Text":{"rich_text":[],"title":[]}}}`,
+			"body failed validation: body.properties.Text.title " + np + " `[]`."},
+		{"type contradicting the value key", "PATCH", "/v1/pages/" + pageID, `{"properties":{"Text":{"type":"title","rich_text":[]}}}`,
+			"body failed validation: body.properties.Text.type should be `rich_text`, instead was `\"title\"`."},
+		{"has_more outside a relation", "PATCH", "/v1/pages/" + pageID, `{"properties":{"Num":{"number":1,"has_more":false}}}`,
+			"body failed validation: body.properties.Num.has_more " + np + " `false`."},
+		{"extra key in a rich text item", "POST", "/v1/pages", create(`{"Name":{"title":[{"text":{"content":"x"},"bogus":true}]}}`),
+			"body failed validation: body.properties.Name.title[0].bogus " + np + " `true`."},
+		{"extra key in text", "POST", "/v1/pages", create(`{"Name":{"title":[{"text":{"content":"x","bold":true}}]}}`),
+			"body failed validation: body.properties.Name.title[0].text.bold " + np + " `true`."},
+		{"extra key in annotations", "POST", "/v1/pages", create(`{"Name":{"title":[{"text":{"content":"x"},"annotations":{"blink":true}}]}}`),
+			"body failed validation: body.properties.Name.title[0].annotations.blink " + np + " `true`."},
+		{"extra key in parent", "POST", "/v1/pages", `{"parent":{"database_id":"` + dbID + `","bogus":1},"properties":{}}`,
+			"body failed validation: body.parent.bogus " + np + " `1`."},
+		{"parent type contradicting its key", "POST", "/v1/pages", `{"parent":{"type":"page_id","database_id":"` + dbID + `"},"properties":{}}`,
+			"body failed validation: body.parent.type should be `database_id`, instead was `\"page_id\"`."},
+		{"extra key in a select option", "PATCH", "/v1/pages/" + pageID, `{"properties":{"Sel":{"select":{"name":"prod","bogus":1}}}}`,
+			"body failed validation: body.properties.Sel.select.bogus " + np + " `1`."},
+		{"extra key in a multi_select option", "PATCH", "/v1/pages/" + pageID, `{"properties":{"Multi":{"multi_select":[{"name":"go","rank":2}]}}}`,
+			"body failed validation: body.properties.Multi.multi_select[0].rank " + np + " `2`."},
+		{"extra key in a relation item", "PATCH", "/v1/pages/" + pageID, `{"properties":{"Deps":{"relation":[{"id":"59833787-2cf9-4fdf-8782-e53db20768a5","title":"x"}]}}}`,
+			"body failed validation: body.properties.Deps.relation[0].title " + np + " `\"x\"`."},
+		{"extra key in a sort", "POST", "/v1/databases/" + dbID + "/query", `{"sorts":[{"property":"Name","direction":"ascending","nulls":"last"}]}`,
+			"body failed validation: body.sorts[0].nulls " + np + " `\"last\"`."},
+		{"filter type contradicting its condition key", "POST", "/v1/databases/" + dbID + "/query", `{"filter":{"property":"Text","type":"title","rich_text":{"equals":"x"}}}`,
+			"body failed validation: body.filter.type should be `rich_text`, instead was `\"title\"`."},
+		{"extra key in a timestamp filter", "POST", "/v1/databases/" + dbID + "/query", `{"filter":{"timestamp":"created_time","created_time":{"after":"2024-01-01"},"property":"Name"}}`,
+			"body failed validation: body.filter.property " + np + " `\"Name\"`."},
+		{"extra key in a schema edit", "PATCH", "/v1/databases/" + dbID, `{"properties":{"Text":{"name":"Summary","bogus":1}}}`,
+			"body failed validation: body.properties.Text.bogus " + np + " `1`."},
+		{"two type keys in a schema edit", "PATCH", "/v1/databases/" + dbID, `{"properties":{"Notes2":{"type":"rich_text","rich_text":{},"number":{}}}}`,
+			"body failed validation: body.properties.Notes2.number " + np + " `{}`."},
+		{"extra key in a schema option", "PATCH", "/v1/databases/" + dbID, `{"properties":{"Sel":{"select":{"options":[{"name":"prod","bogus":1}]}}}}`,
+			"body failed validation: body.properties.Sel.select.options[0].bogus " + np + " `1`."},
+		{"extra key in a select config", "PATCH", "/v1/databases/" + dbID, `{"properties":{"Sel":{"select":{"options":[],"sorted":true}}}}`,
+			"body failed validation: body.properties.Sel.select.sorted " + np + " `true`."},
+	}
+	before, _ := s.Database(dbID)
+	for _, tt := range tests {
+		r := call(t, s, tt.method, tt.path, tt.body)
+		if e := r.errBody(t); r.status != 400 || e.Code != "validation_error" || e.Message != tt.want {
+			t.Errorf("%s:\n got %d %q\nwant 400 %q", tt.name, r.status, e.Message, tt.want)
+		}
+	}
+	if after, _ := s.Database(dbID); string(after) != string(before) {
+		t.Errorf("schema changed by refused requests")
+	}
+	if n := len(s.Pages(dbID)); n != 1 {
+		t.Errorf("%d pages, want only the seeded one", n)
+	}
+}
+
+// notion-api.md §3.2, §3.4: what a read returns may be written back: values
+// with their id and type, rich text with annotations, plain_text and href,
+// options with id, name and color, relation has_more, users with object.
+func TestReadBackFormsAccepted(t *testing.T) {
+	t.Parallel()
+	s, dbID := withAllTypesDB(t, Options{})
+	id := seed(t, s, dbID, `{"Name":{"title":[{"text":{"content":"core","link":{"url":"https://x.example"}},"annotations":{"bold":true}}]},`+
+		`"Text":{"rich_text":[{"text":{"content":"t"}}]},"Num":{"number":1},"Sel":{"select":{"name":"prod"}},`+
+		`"Multi":{"multi_select":[{"name":"go"}]},"Stage":{"status":{"name":"Done"}},"When":{"date":{"start":"2024-05-01"}},`+
+		`"Done":{"checkbox":true},"Docs":{"url":"https://x.example"},"Mail":{"email":"a@b.c"},"Phone":{"phone_number":"+1"},`+
+		`"Deps":{"relation":[{"id":"59833787-2cf9-4fdf-8782-e53db20768a5"}]},"Owners":{"people":[{"id":"ee5f0f84-409a-440f-983a-a5315961c6e4"}]},`+
+		`"Files":{"files":[{"name":"f","external":{"url":"https://f.example"}}]}}`)
+	pg, _ := s.Page(id)
+	props := map[string]json.RawMessage{}
+	for name, raw := range pg.Properties {
+		if name != "Formula" && name != "Created" {
+			props[name] = raw
+		}
+	}
+	body, _ := json.Marshal(map[string]any{"properties": props})
+	if r := call(t, s, "PATCH", "/v1/pages/"+id, string(body)); r.status != 200 {
+		t.Fatalf("writing back the read values = %d %s", r.status, r.body)
+	}
+	after, _ := s.Page(id)
+	if diff := cmp.Diff(pg.Properties, after.Properties); diff != "" {
+		t.Errorf("values changed by writing them back (-before +after):\n%s", diff)
+	}
+	// A schema entry as GET returns it (id, name, type, description, options
+	// with description) is a valid edit too.
+	raw, _ := s.Database(dbID)
+	var db struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	mustUnmarshal(t, raw, &db)
+	edit, _ := json.Marshal(map[string]any{"properties": map[string]json.RawMessage{"Sel": db.Properties["Sel"], "Text": db.Properties["Text"]}})
+	if r := call(t, s, "PATCH", "/v1/databases/"+dbID, string(edit)); r.status != 200 {
+		t.Errorf("writing back schema entries = %d %s", r.status, r.body)
 	}
 }

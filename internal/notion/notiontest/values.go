@@ -146,6 +146,19 @@ func parseValue(path string, p *propSchema, raw json.RawMessage) (propWrite, pro
 		// {} or a value with no type key: no union member matches.
 		return w, propProblem{shape: fixOneValue(path, "", "", nil)}
 	}
+	// Besides the value, what a read returns may come back: id, type, name,
+	// and has_more on a relation (notion-api.md §10). Anything else, a second
+	// type key included, is refused (§1, C4).
+	allowed := []string{p.Type, "id", "type", "name"}
+	if p.Type == "relation" {
+		allowed = append(allowed, "has_more")
+	}
+	if e := checkKeysAt(path, obj, allowed...); e != nil {
+		return w, propProblem{shape: e}
+	}
+	if e := checkType(path, obj, p.Type); e != nil {
+		return w, propProblem{shape: e}
+	}
 	tp := path + "." + p.Type
 	kind := kindOf(v)
 	switch p.Type {
@@ -280,6 +293,9 @@ func pickOptionAmong(path string, p *propSchema, raw json.RawMessage, pending []
 	if !ok {
 		return "", nil, propProblem{shape: bodyInvalid(path, "an object", raw)}
 	}
+	if e := checkKeysAt(path, obj, "id", "name", "color"); e != nil {
+		return "", nil, propProblem{shape: e}
+	}
 	var id, name, color string
 	for k, dst := range map[string]*string{"id": &id, "name": &name, "color": &color} {
 		if v, ok := obj[k]; ok && kindOf(v) != "null" {
@@ -356,8 +372,18 @@ func parseRefs(propPath, typ string, raw json.RawMessage) (json.RawMessage, *pro
 		return nil, &propProblem{shape: fixOneValue(propPath, typ, "an array", raw)}
 	}
 	out := make([]map[string]string, 0, len(items))
+	// A relation item is {id}; a user may come back whole, as a read gives it.
+	allowed := []string{"id"}
+	if typ == "people" {
+		allowed = []string{"id", "object", "type", "name", "avatar_url", "person", "bot"}
+	}
 	for i, it := range items {
 		obj, ok := asObject(it)
+		if ok {
+			if e := checkKeysAt(fmt.Sprintf("%s[%d]", path, i), obj, allowed...); e != nil {
+				return nil, &propProblem{shape: e}
+			}
+		}
 		var s string
 		if !ok || json.Unmarshal(obj["id"], &s) != nil {
 			return nil, &propProblem{shape: bodyInvalid(fmt.Sprintf("%s[%d].id", path, i), "a valid uuid", obj["id"])}
@@ -390,6 +416,9 @@ func parseFiles(propPath string, raw json.RawMessage) (json.RawMessage, *apiErro
 		obj, ok := asObject(it)
 		if !ok {
 			return nil, bodyInvalid(fmt.Sprintf("%s[%d]", path, i), "an object", it)
+		}
+		if e := checkKeysAt(fmt.Sprintf("%s[%d]", path, i), obj, "name", "type", "external", "file"); e != nil {
+			return nil, e
 		}
 		var name string
 		_ = json.Unmarshal(obj["name"], &name)
@@ -466,6 +495,10 @@ func formatDate(path string, raw json.RawMessage, loc *time.Location, zoned bool
 	var s string
 	_ = json.Unmarshal(raw, &s)
 	if t, err := time.Parse("2006-01-02", s); err == nil {
+		if zoned {
+			// With time_zone, start/end must include a time (notion-api.md §3.5).
+			return "", bodyInvalid(path, "a datetime with a time when time_zone is given", raw)
+		}
 		return t.Format("2006-01-02"), nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {

@@ -51,9 +51,19 @@ func TestDateWireFormat(t *testing.T) {
 	if len(res.Results) != len(tests) {
 		t.Errorf("query = %d pages, want %d", len(res.Results), len(tests))
 	}
-	r := call(t, s, "POST", "/v1/pages", `{"parent":{"database_id":"`+dbID+`"},"properties":{"When":{"date":{"start":"2024-01-15T09:00:00Z","time_zone":"Europe/Paris"}}}}`)
-	if r.status != 400 {
-		t.Errorf("offset with time_zone = %d, want 400", r.status)
+	// §3.5: with time_zone, start and end must include a time and carry no offset.
+	for _, bad := range []struct{ name, date, want string }{
+		{"offset with time_zone", `{"start":"2024-01-15T09:00:00Z","time_zone":"Europe/Paris"}`,
+			"body failed validation: body.properties.When.date.start should be a datetime without a UTC offset when time_zone is given, instead was `\"2024-01-15T09:00:00Z\"`."},
+		{"date-only start with time_zone", `{"start":"2024-01-15","time_zone":"Europe/Paris"}`,
+			"body failed validation: body.properties.When.date.start should be a datetime with a time when time_zone is given, instead was `\"2024-01-15\"`."},
+		{"date-only end with time_zone", `{"start":"2024-01-15T09:00","end":"2024-01-16","time_zone":"Europe/Paris"}`,
+			"body failed validation: body.properties.When.date.end should be a datetime with a time when time_zone is given, instead was `\"2024-01-16\"`."},
+	} {
+		r := call(t, s, "POST", "/v1/pages", `{"parent":{"database_id":"`+dbID+`"},"properties":{"When":{"date":`+bad.date+`}}}`)
+		if e := r.errBody(t); r.status != 400 || e.Code != "validation_error" || e.Message != bad.want {
+			t.Errorf("%s = %d %q, want 400 %q", bad.name, r.status, e.Message, bad.want)
+		}
 	}
 }
 
