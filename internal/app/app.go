@@ -50,6 +50,12 @@ func commands() []command {
 		{"preflight", "check config, manifests, hydration and the database schema", runPreflight},
 		{"sync", "sync manifests to Notion (--all, --module NAME, --changed)", runSync},
 		{"backfill", "write notion_database_options into manifests (--apply, --options)", runBackfill},
+		{"verify", "check that Notion shows what the manifests say (--module NAME | --all)", runVerify},
+		{"health", "check the API, the token and the database (--json)", runHealth},
+		{"schema", "dump the database schema (schema dump --output F)", runSchema},
+		{"audit", "list every discrepancy between Notion and the manifests (--output F)", runAudit},
+		{"restore", "undo the syncs recorded in the ledger after a commit (--ledger F --sha S --confirm)", runRestore},
+		{"hook", "install the post-commit hook that syncs changed manifests (hook install)", runHook},
 	}
 }
 

@@ -166,3 +166,22 @@ func makeStale(b *testing.B, srv *notiontest.Server, db, key string) {
 	}
 	b.Fatalf("no page with key %s", key)
 }
+
+// BenchmarkFirstSync140WindowBudget is the first sync under Notion's newer model
+// (notion-api.md §6): a fixed budget per 60-second window, here 100 requests, with
+// Retry-After set to the window's end. The client spends the budget at its own pace,
+// takes one 429 per window, and pauses every worker until the window resets.
+func BenchmarkFirstSync140WindowBudget(b *testing.B) {
+	repo := corpus(b, "lukhas-2025-10")
+	for b.Loop() {
+		srv := notiontest.NewServer(b, notiontest.Options{Latency: 250 * time.Millisecond, WindowBudget: 100, Window: time.Minute})
+		db, err := srv.CreateDatabase(notiontest.DefaultSchema())
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchSync(b, srv, db, repo, "--all")
+		if n := len(srv.Pages(db)); n != 138 {
+			b.Fatalf("%d pages, want 138", n)
+		}
+	}
+}

@@ -151,8 +151,8 @@ func (e *env) sync(ctx context.Context, f syncFlags) (syncResult, error) {
 		e.log.Warn("no Notion token: the dry-run plan shows the manifests' values only, as if the database were empty")
 		opts.Offline = true
 		plan := toPlan(w.commit, "", true, reconcile.Plan(desired, nil, opts))
-		if err := report.WritePlan(f.planPath, plan); err != nil {
-			return syncResult{}, fmt.Errorf("write plan: %w", err)
+		if err := writePlan(f.planPath, plan); err != nil {
+			return syncResult{}, err
 		}
 		return syncResult{plan: plan, stats: report.Stats{Duration: time.Since(start)}}, nil
 	}
@@ -193,13 +193,24 @@ func (e *env) sync(ctx context.Context, f syncFlags) (syncResult, error) {
 		}
 	}
 	plan := toPlan(w.commit, db.id, f.dryRun, changes)
-	if err := report.WritePlan(f.planPath, plan); err != nil {
-		return syncResult{}, fmt.Errorf("write plan: %w", err)
+	if err := writePlan(f.planPath, plan); err != nil {
+		return syncResult{}, err
 	}
 	st := db.c.Stats()
 	return syncResult{plan: plan, stats: report.Stats{
 		Duration: time.Since(start), APICalls: st.Calls, RateLimited: st.RateLimited, Retries: st.Retries, Waited: st.Waited,
 	}}, nil
+}
+
+// writePlan writes the plan file, unless path is "" (read-only commands).
+func writePlan(path string, p report.Plan) error {
+	if path == "" {
+		return nil
+	}
+	if err := report.WritePlan(path, p); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	return nil
 }
 
 // failStatuses fails the modules whose status value the database lacks: Notion

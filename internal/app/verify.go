@@ -1,0 +1,356 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lukhas/notion-sync-action/internal/property"
+	"github.com/lukhas/notion-sync-action/internal/report"
+)
+
+// Results of verify, one per module or page. A module matches, drifts, has no page
+// or cannot be compared; a page may also be extra (no manifest, and the next full
+// sync archives it), a duplicate of a module's page, or an orphan the sync leaves
+// alone.
+const (
+	verifyMatch     = "match"
+	verifyDrift     = "drift"
+	verifyMissing   = "missing"
+	verifyError     = "error"
+	verifyExtra     = "extra"
+	verifyDuplicate = "duplicate"
+	verifyOrphan    = "orphan"
+)
+
+// verifyRow is one module's (or one page's) verdict; its JSON is one entry of the
+// "results" of `verify --json`.
+type verifyRow struct {
+	Module string `json:"module"`
+	Path   string `json:"path"`
+	PageID string `json:"page_id"`
+	Result string `json:"result"`
+	// Properties are the properties that differ: before is Notion's value, after
+	// the manifest's, as in the plan file.
+	Properties map[string]report.Diff `json:"properties"`
+	Warnings   []string               `json:"warnings"`
+	Error      string                 `json:"error,omitempty"`
+}
+
+// verifySummary counts the rows by result; Modules counts the manifests checked.
+type verifySummary struct {
+	Modules   int `json:"modules"`
+	Match     int `json:"match"`
+	Drift     int `json:"drift"`
+	Missing   int `json:"missing"`
+	Error     int `json:"error"`
+	Extra     int `json:"extra"`
+	Duplicate int `json:"duplicate"`
+	Orphan    int `json:"orphan"`
+}
+
+// mismatches is the number of rows that make verify fail: what the next sync would
+// write, and what it cannot sync. Duplicates and orphans are reported but, as in
+// sync, do not fail: a sync leaves them as they are.
+func (s verifySummary) mismatches() int { return s.Drift + s.Missing + s.Error + s.Extra }
+
+// verifyResult is the --json document of verify.
+type verifyResult struct {
+	Status     string        `json:"status"` // "match" or "mismatch"
+	DatabaseID string        `json:"database_id"`
+	SHA        string        `json:"sha"`
+	Summary    verifySummary `json:"summary"`
+	Results    []verifyRow   `json:"results"`
+}
+
+// verifyFlags are the flags of `notion-sync verify`.
+type verifyFlags struct {
+	client       clientFlags
+	repo, config string
+	module       string
+	all          bool
+	verbose      bool
+	json         bool
+}
+
+// runVerify runs `verify`: a dry-run sync with no plan file, read as a verdict, so
+// that verify compares exactly as the sync does and never writes.
+func runVerify(ctx context.Context, e *env, args []string) error {
+	var f verifyFlags
+	fs := newFlagSet(e, "verify", "verify --module NAME | --all [--verbose] [--json] [flags]")
+	f.client.register(fs)
+	fs.StringVar(&f.repo, "repo", ".", "repository root holding the manifests")
+	fs.StringVar(&f.config, "config", "", "config file (default .github/notion-sync.yml, else the built-in config)")
+	fs.StringVar(&f.module, "module", "", "check the one module with this key")
+	fs.BoolVar(&f.all, "all", false, "check every manifest, and the pages no manifest has")
+	fs.BoolVar(&f.verbose, "verbose", false, "show Notion's and the manifest's value of each property that differs, and warnings")
+	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
+	if err := parseFlags(fs, secondsArgs(args, "backoff")); err != nil {
+		return err
+	}
+	if f.all == (f.module != "") {
+		return usagef("choose one of --all or --module NAME")
+	}
+	if e.token() == "" {
+		// Without a token a dry run plans from the manifests alone; verify must read Notion.
+		return usageError{errNoToken}
+	}
+	// A dry run with no plan file: the sync's own reading and planning, no writes.
+	res, err := e.sync(ctx, syncFlags{client: f.client, repo: f.repo, config: f.config,
+		all: f.all, module: f.module, dryRun: true})
+	if err != nil {
+		return err
+	}
+	v := verdict(res.plan)
+	if f.json {
+		if err := writeJSONTo(e.stdout, v); err != nil {
+			return err
+		}
+	} else {
+		var summary string
+		if f.module != "" && v.Summary.mismatches() == 0 {
+			// The values shown for a match are the manifest's, which Notion holds too.
+			w, err := e.openWorkspace(f.repo, f.config, time.Now().UTC())
+			if err != nil {
+				return err
+			}
+			summary = moduleSummary(w, f.module)
+		}
+		if _, err := io.WriteString(e.stdout, verifyText(v, f.module, summary, f.verbose)); err != nil {
+			return fmt.Errorf("print result: %w", err)
+		}
+	}
+	if v.Summary.mismatches() > 0 {
+		return errProblems
+	}
+	return nil
+}
+
+// verdict turns a dry-run plan into verify's rows: a noop is a match, an update
+// is drift, a create is a missing page, an archive is an extra page.
+func verdict(p report.Plan) verifyResult {
+	v := verifyResult{Status: verifyMatch, DatabaseID: p.DatabaseID, SHA: p.SHA, Results: []verifyRow{}}
+	for _, c := range p.Changes {
+		row := verifyRow{Module: c.Module, Path: c.Path, PageID: c.PageID, Properties: map[string]report.Diff{},
+			Warnings: append([]string{}, c.Warnings...), Error: c.Error}
+		switch c.Action {
+		case report.ActionNoop:
+			row.Result = verifyMatch
+			v.Summary.Match++
+		case report.ActionUpdate:
+			row.Result = verifyDrift
+			maps.Copy(row.Properties, c.Properties)
+			v.Summary.Drift++
+		case report.ActionCreate:
+			row.Result = verifyMissing
+			v.Summary.Missing++
+		case report.ActionArchive:
+			row.Result = verifyExtra
+			v.Summary.Extra++
+		case report.ActionDuplicate:
+			row.Result = verifyDuplicate
+			v.Summary.Duplicate++
+		case report.ActionOrphan:
+			row.Result = verifyOrphan
+			v.Summary.Orphan++
+		default: // error, and any action this version does not know: never a match
+			row.Result = verifyError
+			if row.Error == "" {
+				row.Error = "cannot be compared: plan action " + c.Action
+			}
+			v.Summary.Error++
+		}
+		v.Results = append(v.Results, row)
+	}
+	v.Summary.Modules = v.Summary.Match + v.Summary.Drift + v.Summary.Missing + v.Summary.Error
+	if v.Summary.mismatches() > 0 {
+		v.Status = "mismatch"
+	}
+	return v
+}
+
+// verifyText is the runbook-style report. For one module (module != "") a match
+// reads like the runbook's "✅ consciousness synced to Notion (page_id: 12ab…)"
+// followed by summary (the 📋 line); for --all a count line comes first, then one
+// line per row that is not a match.
+func verifyText(v verifyResult, module, summary string, verbose bool) string {
+	var b strings.Builder
+	s := v.Summary
+	if module == "" {
+		mark := "✅"
+		if s.mismatches() > 0 {
+			mark = "❌"
+		}
+		fmt.Fprintf(&b, "%s %d/%d modules match Notion\n", mark, s.Match, s.Modules)
+		if s.Extra > 0 {
+			fmt.Fprintf(&b, "❌ %d %s without a manifest\n", s.Extra, pluralWord(s.Extra, "page", "pages"))
+		}
+	}
+	for _, r := range v.Results {
+		writeVerifyRow(&b, r, module != "", verbose)
+		if r.Result == verifyMatch && module != "" && summary != "" {
+			b.WriteString("📋 " + summary + "\n")
+		}
+	}
+	if s.Drift+s.Missing+s.Extra > 0 {
+		if module != "" {
+			fmt.Fprintf(&b, "Run: notion-sync sync --module %s\n", sanitize(module))
+		} else {
+			b.WriteString("Run: notion-sync sync --all\n")
+		}
+	}
+	return b.String()
+}
+
+// writeVerifyRow writes the lines of one row; matches only when one module is
+// checked (--all lists what is wrong, the count line says the rest).
+func writeVerifyRow(b *strings.Builder, r verifyRow, single, verbose bool) {
+	name := sanitize(r.Module)
+	if name == "" {
+		name = "(no key)"
+	}
+	page := ""
+	if r.PageID != "" {
+		page = " (page_id: " + abbrevID(r.PageID) + ")"
+	}
+	switch r.Result {
+	case verifyMatch:
+		if !single {
+			return
+		}
+		fmt.Fprintf(b, "✅ %s synced to Notion%s\n", name, page)
+	case verifyDrift:
+		fmt.Fprintf(b, "❌ %s: drift in %s%s\n", name, strings.Join(sanitizedNames(r.Properties), ", "), page)
+		if verbose {
+			for _, prop := range slices.Sorted(maps.Keys(r.Properties)) {
+				d := r.Properties[prop]
+				fmt.Fprintf(b, "   %s: Notion %s, manifest %s\n", sanitize(prop), shownValue(d.Before), shownValue(d.After))
+			}
+		}
+	case verifyMissing:
+		fmt.Fprintf(b, "❌ %s: no page in Notion\n", name)
+	case verifyExtra:
+		fmt.Fprintf(b, "❌ %s: page without a manifest%s; the sync created it for %s, so the next sync --all archives it\n",
+			name, page, sanitize(r.Path))
+	case verifyDuplicate:
+		fmt.Fprintf(b, "⚠️  %s: duplicate page%s; the sync keeps the oldest page of a key (sync --dedupe archives the others)\n", name, page)
+	case verifyOrphan:
+		fmt.Fprintf(b, "⚠️  %s: orphan page%s; no manifest has this key and the sync did not create it, so it is left alone\n", name, page)
+	default:
+		where := name
+		if r.Path != "" {
+			where += " (" + sanitize(r.Path) + ")"
+		}
+		for i, line := range strings.Split(strings.TrimSpace(r.Error), "\n") {
+			if i == 0 {
+				fmt.Fprintf(b, "❌ %s: %s\n", where, sanitize(strings.TrimSpace(line)))
+			} else {
+				fmt.Fprintf(b, "   %s\n", sanitize(strings.TrimSpace(line)))
+			}
+		}
+	}
+	if verbose && r.Result != verifyDuplicate && r.Result != verifyOrphan {
+		// A duplicate's or an orphan's warning says again what its line says.
+		for _, w := range r.Warnings {
+			fmt.Fprintf(b, "⚠️  %s: %s\n", name, sanitize(w))
+		}
+	}
+}
+
+func sanitizedNames(props map[string]report.Diff) []string {
+	names := slices.Sorted(maps.Keys(props))
+	for i, n := range names {
+		names[i] = sanitize(n)
+	}
+	return names
+}
+
+// moduleSummary is the 📋 line of one module: its select, status and number values,
+// in config order, leaving out the empty ones ("Lane: L2 | Status: Active | MQI: 92.3").
+func moduleSummary(w *workspace, key string) string {
+	for _, m := range w.modules {
+		if m.Key != key {
+			continue
+		}
+		var parts []string
+		for _, p := range w.cfg.Properties {
+			v, ok := m.Props[p.Name]
+			if !ok || v.IsEmpty() || (p.Type != property.Select && p.Type != property.Status && p.Type != property.Number) {
+				continue
+			}
+			parts = append(parts, sanitize(p.Name)+": "+cutShown(sanitize(v.String()), maxShownValue))
+		}
+		return strings.Join(parts, " | ")
+	}
+	return ""
+}
+
+// maxShownValue caps one value on a line of output, in characters.
+const maxShownValue = 60
+
+// shownValue shows a plain property value (string, float64, []string, bool or nil,
+// as the plan stores it) on one line: strings quoted, so control characters are
+// escaped and an empty string is visible.
+func shownValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "(empty)"
+	case string:
+		return strconv.Quote(cutShown(x, maxShownValue))
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case []string:
+		quoted := make([]string, len(x))
+		for i, s := range x {
+			quoted[i] = strconv.Quote(s)
+		}
+		return cutShown("["+strings.Join(quoted, ", ")+"]", maxShownValue)
+	case []any:
+		quoted := make([]string, len(x))
+		for i, s := range x {
+			quoted[i] = shownValue(s)
+		}
+		return cutShown("["+strings.Join(quoted, ", ")+"]", maxShownValue)
+	case bool:
+		return strconv.FormatBool(x)
+	default:
+		data, err := json.Marshal(x)
+		if err != nil {
+			return "(unprintable)"
+		}
+		return cutShown(sanitize(string(data)), maxShownValue)
+	}
+}
+
+// cutShown cuts s to limit characters, ending with "…" when it cut.
+func cutShown(s string, limit int) string {
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:limit-1]) + "…"
+}
+
+// abbrevID shortens a Notion id to its first 8 hex digits, as the runbook's
+// "page_id: 12abc..." does; JSON output and files keep the full id.
+func abbrevID(id string) string {
+	hex := strings.ReplaceAll(id, "-", "")
+	if len(hex) < 32 || strings.Trim(hex, "0123456789abcdefABCDEF") != "" {
+		return sanitize(id)
+	}
+	return hex[:8] + "…"
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
