@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -143,7 +142,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("encode audit: %w", err)
 	}
-	if err := writeJSONArtifact(*output, data); err != nil {
+	if err := report.WriteArtifact(*output, data); err != nil {
 		return fmt.Errorf("write audit: %w", err)
 	}
 	manifests := len(w.modules) + len(w.failed)
@@ -318,37 +317,4 @@ func encodeJSONDoc(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// writeJSONArtifact writes data to path through a temporary file renamed over it,
-// so a reader (or a crash) sees the old file or the new one, never half of one.
-func writeJSONArtifact(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	// CreateTemp makes the file 0600; the file is an artifact others read.
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+
+	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
 // schemaUsage is how `schema` is used; dump is its only subcommand for now.
@@ -59,7 +61,7 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("dump schema: %w", err)
 	}
 	out.WriteByte('\n')
-	if err := writeJSONArtifact(*output, out.Bytes()); err != nil {
+	if err := report.WriteArtifact(*output, out.Bytes()); err != nil {
 		return fmt.Errorf("write schema: %w", err)
 	}
 	n := len(obj.Properties)

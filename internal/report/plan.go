@@ -223,13 +223,16 @@ func WritePlan(path string, p Plan) error {
 	if err != nil {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
-	if err := writeAtomic(path, data); err != nil {
+	if err := WriteArtifact(path, data); err != nil {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
 	return nil
 }
 
-func writeAtomic(path string, data []byte) (err error) {
+// WriteArtifact writes data to path (creating its folder) through a temporary file
+// renamed over it, so a reader, or a crash, sees the old file or the new one, never
+// half of one. Every artifact the tool writes for people and jobs goes through it.
+func WriteArtifact(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -250,7 +253,7 @@ func writeAtomic(path string, data []byte) (err error) {
 	if err := tmp.Sync(); err != nil {
 		return err
 	}
-	// CreateTemp makes the file 0600; the plan is an artifact others read.
+	// CreateTemp makes the file 0600; an artifact is for others to read.
 	if err := tmp.Chmod(0o644); err != nil {
 		return err
 	}
