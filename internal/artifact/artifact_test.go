@@ -1,0 +1,725 @@
+package artifact
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const (
+	runID = "ce7f54c7-61c7-4aae-887f-30da475f5f1a"
+	jobID = "ca395085-040a-526b-2ce8-bdc85f692774"
+	// sasQuery is the signed URL's query; its sig must never be printed.
+	sasQuery  = "sv=2023-11-03&se=2026-01-01T00%3A00%3A00Z&sr=b&sp=cw&sig=SECRETsig%2Babc%3D"
+	sasSecret = "SECRETsig"
+)
+
+// jwt builds a runtime token with the given payload; the signature part is a secret too.
+func jwt(payload string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc([]byte(payload)) + ".c2lnbmF0dXJlLXNlY3JldC1wYXJ0"
+}
+
+var testToken = jwt(`{"scp":"Actions.GenericRead:00000000-0000-0000-0000-000000000000 Actions.UploadArtifacts:x:y Actions.Results:` + runID + `:` + jobID + `","iat":1700000000}`)
+
+// twirpCall is one request the fake results service received.
+type twirpCall struct {
+	Method      string
+	Auth        string
+	ContentType string
+	Body        map[string]any
+}
+
+// blobCall is one request the fake blob store received.
+type blobCall struct {
+	Comp        string
+	BlockID     string
+	Auth        string
+	ContentType string
+	BlobType    string // x-ms-blob-content-type
+	SASIntact   bool   // the signed query came through unchanged
+}
+
+// fakeService is the Actions results service and an Azure blob store, each on its own
+// loopback server, recording every request.
+type fakeService struct {
+	t       *testing.T
+	results *httptest.Server
+	blob    *httptest.Server
+
+	mu          sync.Mutex
+	twirpCalls  []twirpCall
+	blobCalls   []blobCall
+	blocks      map[string][]byte
+	committed   []byte
+	fail        map[string][]int // method or "block"/"blocklist" → statuses to answer first
+	failMsg     string
+	camelCase   bool   // answer as act does
+	createReply string // when set, the CreateArtifact answer
+	finalReply  string // when set, the FinalizeArtifact answer
+}
+
+func newFakeService(t *testing.T) *fakeService {
+	t.Helper()
+	f := &fakeService{t: t, blocks: map[string][]byte{}, fail: map[string][]int{}}
+	f.results = httptest.NewServer(http.HandlerFunc(f.serveTwirp))
+	f.blob = httptest.NewServer(http.HandlerFunc(f.serveBlob))
+	t.Cleanup(f.results.Close)
+	t.Cleanup(f.blob.Close)
+	return f
+}
+
+func (f *fakeService) signedURL() string {
+	return f.blob.URL + "/actions-results/run/artifact.zip?" + sasQuery
+}
+
+// nextFailure pops the next status to fail key with, or 0.
+func (f *fakeService) nextFailure(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	q := f.fail[key]
+	if len(q) == 0 {
+		return 0
+	}
+	f.fail[key] = q[1:]
+	return q[0]
+}
+
+func (f *fakeService) serveTwirp(w http.ResponseWriter, r *http.Request) {
+	method, ok := strings.CutPrefix(r.URL.Path, "/twirp/github.actions.results.api.v1.ArtifactService/")
+	if r.Method != http.MethodPost || !ok {
+		f.t.Errorf("results service: unexpected %s %s", r.Method, r.URL)
+		http.NotFound(w, r)
+		return
+	}
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		f.t.Errorf("%s: decode body: %v", method, err)
+	}
+	f.mu.Lock()
+	f.twirpCalls = append(f.twirpCalls, twirpCall{method, r.Header.Get("Authorization"), r.Header.Get("Content-Type"), body})
+	f.mu.Unlock()
+
+	w.Header().Set("Content-Type", "application/json")
+	if status := f.nextFailure(method); status != 0 {
+		code := map[int]string{409: "already_exists", 429: "resource_exhausted", 400: "invalid_argument"}[status]
+		if code == "" {
+			code = "internal"
+		}
+		msg := f.failMsg
+		if msg == "" {
+			msg = "failed"
+		}
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]string{"code": code, "msg": msg})
+		return
+	}
+	switch method {
+	case "CreateArtifact":
+		if f.createReply != "" {
+			io.WriteString(w, f.createReply)
+			return
+		}
+		key := "signed_upload_url"
+		if f.camelCase {
+			key = "signedUploadUrl"
+		}
+		json.NewEncoder(w).Encode(map[string]any{"ok": true, key: f.signedURL()})
+	case "FinalizeArtifact":
+		if f.finalReply != "" {
+			io.WriteString(w, f.finalReply)
+			return
+		}
+		if f.camelCase {
+			io.WriteString(w, `{"ok":true,"artifactId":4242}`)
+			return
+		}
+		io.WriteString(w, `{"ok":true,"artifact_id":"42"}`)
+	default:
+		f.t.Errorf("results service: unexpected method %s", method)
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+func (f *fakeService) serveBlob(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPut || r.URL.Path != "/actions-results/run/artifact.zip" {
+		f.t.Errorf("blob store: unexpected %s %s", r.Method, r.URL.Path)
+		http.NotFound(w, r)
+		return
+	}
+	q := r.URL.Query()
+	call := blobCall{
+		Comp: q.Get("comp"), BlockID: q.Get("blockid"),
+		Auth: r.Header.Get("Authorization"), ContentType: r.Header.Get("Content-Type"),
+		BlobType: r.Header.Get("x-ms-blob-content-type"), SASIntact: strings.HasPrefix(r.URL.RawQuery, sasQuery+"&"),
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		f.t.Error(err)
+	}
+	f.mu.Lock()
+	f.blobCalls = append(f.blobCalls, call)
+	f.mu.Unlock()
+	if status := f.nextFailure(call.Comp); status != 0 {
+		w.Header().Set("x-ms-error-code", "AuthenticationFailed")
+		w.WriteHeader(status)
+		io.WriteString(w, `<?xml version="1.0"?><Error><Code>AuthenticationFailed</Code><Message>sig `+q.Get("sig")+`</Message></Error>`)
+		return
+	}
+	switch call.Comp {
+	case "block":
+		f.mu.Lock()
+		f.blocks[call.BlockID] = data
+		f.mu.Unlock()
+	case "blocklist":
+		var list struct {
+			Latest []string `xml:"Latest"`
+		}
+		if err := xml.Unmarshal(data, &list); err != nil {
+			f.t.Errorf("block list: %v", err)
+		}
+		f.mu.Lock()
+		f.committed = nil
+		for _, id := range list.Latest {
+			b, ok := f.blocks[id]
+			if !ok {
+				f.t.Errorf("block list names unknown block %q", id)
+			}
+			f.committed = append(f.committed, b...)
+		}
+		f.mu.Unlock()
+	default:
+		f.t.Errorf("blob store: unexpected comp %q", call.Comp)
+	}
+	w.WriteHeader(http.StatusCreated)
+}
+
+func (f *fakeService) snapshot() ([]twirpCall, []blobCall, []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]twirpCall(nil), f.twirpCalls...), append([]blobCall(nil), f.blobCalls...), append([]byte(nil), f.committed...)
+}
+
+// testUploader is an Uploader against f that records its waits and logs to logs.
+func (f *fakeService) uploader(t *testing.T, logs *bytes.Buffer, waits *[]time.Duration) *Uploader {
+	t.Helper()
+	var mu sync.Mutex
+	return &Uploader{
+		// A path after the host, as the runner's URL has: only the origin is used.
+		ResultsURL:   f.results.URL + "/some/prefix/",
+		RuntimeToken: testToken,
+		HTTP:         &http.Client{Timeout: 10 * time.Second},
+		Log:          slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		sleep: func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			*waits = append(*waits, d)
+			mu.Unlock()
+			return ctx.Err()
+		},
+		blockSize: 100,
+	}
+}
+
+// writeFiles writes name → content under dir/sub<i>/ and returns their paths.
+func writeFiles(t *testing.T, files map[string]string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	i := 0
+	for _, name := range []string{"notion_sync_ledger.jsonl", "notion_sync_plan.json", "big.bin"} {
+		content, ok := files[name]
+		if !ok {
+			continue
+		}
+		sub := filepath.Join(dir, "sub"+string(rune('a'+i)))
+		i++
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(sub, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+// unzip returns the zip's entries by name.
+func unzip(t *testing.T, data []byte) map[string]string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("uploaded blob is not a zip: %v", err)
+	}
+	out := map[string]string{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name] = string(b)
+	}
+	return out
+}
+
+// assertNoSecrets fails when s holds the runtime token, a part of it, or the SAS signature.
+func assertNoSecrets(t *testing.T, what, s string) {
+	t.Helper()
+	for _, secret := range append(strings.Split(testToken, "."), testToken, sasSecret) {
+		if len(secret) > 10 && strings.Contains(s, secret) {
+			t.Errorf("%s contains a secret (%.12s…): %s", what, secret, s)
+		}
+	}
+}
+
+func TestUpload(t *testing.T) {
+	t.Parallel()
+	f := newFakeService(t)
+	var logs bytes.Buffer
+	var waits []time.Duration
+	u := f.uploader(t, &logs, &waits)
+	ledger := strings.Repeat(`{"module":"identity","action":"update"}`+"\n", 20)
+	plan := `{"sha":"4f2c9e1","changes":[]}`
+	paths := writeFiles(t, map[string]string{"notion_sync_ledger.jsonl": ledger, "notion_sync_plan.json": plan})
+
+	id, err := u.Upload(t.Context(), "notion-sync-sync-1", paths)
+	if err != nil {
+		t.Fatalf("Upload() error = %v", err)
+	}
+	if id != 42 {
+		t.Errorf("Upload() id = %d, want 42", id)
+	}
+	twirp, blob, committed := f.snapshot()
+
+	sum := sha256.Sum256(committed)
+	want := []twirpCall{
+		{
+			Method: "CreateArtifact", Auth: "Bearer " + testToken, ContentType: "application/json",
+			Body: map[string]any{
+				"workflow_run_backend_id": runID, "workflow_job_run_backend_id": jobID,
+				"name": "notion-sync-sync-1", "version": 4.0,
+			},
+		},
+		{
+			Method: "FinalizeArtifact", Auth: "Bearer " + testToken, ContentType: "application/json",
+			Body: map[string]any{
+				"workflow_run_backend_id": runID, "workflow_job_run_backend_id": jobID,
+				"name": "notion-sync-sync-1", "size": strconv.Itoa(len(committed)), "hash": "sha256:" + hex.EncodeToString(sum[:]),
+			},
+		},
+	}
+	if diff := cmp.Diff(want, twirp); diff != "" {
+		t.Errorf("results service calls mismatch (-want +got):\n%s", diff)
+	}
+
+	// Blocks of 100 bytes, then the block list; never the runtime token.
+	nBlocks := (len(committed) + 99) / 100
+	if nBlocks < 2 {
+		t.Fatalf("zip is %d bytes: the test needs several blocks", len(committed))
+	}
+	if len(blob) != nBlocks+1 {
+		t.Fatalf("got %d blob requests, want %d blocks and a block list", len(blob), nBlocks)
+	}
+	for i, c := range blob {
+		wantCall := blobCall{Comp: "block", BlockID: base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "block-%06d", i)), ContentType: "application/octet-stream", SASIntact: true}
+		if i == nBlocks {
+			wantCall = blobCall{Comp: "blocklist", ContentType: "application/xml", BlobType: "application/zip", SASIntact: true}
+		}
+		if diff := cmp.Diff(wantCall, c); diff != "" {
+			t.Errorf("blob request %d mismatch (-want +got):\n%s", i, diff)
+		}
+	}
+
+	got := unzip(t, committed)
+	if diff := cmp.Diff(map[string]string{"notion_sync_ledger.jsonl": ledger, "notion_sync_plan.json": plan}, got); diff != "" {
+		t.Errorf("zip content mismatch (-want +got):\n%s", diff)
+	}
+	if len(waits) != 0 {
+		t.Errorf("waited %v without a failure", waits)
+	}
+	if !strings.Contains(logs.String(), "artifact uploaded") || !strings.Contains(logs.String(), "id=42") {
+		t.Errorf("logs lack the result:\n%s", logs.String())
+	}
+	assertNoSecrets(t, "logs", logs.String())
+}
+
+// TestUploadActCompatible answers as act and Gitea do: camelCase fields, the id a number.
+func TestUploadActCompatible(t *testing.T) {
+	t.Parallel()
+	f := newFakeService(t)
+	f.camelCase = true
+	var logs bytes.Buffer
+	var waits []time.Duration
+	u := f.uploader(t, &logs, &waits)
+	u.blockSize = 0 // the default 8 MiB: one block
+	id, err := u.Upload(t.Context(), "ledger", writeFiles(t, map[string]string{"notion_sync_plan.json": "{}"}))
+	if err != nil {
+		t.Fatalf("Upload() error = %v", err)
+	}
+	if id != 4242 {
+		t.Errorf("Upload() id = %d, want 4242", id)
+	}
+	_, blob, committed := f.snapshot()
+	if len(blob) != 2 {
+		t.Errorf("got %d blob requests, want one block and the list", len(blob))
+	}
+	if diff := cmp.Diff(map[string]string{"notion_sync_plan.json": "{}"}, unzip(t, committed)); diff != "" {
+		t.Errorf("zip content mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestUploadFailures checks every failure: the error says what failed, retries happen
+// only where they can help, and no secret is in the error or the logs.
+func TestUploadFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		fail        map[string][]int
+		failMsg     string
+		createReply string
+		finalReply  string
+		wantErr     []string
+		wantMethods []string // results service calls
+		wantBlob    int      // blob requests
+		wantWaits   []time.Duration
+		wantID      int64
+	}{
+		{
+			name:        "name already used in the run",
+			fail:        map[string][]int{"CreateArtifact": {409}},
+			failMsg:     "an artifact with this name already exists on the workflow run",
+			wantErr:     []string{"create artifact", "409 already_exists", "already exists", "unique in a workflow run"},
+			wantMethods: []string{"CreateArtifact"},
+		},
+		{
+			name:        "service unavailable twice",
+			fail:        map[string][]int{"CreateArtifact": {503, 502}},
+			wantMethods: []string{"CreateArtifact", "CreateArtifact", "CreateArtifact", "FinalizeArtifact"},
+			wantBlob:    2,
+			wantWaits:   []time.Duration{3 * time.Second, 4500 * time.Millisecond},
+			wantID:      42,
+		},
+		{
+			name:        "rate limited",
+			fail:        map[string][]int{"CreateArtifact": {429}},
+			wantMethods: []string{"CreateArtifact", "CreateArtifact", "FinalizeArtifact"},
+			wantBlob:    2,
+			wantWaits:   []time.Duration{3 * time.Second},
+			wantID:      42,
+		},
+		{
+			name:        "service down",
+			fail:        map[string][]int{"FinalizeArtifact": {500, 500, 500, 500, 500}},
+			wantErr:     []string{"finalize artifact", "5 attempts", "500 internal"},
+			wantMethods: []string{"CreateArtifact", "FinalizeArtifact", "FinalizeArtifact", "FinalizeArtifact", "FinalizeArtifact", "FinalizeArtifact"},
+			wantBlob:    2,
+			wantWaits:   []time.Duration{3 * time.Second, 4500 * time.Millisecond, 6750 * time.Millisecond, 10125 * time.Millisecond},
+		},
+		{
+			name:        "storage quota",
+			fail:        map[string][]int{"CreateArtifact": {429}},
+			failMsg:     "insufficient usage to create artifact",
+			wantErr:     []string{"storage quota", "429"},
+			wantMethods: []string{"CreateArtifact"},
+		},
+		{
+			name:        "blob store refuses",
+			fail:        map[string][]int{"block": {403}},
+			wantErr:     []string{"upload zip: put block 0: blob store answered 403 AuthenticationFailed"},
+			wantMethods: []string{"CreateArtifact"},
+			wantBlob:    1,
+		},
+		{
+			name:        "blob store hiccup",
+			fail:        map[string][]int{"block": {500}, "blocklist": {503}},
+			wantMethods: []string{"CreateArtifact", "FinalizeArtifact"},
+			wantBlob:    4,
+			wantWaits:   []time.Duration{3 * time.Second, 3 * time.Second},
+			wantID:      42,
+		},
+		{
+			name:        "create not ok",
+			createReply: `{"ok":false}`,
+			wantErr:     []string{"create artifact: the results service did not accept it"},
+			wantMethods: []string{"CreateArtifact"},
+		},
+		{
+			name:        "finalize not ok",
+			finalReply:  `{"ok":false}`,
+			wantErr:     []string{"finalize artifact: the results service did not accept it"},
+			wantMethods: []string{"CreateArtifact", "FinalizeArtifact"},
+			wantBlob:    2,
+		},
+		{
+			name:        "finalize without id",
+			finalReply:  `{"ok":true}`,
+			wantErr:     []string{"no artifact id"},
+			wantMethods: []string{"CreateArtifact", "FinalizeArtifact"},
+			wantBlob:    2,
+		},
+		{
+			name:        "bad upload URL",
+			createReply: `{"ok":true,"signed_upload_url":"not a url"}`,
+			wantErr:     []string{"invalid upload URL"},
+			wantMethods: []string{"CreateArtifact"},
+		},
+		{
+			name:        "server echoes the token",
+			fail:        map[string][]int{"CreateArtifact": {400}},
+			failMsg:     "bad token " + testToken,
+			wantErr:     []string{"400 invalid_argument: bad token ***"},
+			wantMethods: []string{"CreateArtifact"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeService(t)
+			f.fail, f.failMsg, f.createReply, f.finalReply = tt.fail, tt.failMsg, tt.createReply, tt.finalReply
+			var logs bytes.Buffer
+			var waits []time.Duration
+			u := f.uploader(t, &logs, &waits)
+			u.blockSize = 0
+			id, err := u.Upload(t.Context(), "notion-sync", writeFiles(t, map[string]string{"notion_sync_plan.json": "{}"}))
+			if len(tt.wantErr) == 0 && err != nil {
+				t.Fatalf("Upload() error = %v", err)
+			}
+			if len(tt.wantErr) > 0 {
+				if err == nil {
+					t.Fatal("Upload() error = nil")
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("Upload() error = %q, want it to contain %q", err, w)
+					}
+				}
+				assertNoSecrets(t, "error", err.Error())
+			}
+			if id != tt.wantID {
+				t.Errorf("Upload() id = %d, want %d", id, tt.wantID)
+			}
+			twirp, blob, _ := f.snapshot()
+			var methods []string
+			for _, c := range twirp {
+				methods = append(methods, c.Method)
+			}
+			if diff := cmp.Diff(tt.wantMethods, methods); diff != "" {
+				t.Errorf("results service calls mismatch (-want +got):\n%s", diff)
+			}
+			if len(blob) != tt.wantBlob {
+				t.Errorf("got %d blob requests, want %d", len(blob), tt.wantBlob)
+			}
+			if diff := cmp.Diff(tt.wantWaits, waits); diff != "" {
+				t.Errorf("waits mismatch (-want +got):\n%s", diff)
+			}
+			assertNoSecrets(t, "logs", logs.String())
+		})
+	}
+}
+
+// TestUploadRefusesBeforeSending covers what is checked before any request, so a bad
+// call never reserves the artifact name.
+func TestUploadRefusesBeforeSending(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a", "plan.json")
+	b := filepath.Join(dir, "b", "plan.json")
+	big := filepath.Join(dir, "big.bin")
+	for _, p := range []string{a, b} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(big, bytes.Repeat([]byte("x"), 2048), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		token   string
+		results string
+		art     string
+		files   []string
+		wantErr string
+	}{
+		{name: "empty name", art: " ", files: []string{a}, wantErr: "empty artifact name"},
+		{name: "slash in name", art: "a/b", files: []string{a}, wantErr: `artifact name has "/"`},
+		{name: "colon in name", art: "a:b", files: []string{a}, wantErr: `artifact name has ":"`},
+		{name: "newline in name", art: "a\nb", files: []string{a}, wantErr: `artifact name has "\n"`},
+		{name: "no files", art: "x", wantErr: "no files to upload"},
+		{name: "missing file", art: "x", files: []string{filepath.Join(dir, "nope.json")}, wantErr: "nope.json"},
+		{name: "directory", art: "x", files: []string{dir}, wantErr: "not a regular file"},
+		{name: "same base name", art: "x", files: []string{a, b}, wantErr: "would both be stored as plan.json"},
+		{name: "too big", art: "x", files: []string{big}, wantErr: "files exceed 1024 bytes"},
+		{name: "token not a JWT", token: "ghs_abcdefghijklmnop", art: "x", files: []string{a}, wantErr: "read runtime token: not a JWT"},
+		{name: "payload not base64", token: "aaaaaaaaaa.!!!notbase64!!!.cccccccccc", art: "x", files: []string{a}, wantErr: "payload is not base64url"},
+		{name: "payload not JSON", token: jwt("not json at all"), art: "x", files: []string{a}, wantErr: "payload is not JSON"},
+		{name: "no scp", token: jwt(`{"sub":"someone-secret-subject"}`), art: "x", files: []string{a}, wantErr: "no scp claim"},
+		{name: "scp not a string", token: jwt(`{"scp":["Actions.Results:a:b"]}`), art: "x", files: []string{a}, wantErr: "no scp claim"},
+		{name: "no results scope", token: jwt(`{"scp":"Actions.GenericRead:abc Actions.UploadArtifacts:a:b"}`), art: "x", files: []string{a}, wantErr: "no Actions.Results scope"},
+		{name: "results scope with 4 parts", token: jwt(`{"scp":"Actions.Results:a:b:c"}`), art: "x", files: []string{a}, wantErr: "no Actions.Results scope"},
+		{name: "bad results URL", results: "results.example", art: "x", files: []string{a}, wantErr: "invalid ACTIONS_RESULTS_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeService(t)
+			var logs bytes.Buffer
+			var waits []time.Duration
+			u := f.uploader(t, &logs, &waits)
+			u.maxSize = 1024
+			if tt.token != "" {
+				u.RuntimeToken = tt.token
+			}
+			if tt.results != "" {
+				u.ResultsURL = tt.results
+			}
+			_, err := u.Upload(t.Context(), tt.art, tt.files)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Upload() error = %v, want %q", err, tt.wantErr)
+			}
+			for _, part := range append(strings.Split(u.RuntimeToken, "."), u.RuntimeToken) {
+				if len(part) >= 8 && strings.Contains(err.Error(), part) {
+					t.Errorf("error quotes the token: %v", err)
+				}
+			}
+			if twirp, blob, _ := f.snapshot(); len(twirp)+len(blob) != 0 {
+				t.Errorf("requests sent: %d to the results service, %d to the blob store", len(twirp), len(blob))
+			}
+		})
+	}
+}
+
+// TestUploadTransportError points the signed URL at a closed server: the error must not
+// carry the URL, whose query holds the SAS signature.
+func TestUploadTransportError(t *testing.T) {
+	t.Parallel()
+	f := newFakeService(t)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	f.createReply = `{"ok":true,"signed_upload_url":"` + closedURL + `/c/a.zip?` + sasQuery + `"}`
+	var logs bytes.Buffer
+	var waits []time.Duration
+	u := f.uploader(t, &logs, &waits)
+	_, err := u.Upload(t.Context(), "x", writeFiles(t, map[string]string{"notion_sync_plan.json": "{}"}))
+	if err == nil {
+		t.Fatal("Upload() error = nil")
+	}
+	if !strings.Contains(err.Error(), "put block 0") || !strings.Contains(err.Error(), "5 attempts") {
+		t.Errorf("Upload() error = %q, want a failed block after 5 attempts", err)
+	}
+	for _, s := range []string{"sig=", sasSecret, closedURL} {
+		if strings.Contains(err.Error(), s) || strings.Contains(logs.String(), s) {
+			t.Errorf("error or logs contain %q:\n%v\n%s", s, err, logs.String())
+		}
+	}
+}
+
+func TestUploadCanceled(t *testing.T) {
+	t.Parallel()
+	f := newFakeService(t)
+	f.fail = map[string][]int{"CreateArtifact": {503, 503}}
+	var logs bytes.Buffer
+	var waits []time.Duration
+	u := f.uploader(t, &logs, &waits)
+	ctx, cancel := context.WithCancel(t.Context())
+	u.sleep = func(context.Context, time.Duration) error {
+		cancel()
+		return context.Canceled
+	}
+	_, err := u.Upload(ctx, "x", writeFiles(t, map[string]string{"notion_sync_plan.json": "{}"}))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Upload() error = %v, want context.Canceled", err)
+	}
+	if twirp, _, _ := f.snapshot(); len(twirp) != 1 {
+		t.Errorf("got %d calls after the cancel, want 1", len(twirp))
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		env    map[string]string
+		wantOK bool
+	}{
+		{"both", map[string]string{"ACTIONS_RESULTS_URL": "https://results.example/", "ACTIONS_RUNTIME_TOKEN": "t"}, true},
+		{"no URL", map[string]string{"ACTIONS_RUNTIME_TOKEN": "t"}, false},
+		{"no token", map[string]string{"ACTIONS_RESULTS_URL": "https://results.example/"}, false},
+		{"blank", map[string]string{"ACTIONS_RESULTS_URL": " ", "ACTIONS_RUNTIME_TOKEN": " "}, false},
+		{"none", nil, false},
+	}
+	for _, tt := range tests {
+		u, ok := FromEnv(func(k string) string { return tt.env[k] })
+		if ok != tt.wantOK {
+			t.Errorf("%s: FromEnv() ok = %v, want %v", tt.name, ok, tt.wantOK)
+		}
+		if ok && (u.ResultsURL != "https://results.example/" || u.RuntimeToken != "t") {
+			t.Errorf("%s: FromEnv() = %+v", tt.name, u)
+		}
+		if !ok && u != nil {
+			t.Errorf("%s: FromEnv() = %+v with ok false", tt.name, u)
+		}
+	}
+}
+
+func TestBackendIDs(t *testing.T) {
+	t.Parallel()
+	got, err := backendIDs(testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(backend{run: runID, job: jobID}, got, cmp.AllowUnexported(backend{})); diff != "" {
+		t.Errorf("backendIDs() mismatch (-want +got):\n%s", diff)
+	}
+	// Padding, as some encoders write it, is accepted.
+	padded := strings.Split(testToken, ".")
+	padded[1] += "=="
+	if _, err := backendIDs(strings.Join(padded, ".")); err != nil {
+		t.Errorf("backendIDs(padded) error = %v", err)
+	}
+}
+
+// TestTransportError checks that the URL of a failed request, which for the blob store
+// holds the SAS signature, is dropped from the error.
+func TestTransportError(t *testing.T) {
+	t.Parallel()
+	err := fmt.Errorf("put: %w", &url.Error{Op: "Put", URL: "https://blob.example/a.zip?" + sasQuery, Err: io.ErrUnexpectedEOF})
+	got := transportError(err)
+	if got != io.ErrUnexpectedEOF {
+		t.Errorf("transportError() = %v, want the cause alone", got)
+	}
+	if plain := errors.New("x"); transportError(plain) != plain {
+		t.Error("transportError() changed an error that has no URL")
+	}
+}
