@@ -76,9 +76,15 @@ var errUsageReported = errors.New("bad usage or config")
 var errProblems = errors.New("problems found")
 
 // Main runs notion-sync with args (without the program name) and returns the exit
-// code. getenv is consulted before the .env files of the working directory.
+// code. getenv is consulted before the .env files of the working directory. With
+// no args under GITHUB_ACTIONS=true it runs as the GitHub Action (action.go).
 func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	getenv = withDotEnv(getenv, ".env.local", ".env")
+	actionMode := len(args) == 0 && getenv("GITHUB_ACTIONS") == "true"
+	if !actionMode {
+		// Never in Action mode: there the working directory holds a pull
+		// request's files, and a .env among them must not send the token elsewhere.
+		getenv = withDotEnv(getenv, ".env.local", ".env")
+	}
 	level := slog.LevelInfo
 	if getenv("RUNNER_DEBUG") == "1" || getenv("NOTION_SYNC_DEBUG") == "1" {
 		level = slog.LevelDebug
@@ -88,6 +94,9 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		stdout: stdout,
 		stderr: stderr,
 		log:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+	if actionMode {
+		return runAction(ctx, e)
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		printUsage(stdout)

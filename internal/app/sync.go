@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -35,6 +36,14 @@ type syncFlags struct {
 	batchSize                               int
 	batchDelay                              time.Duration
 	planPath, ledgerPath                    string
+
+	// changes, when not nil, is the diff --changed syncs instead of diffing
+	// --since..HEAD and the working tree: Action mode computes it (before..after
+	// of a push, or a pull request's files from GitHub's API).
+	changes []gitdiff.Change
+	// onDelete, when not "", overrides the config's on_delete (the Action's
+	// on-delete input).
+	onDelete string
 }
 
 func (f *syncFlags) register(e *env, name string) *flag.FlagSet {
@@ -139,7 +148,7 @@ func (e *env) sync(ctx context.Context, f syncFlags) (syncResult, error) {
 		Volatile:        w.volatile(),
 		Full:            sel.full,
 		Deleted:         sel.deleted,
-		Archive:         w.cfg.OnDelete == "archive",
+		Archive:         cmp.Or(f.onDelete, w.cfg.OnDelete) == "archive",
 		Dedupe:          f.dedupe,
 		CreateIfMissing: f.createIfMissing,
 	}
@@ -282,22 +291,26 @@ func (e *env) selection(w *workspace, f syncFlags) (selection, error) {
 		}
 		return selection{keep: func(_, key string) bool { return key == f.module }}, nil
 	}
-	repo, err := gitdiff.Open(w.root)
-	if err != nil {
-		return selection{}, usagef("--changed needs a git repository: %v", err)
-	}
-	match := func(p string) bool { return manifest.Match(w.cfg.Include, w.cfg.Exclude, p) }
-	changes, err := repo.Changed(f.since, "", match)
-	if errors.Is(err, gitdiff.ErrNoBase) {
-		e.log.Warn("cannot diff; syncing every manifest instead", "since", f.since, "reason", err)
-		return all, nil
-	}
-	if err != nil {
-		return selection{}, fmt.Errorf("diff %s: %w", f.since, err)
-	}
-	working, err := repo.WorkingChanges(match)
-	if err != nil {
-		return selection{}, fmt.Errorf("read uncommitted changes: %w", err)
+	changes := f.changes
+	if changes == nil {
+		repo, err := gitdiff.Open(w.root)
+		if err != nil {
+			return selection{}, usagef("--changed needs a git repository: %v", err)
+		}
+		match := func(p string) bool { return manifest.Match(w.cfg.Include, w.cfg.Exclude, p) }
+		committed, err := repo.Changed(f.since, "", match)
+		if errors.Is(err, gitdiff.ErrNoBase) {
+			e.log.Warn("cannot diff; syncing every manifest instead", "since", f.since, "reason", err)
+			return all, nil
+		}
+		if err != nil {
+			return selection{}, fmt.Errorf("diff %s: %w", f.since, err)
+		}
+		working, err := repo.WorkingChanges(match)
+		if err != nil {
+			return selection{}, fmt.Errorf("read uncommitted changes: %w", err)
+		}
+		changes = append(committed, working...)
 	}
 	broken := map[string]bool{}
 	for _, p := range w.failed {
@@ -305,7 +318,7 @@ func (e *env) selection(w *workspace, f syncFlags) (selection, error) {
 	}
 	inScope := map[string]bool{}
 	var deleted []string
-	for _, c := range append(changes, working...) {
+	for _, c := range changes {
 		switch c.Kind {
 		case gitdiff.Deleted:
 			deleted = append(deleted, c.Path)

@@ -67,7 +67,8 @@ const zeroSHA = "0000000000000000000000000000000000000000"
 const maxRenamePairs = 1000 * 1000
 
 // Repo is a git repository with a worktree, opened read-only in spirit: no
-// method writes to the repository, its index or its worktree.
+// method writes to its index or its worktree, and only FetchCommit adds to the
+// object store (a missing diff base, fetched from origin).
 //
 // The zero value is not usable; call Open. A Repo is not safe for concurrent
 // use.

@@ -1,0 +1,292 @@
+package action
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-githubactions"
+)
+
+// Mode is what the action does: the `mode` input.
+type Mode string
+
+// The modes. ModeAuto is resolved from the event by Resolve; the others run the
+// CLI command of the same name (ModePlan is a dry-run sync).
+const (
+	ModeAuto      Mode = "auto"
+	ModeSync      Mode = "sync"
+	ModePlan      Mode = "plan"
+	ModeVerify    Mode = "verify"
+	ModeAudit     Mode = "audit"
+	ModePreflight Mode = "preflight"
+	ModeHealth    Mode = "health"
+)
+
+// Scope is which manifests a sync covers: the `scope` input.
+type Scope string
+
+// The scopes. ScopeAuto is resolved from the event by Resolve.
+const (
+	ScopeAuto    Scope = "auto"
+	ScopeChanged Scope = "changed"
+	ScopeAll     Scope = "all"
+)
+
+// Secret is a token read from an input. It prints as "***" through fmt and
+// log/slog, so a token can be passed around and logged by mistake without
+// leaking; Reveal returns it where it must go on the wire.
+type Secret string
+
+const redacted = "***"
+
+// Reveal returns the raw value.
+func (s Secret) Reveal() string { return string(s) }
+
+// String implements fmt.Stringer with a redacted value.
+func (s Secret) String() string { return redacted }
+
+// GoString implements fmt.GoStringer (%#v) with a redacted value.
+func (s Secret) GoString() string { return redacted }
+
+// Format implements fmt.Formatter, so that no verb (%x, %q...) prints the value.
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
+
+// LogValue implements slog.LogValuer with a redacted value.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// Inputs are the action's inputs, read and validated by ReadInputs. An input the
+// workflow leaves out arrives as "" (the runner does not enforce action.yml's
+// defaults when the image is used directly), so every field has the default
+// documented in docs/action.md.
+type Inputs struct {
+	NotionToken Secret // notion-token; "" on fork pull requests, which get no secrets
+	DatabaseID  string // database-id; "" lets NOTION_DATABASE_ID decide
+	Mode        Mode   // mode; default auto
+	Scope       Scope  // scope; default auto
+	Config      string // config: workspace-relative path; "" = .github/notion-sync.yml or the built-in config
+	DryRun      bool   // dry-run: plan only, write nothing to Notion
+	OnDelete    string // on-delete: "archive" | "ignore"; "" keeps the config's on_delete
+
+	CreateIfMissing bool          // create-if-missing
+	BatchSize       int           // batch-size; 0 = one batch
+	BatchDelay      time.Duration // batch-delay; a bare number is seconds
+	MaxRetries      int           // max-retries; default 5
+	RateLimit       float64       // rate-limit in requests per second; default 3
+	Concurrency     int           // concurrency; default 3
+
+	GitHubToken    Secret // github-token; the container gets no token otherwise
+	Comment        bool   // comment: upsert the plan comment on pull requests; default true
+	UploadArtifact bool   // upload-artifact; default true
+	ArtifactName   string // artifact-name; "" = notion-sync-<job>-<run attempt>
+	LedgerPath     string // ledger-path, workspace-relative; default artifacts/notion_sync_ledger.jsonl
+	PlanPath       string // plan-path, workspace-relative; default artifacts/notion_sync_plan.json
+	FailOnError    bool   // fail-on-error: failed modules fail the step; default true
+
+	Before string // before: overrides the event's base commit
+	After  string // after: overrides the head commit (default: the checked-out HEAD)
+}
+
+// Default paths of the files the action writes, relative to the workspace.
+const (
+	DefaultLedgerPath = "artifacts/notion_sync_ledger.jsonl"
+	DefaultPlanPath   = "artifacts/notion_sync_plan.json"
+)
+
+// InputError is one input that cannot be used. Its message names the input, the
+// value when it is not secret, and the fix.
+type InputError struct {
+	Input string // the input's name, as written in `with:`
+	Msg   string
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("input %s: %s", e.Input, e.Msg) }
+
+// ReadInputs reads every input from getenv (INPUT_<NAME>, upper-cased with
+// hyphens kept, as the runner sets them) and validates it. It returns every bad
+// input at once, joined with errors.Join, each an *InputError: a workflow author
+// fixes them all in one edit rather than one failed run at a time.
+func ReadInputs(getenv func(string) string) (Inputs, error) {
+	ga := githubactions.New(githubactions.WithGetenv(getenv))
+	r := inputReader{get: ga.GetInput}
+	in := Inputs{
+		NotionToken:     Secret(r.raw("notion-token")),
+		DatabaseID:      r.raw("database-id"),
+		Mode:            Mode(r.choice("mode", "auto", "auto", "sync", "plan", "verify", "audit", "preflight", "health")),
+		Scope:           Scope(r.choice("scope", "auto", "auto", "changed", "all")),
+		Config:          r.path("config", ""),
+		DryRun:          r.boolean("dry-run", false),
+		OnDelete:        r.choice("on-delete", "", "archive", "ignore"),
+		CreateIfMissing: r.boolean("create-if-missing", false),
+		BatchSize:       r.integer("batch-size", 0, 0),
+		BatchDelay:      r.duration("batch-delay", 0),
+		MaxRetries:      r.integer("max-retries", 5, 0),
+		RateLimit:       r.rate("rate-limit", 3),
+		Concurrency:     r.integer("concurrency", 3, 1),
+		GitHubToken:     Secret(r.raw("github-token")),
+		Comment:         r.boolean("comment", true),
+		UploadArtifact:  r.boolean("upload-artifact", true),
+		ArtifactName:    r.artifactName("artifact-name"),
+		LedgerPath:      r.path("ledger-path", DefaultLedgerPath),
+		PlanPath:        r.path("plan-path", DefaultPlanPath),
+		FailOnError:     r.boolean("fail-on-error", true),
+		Before:          r.sha("before"),
+		After:           r.sha("after"),
+	}
+	return in, errors.Join(r.errs...)
+}
+
+// inputReader reads inputs and collects every problem.
+type inputReader struct {
+	get  func(string) string
+	errs []error
+}
+
+func (r *inputReader) fail(name, format string, a ...any) {
+	r.errs = append(r.errs, &InputError{Input: name, Msg: fmt.Sprintf(format, a...)})
+}
+
+func (r *inputReader) raw(name string) string { return r.get(name) }
+
+// choice reads an input that takes one of a few words; "" is def.
+func (r *inputReader) choice(name, def string, allowed ...string) string {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(v, a) {
+			return a
+		}
+	}
+	r.fail(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	return def
+}
+
+// boolean reads a boolean as the toolkit's getBooleanInput does: true, True,
+// TRUE, false, False or FALSE, nothing else (YAML's yes/on arrive as strings
+// only when quoted, and are refused rather than guessed).
+func (r *inputReader) boolean(name string, def bool) bool {
+	switch v := r.get(name); v {
+	case "":
+		return def
+	case "true", "True", "TRUE":
+		return true
+	case "false", "False", "FALSE":
+		return false
+	default:
+		r.fail(name, "%q is not a boolean: use true or false", v)
+		return def
+	}
+}
+
+// integer reads a whole number of at least lo; "" is def.
+func (r *inputReader) integer(name string, def, lo int) int {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.fail(name, "%q is not a whole number: give e.g. %d", v, def)
+		return def
+	}
+	if n < lo {
+		r.fail(name, "%d is below %d: give %d or more", n, lo, lo)
+		return def
+	}
+	return n
+}
+
+// rate reads a positive number of requests per second; "" is def.
+func (r *inputReader) rate(name string, def float64) float64 {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 {
+		r.fail(name, "%q is not a number of requests per second above 0: give e.g. 3 (Notion's average limit)", v)
+		return def
+	}
+	return f
+}
+
+// duration reads a duration: a bare number is seconds ("10", "1.5"), as in the
+// runbook's --batch-delay 10; Go durations ("10s", "500ms", "1m") work too.
+func (r *inputReader) duration(name string, def time.Duration) time.Duration {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || f > (1<<62)/float64(time.Second) {
+			r.fail(name, "%q is not a duration of 0 or more: give seconds (10) or a duration (10s, 500ms)", v)
+			return def
+		}
+		return time.Duration(f * float64(time.Second))
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		r.fail(name, "%q is not a duration of 0 or more: give seconds (10) or a duration (10s, 500ms)", v)
+		return def
+	}
+	return d
+}
+
+// path reads a workspace-relative path; "" is def. Absolute paths and paths
+// that climb out of the workspace are refused: outputs carry these paths and
+// the runner does not translate them (the container sees the workspace at
+// /github/workspace, the next step at another path).
+func (r *inputReader) path(name, def string) string {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	if strings.ContainsAny(v, "\r\n\x00") {
+		r.fail(name, "the path holds a line break or NUL: give a path relative to the workspace")
+		return def
+	}
+	if _, err := relPath(v); err != nil {
+		r.fail(name, "%q %v: give a path relative to the workspace, e.g. %s", v, err, orExample(def))
+		return def
+	}
+	return v
+}
+
+func orExample(def string) string {
+	if def == "" {
+		return ".github/notion-sync.yml"
+	}
+	return def
+}
+
+// sha reads a commit sha or revision (the before/after overrides). Anything
+// that could be taken for an option or a range is refused.
+func (r *inputReader) sha(name string) string {
+	v := r.get(name)
+	if v == "" {
+		return ""
+	}
+	if strings.HasPrefix(v, "-") || strings.Contains(v, "..") || strings.ContainsAny(v, " \t\r\n\x00") {
+		r.fail(name, "%q is not a commit: give a sha, e.g. ${{ github.event.before }}", v)
+		return ""
+	}
+	return v
+}
+
+// artifactName reads an artifact name, refusing the characters the results
+// service refuses (" : < > | * ? \r \n \ /).
+func (r *inputReader) artifactName(name string) string {
+	v := r.get(name)
+	if i := strings.IndexAny(v, "\":<>|*?\r\n\\/"); i >= 0 {
+		r.fail(name, "%q holds %q, which artifact names may not: use letters, digits, - and _", v, v[i:i+1])
+		return ""
+	}
+	return v
+}

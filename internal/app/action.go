@@ -1,0 +1,687 @@
+package app
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+
+	"github.com/lukhas/notion-sync-action/internal/action"
+	"github.com/lukhas/notion-sync-action/internal/artifact"
+	"github.com/lukhas/notion-sync-action/internal/config"
+	"github.com/lukhas/notion-sync-action/internal/gitdiff"
+	"github.com/lukhas/notion-sync-action/internal/manifest"
+	"github.com/lukhas/notion-sync-action/internal/prcomment"
+	"github.com/lukhas/notion-sync-action/internal/report"
+)
+
+// Limits of what the action writes for GitHub to render.
+const (
+	// commentChars keeps the PR comment under GitHub's 65,536 characters, with
+	// room for the marker and a margin.
+	commentChars = 65_000
+	// summaryChars is report.Markdown's cap for the job summary: the runner's
+	// 1 MiB is in bytes, and a character takes up to four.
+	summaryChars = action.MaxSummaryBytes / 4
+)
+
+// actionOutputs are the outputs action.yml declares, in the order they are written.
+var actionOutputs = []string{"created", "updated", "archived", "unchanged", "failed", "has-changes", "plan-path", "ledger-path", "comment-url"}
+
+// actionRun is one run of the GitHub Action: the inputs, the event, and what
+// they resolved to.
+type actionRun struct {
+	e   *env
+	r   *action.Runner
+	in  action.Inputs
+	ev  action.Event
+	run action.Run
+	ws  string // the workspace: GITHUB_WORKSPACE
+
+	planPath, ledgerPath, auditPath string // absolute
+	notes                           []string
+	outputs                         map[string]string
+}
+
+// runAction is Action mode: `app.Main` with no arguments under GITHUB_ACTIONS=true.
+// It reads the inputs and the event, runs the mode they resolve to on the
+// same code paths as the CLI, and reports through the runner: job summary,
+// annotations, outputs, the PR comment and the artifact. It returns the CLI's
+// exit codes; fail-on-error: false turns "problems found" (1) into a warning.
+func runAction(ctx context.Context, e *env) int {
+	r := action.NewRunner(e.getenv, e.stdout)
+	defer r.Flush()
+	in, inErr := action.ReadInputs(e.getenv)
+	// Mask first: nothing may print a token before the runner knows it.
+	if in.NotionToken == "" {
+		in.NotionToken = action.Secret(cmp.Or(e.getenv("NOTION_API_TOKEN"), e.getenv("NOTION_TOKEN")))
+	}
+	r.AddMask(in.NotionToken.Reveal())
+	r.AddMask(in.GitHubToken.Reveal())
+	if inErr != nil {
+		fmt.Fprintln(e.stderr, "notion-sync: the action's inputs are not valid:")
+		for _, err := range unjoin(inErr) {
+			fmt.Fprintf(e.stderr, "  - %v\n", err)
+			r.Error(action.Annotation{Title: "notion-sync: bad input", Message: err.Error()})
+		}
+		return ExitUsage
+	}
+	if e.getenv("GITHUB_OUTPUT") == "" {
+		// Checked before any work: a run whose outputs vanish must not pass for a good one.
+		fmt.Fprintln(e.stderr, "notion-sync: GITHUB_OUTPUT is not set: the runner is older than 2.297.0, or this is not a GitHub Actions step (run the CLI with a command instead)")
+		return ExitFatal
+	}
+	ev, err := action.ReadEvent(e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "notion-sync: %v\n", err)
+		r.Error(action.Annotation{Title: "notion-sync: event", Message: err.Error()})
+		return ExitFatal
+	}
+	a := &actionRun{e: e, r: r, in: in, ev: ev, run: action.Resolve(in, ev), ws: action.Workspace(e.getenv), outputs: map[string]string{}}
+	// The inputs reach the code paths of the CLI through the variables they read.
+	inner := *e
+	inner.getenv = func(k string) string {
+		switch k {
+		case "NOTION_API_TOKEN":
+			return in.NotionToken.Reveal()
+		case "NOTION_TOKEN":
+			return ""
+		case "NOTION_DATABASE_ID":
+			return cmp.Or(in.DatabaseID, e.getenv(k))
+		}
+		return e.getenv(k)
+	}
+	a.e = &inner
+	code := a.do(ctx)
+	if err := r.Err(); err != nil && code == ExitOK {
+		fmt.Fprintf(e.stderr, "notion-sync: %v\n", err)
+		code = ExitFatal
+	}
+	return code
+}
+
+// unjoin returns the errors an errors.Join holds, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// do runs the resolved mode and returns the exit code.
+func (a *actionRun) do(ctx context.Context) int {
+	var err error
+	if a.planPath, err = action.Abs(a.ws, a.in.PlanPath); err == nil {
+		if a.ledgerPath, err = action.Abs(a.ws, a.in.LedgerPath); err == nil {
+			a.auditPath = filepath.Join(filepath.Dir(a.ledgerPath), "notion_api_audit.log")
+		}
+	}
+	if err != nil {
+		return a.fail("notion-sync", usageError{err})
+	}
+	a.e.log.Info("notion-sync action", "event", a.ev.Name, "mode", string(a.run.Mode), "scope", string(a.run.Scope), "dry_run", a.run.DryRun)
+	a.r.Debugf("workspace %s, plan %s, ledger %s", a.ws, a.planPath, a.ledgerPath)
+	if a.run.Skip != "" {
+		a.notes = append(a.notes, a.run.Skip)
+		a.summary("## Notion sync\n\n> " + a.run.Skip + "\n")
+		return a.finish(ExitOK)
+	}
+	switch a.run.Mode {
+	case action.ModeSync, action.ModePlan:
+		return a.sync(ctx)
+	default:
+		return a.command(ctx)
+	}
+}
+
+// clientFlags are the Notion client settings the inputs give.
+func (a *actionRun) clientFlags() clientFlags {
+	return clientFlags{
+		databaseID:  a.in.DatabaseID,
+		rate:        a.in.RateLimit,
+		maxRetries:  a.in.MaxRetries,
+		backoff:     time.Second,
+		timeout:     30 * time.Second,
+		concurrency: a.in.Concurrency,
+		auditPath:   a.auditPath,
+	}
+}
+
+// needNotion fails early, naming the inputs, when the run needs Notion and
+// lacks the token or the database: the CLI's messages name the variables.
+func (a *actionRun) needNotion() error {
+	if a.in.NotionToken == "" {
+		return usagef("no Notion token: pass it as the notion-token input (notion-token: ${{ secrets.NOTION_TOKEN }})")
+	}
+	if a.in.DatabaseID == "" && a.e.getenv("NOTION_DATABASE_ID") == "" {
+		return usagef("no database: set the database-id input (or NOTION_DATABASE_ID in the step's env)")
+	}
+	return nil
+}
+
+// sync runs modes sync and plan: one e.sync, then every report.
+func (a *actionRun) sync(ctx context.Context) int {
+	if !a.run.Offline {
+		if err := a.needNotion(); err != nil {
+			if !a.run.DryRun {
+				return a.fail("notion-sync", err)
+			}
+			// A plan needs no token: without one it shows the manifests' values.
+			a.run.Offline = true
+			a.notes = append(a.notes, "No Notion token: the plan shows the manifests' values as if the database were empty")
+		}
+	}
+	cfg, err := config.LoadDir(a.ws, a.in.Config)
+	if err != nil {
+		return a.fail("notion-sync", usageError{fmt.Errorf("load config: %w", err)})
+	}
+	f := syncFlags{
+		client:          a.clientFlags(),
+		repo:            a.ws,
+		config:          a.in.Config,
+		dryRun:          a.run.DryRun,
+		createIfMissing: a.in.CreateIfMissing,
+		batchSize:       a.in.BatchSize,
+		batchDelay:      a.in.BatchDelay,
+		planPath:        a.planPath,
+		ledgerPath:      a.ledgerPath,
+		onDelete:        a.in.OnDelete,
+	}
+	if a.run.Offline {
+		// Offline means no token, even if the environment has one (the plan was
+		// resolved without it).
+		outer := a.e.getenv
+		inner := *a.e
+		inner.getenv = func(k string) string {
+			if k == "NOTION_API_TOKEN" || k == "NOTION_TOKEN" {
+				return ""
+			}
+			return outer(k)
+		}
+		a.e = &inner
+	}
+	if a.run.Scope == action.ScopeAll {
+		f.all = true
+	} else {
+		changes, note := a.changes(ctx, cfg)
+		if note != "" {
+			a.notes = append(a.notes, note)
+		}
+		if changes == nil {
+			f.all = true
+		} else {
+			f.changed, f.changes = true, changes
+		}
+	}
+	a.notes = append(a.run.Notes, a.notes...)
+
+	a.r.Group("Notion sync")
+	res, err := a.e.sync(ctx, f)
+	a.r.EndGroup()
+	if err != nil {
+		return a.fail("notion-sync", err)
+	}
+	a.printText(func(w io.Writer) error { return report.WriteText(w, res.plan, res.stats) })
+	a.annotate(res.plan)
+
+	title := "Notion sync"
+	if res.plan.DryRun {
+		title = "Notion sync plan"
+	}
+	if a.run.Offline {
+		title += " (offline)"
+	}
+	a.summary(report.Markdown(res.plan, res.stats, report.MarkdownOptions{Title: title, MaxChars: summaryChars, Notes: a.notes}))
+	if a.run.Comment {
+		a.comment(ctx, cfg, title, res)
+	}
+
+	s := res.plan.Summary
+	a.outputs["created"] = strconv.Itoa(s.Create)
+	a.outputs["updated"] = strconv.Itoa(s.Update)
+	a.outputs["archived"] = strconv.Itoa(s.Archive)
+	a.outputs["unchanged"] = strconv.Itoa(s.Noop)
+	a.outputs["failed"] = strconv.Itoa(s.Error)
+	a.outputs["has-changes"] = strconv.FormatBool(s.Create+s.Update+s.Archive > 0)
+	a.outputs["plan-path"] = a.relIfExists(a.planPath)
+	a.outputs["ledger-path"] = a.relIfExists(a.ledgerPath)
+	a.upload(ctx, a.planPath, a.ledgerPath, a.auditPath)
+
+	code := ExitOK
+	if s.Error > 0 {
+		code = a.problems(fmt.Sprintf("%d of %d modules failed to sync", s.Error, s.Total()))
+	}
+	return a.finish(code)
+}
+
+// changes finds what a scope-changed run syncs. It returns nil (sync every
+// manifest) with a note saying why when the changes cannot be known.
+func (a *actionRun) changes(ctx context.Context, cfg *config.Config) ([]gitdiff.Change, string) {
+	match := func(p string) bool { return manifest.Match(cfg.Include, cfg.Exclude, p) }
+	base, head := a.in.Before, a.in.After
+	switch {
+	case a.ev.Name == action.EventPush:
+		if base == "" && a.ev.Forced {
+			return nil, "Full sync: this push was forced, so its before commit may be gone or unrelated"
+		}
+		base = cmp.Or(base, a.ev.Before)
+		if base == "" || base == action.ZeroSHA {
+			return nil, "Full sync: the push created the branch, so there is no before commit to diff from"
+		}
+	case a.ev.IsPullRequest():
+		base = cmp.Or(base, a.ev.BaseSHA)
+	case base == "":
+		return nil, fmt.Sprintf("Full sync: the %s event names no commit to diff from (set the before input for a changed-only sync)", cmp.Or(a.ev.Name, "(unknown)"))
+	}
+	repo, err := gitdiff.Open(a.ws)
+	if err != nil {
+		a.e.log.Warn("the workspace is not a git checkout", "reason", err)
+	} else {
+		changes, err := repo.Changed(base, head, match)
+		if err == nil {
+			a.e.log.Info("changed manifests", "base", base, "head", cmp.Or(head, "HEAD"), "count", len(changes))
+			return nonNil(changes), ""
+		}
+		a.e.log.Warn("cannot diff in the checkout", "base", base, "reason", err)
+		if errors.Is(err, gitdiff.ErrNoBase) {
+			if a.ev.IsPullRequest() && head == "" {
+				// With fetch-depth: 2 on the merge commit, HEAD^1 is the base branch's tip.
+				if changes, ok := mergeParentDiff(repo, a.ev.HeadSHA, match); ok {
+					return nonNil(changes), ""
+				}
+			}
+			if changes, ok := a.fetchAndDiff(ctx, repo, base, head, match); ok {
+				return nonNil(changes), ""
+			}
+		}
+	}
+	if a.ev.IsPullRequest() {
+		changes, err := a.pullRequestFiles(ctx, match)
+		if err == nil {
+			return nonNil(changes), "Changed manifests from GitHub's pull request files API: the base commit " + short(base) + " is not in this checkout"
+		}
+		a.e.log.Warn("cannot list the pull request's files", "reason", err)
+	}
+	return nil, "Full sync: the base commit " + short(base) + " is not in this checkout and could not be fetched (see the log); actions/checkout with fetch-depth: 0 avoids this"
+}
+
+// fetchAndDiff fetches base at depth 1 from origin when the checkout is
+// shallow, and diffs again. The github-token goes with the fetch only to the
+// run's own GitHub server.
+func (a *actionRun) fetchAndDiff(ctx context.Context, repo *gitdiff.Repo, base, head string, match func(string) bool) ([]gitdiff.Change, bool) {
+	if shallow, err := repo.Shallow(); err != nil || !shallow {
+		return nil, false
+	}
+	remote, err := repo.RemoteURL("origin")
+	if err != nil {
+		a.e.log.Warn("cannot fetch the base commit", "reason", err)
+		return nil, false
+	}
+	if err := repo.FetchCommit(ctx, "origin", base, a.fetchAuth(remote)); err != nil {
+		a.e.log.Warn("cannot fetch the base commit", "base", base, "reason", err)
+		return nil, false
+	}
+	changes, err := repo.Changed(base, head, match)
+	if err != nil {
+		a.e.log.Warn("cannot diff after fetching the base commit", "base", base, "reason", err)
+		return nil, false
+	}
+	a.e.log.Info("fetched the base commit at depth 1", "base", base, "count", len(changes))
+	return changes, true
+}
+
+// fetchAuth is the github-token as git credentials (x-access-token, as the
+// runner uses it), for an https remote on the run's GitHub server only.
+func (a *actionRun) fetchAuth(remote string) transport.AuthMethod {
+	if a.in.GitHubToken == "" {
+		return nil
+	}
+	ru, err := url.Parse(remote)
+	if err != nil || ru.Scheme != "https" {
+		return nil
+	}
+	su, err := url.Parse(cmp.Or(a.e.getenv("GITHUB_SERVER_URL"), "https://github.com"))
+	if err != nil || !strings.EqualFold(ru.Host, su.Host) {
+		return nil
+	}
+	return &githttp.BasicAuth{Username: "x-access-token", Password: a.in.GitHubToken.Reveal()}
+}
+
+// mergeParentDiff diffs HEAD^1..HEAD when HEAD is the merge commit GitHub
+// makes for a pull request (its second parent is the head commit).
+func mergeParentDiff(repo *gitdiff.Repo, headSHA string, match func(string) bool) ([]gitdiff.Change, bool) {
+	if headSHA == "" {
+		return nil, false
+	}
+	second, err := repo.Resolve("HEAD^2")
+	if err != nil || !strings.EqualFold(second, headSHA) {
+		return nil, false
+	}
+	first, err := repo.Resolve("HEAD^1")
+	if err != nil {
+		return nil, false
+	}
+	changes, err := repo.Changed(first, "", match)
+	return changes, err == nil
+}
+
+// pullRequestFiles lists the pull request's changed manifests through GitHub's API.
+func (a *actionRun) pullRequestFiles(ctx context.Context, match func(string) bool) ([]gitdiff.Change, error) {
+	if a.in.GitHubToken == "" {
+		return nil, errors.New("no github-token")
+	}
+	if a.ev.Owner() == "" || a.ev.Number == 0 {
+		return nil, errors.New("no repository or pull request number in the event")
+	}
+	gh, err := prcomment.NewGitHub(a.in.GitHubToken.Reveal(), a.e.getenv("GITHUB_API_URL"), nil)
+	if err != nil {
+		return nil, err
+	}
+	return action.PullRequestFiles(ctx, gh, a.ev.Owner(), a.ev.Repo(), a.ev.Number, match)
+}
+
+func nonNil(c []gitdiff.Change) []gitdiff.Change {
+	if c == nil {
+		return []gitdiff.Change{}
+	}
+	return c
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+// problemLine finds "path:line" or "path:line:col" at the start of an error
+// message, the form manifest problems take.
+var problemLine = regexp.MustCompile(`^:(\d+)(?::(\d+))?: ?`)
+
+// annotate writes an error annotation on each failed manifest, at the line of
+// the problem when the message gives it.
+func (a *actionRun) annotate(p report.Plan) {
+	for _, c := range p.Changes {
+		if c.Action != report.ActionError {
+			continue
+		}
+		an := action.Annotation{File: c.Path, Title: "Notion sync failed: " + cmp.Or(c.Module, c.Path), Message: c.Error}
+		if c.Path != "" && strings.HasPrefix(c.Error, c.Path) {
+			if m := problemLine.FindStringSubmatch(c.Error[len(c.Path):]); m != nil {
+				an.Line, _ = strconv.Atoi(m[1])
+				an.Col, _ = strconv.Atoi(m[2])
+				an.Message = c.Error[len(c.Path)+len(m[0]):]
+			} else if rest, ok := strings.CutPrefix(c.Error[len(c.Path):], ": "); ok {
+				an.Message = rest
+			}
+		}
+		if a.in.FailOnError {
+			a.r.Error(an)
+		} else {
+			a.r.Warning(an)
+		}
+	}
+}
+
+// comment upserts the plan comment on the pull request. A failure is a
+// warning: the plan is in the summary either way, and a fork's read-only
+// token must not fail the check.
+func (a *actionRun) comment(ctx context.Context, cfg *config.Config, title string, res syncResult) {
+	if a.in.GitHubToken == "" {
+		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment", Message: "no github-token: the plan is in the job summary only"})
+		return
+	}
+	gh, err := prcomment.NewGitHub(a.in.GitHubToken.Reveal(), a.e.getenv("GITHUB_API_URL"), nil)
+	if err != nil {
+		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment", Message: err.Error()})
+		return
+	}
+	marker := commentMarker(cfg)
+	body := report.Markdown(res.plan, res.stats, report.MarkdownOptions{
+		Title: title, Marker: marker, MaxChars: commentChars, DetailsURL: a.runURL(), Notes: a.notes,
+	})
+	url, err := prcomment.New(gh, a.ev.Owner(), a.ev.Repo()).Upsert(ctx, a.ev.Number, marker, body)
+	switch {
+	case err == nil:
+		a.outputs["comment-url"] = url
+		a.e.log.Info("plan comment upserted", "url", url)
+	case prcomment.IsPermission(err):
+		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment",
+			Message: "GitHub refused the comment (403/404): pull requests from forks get a read-only token; give the job permissions: pull-requests: write, or comment from a workflow_run job. The plan is in the job summary."})
+	default:
+		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment", Message: "upsert the plan comment: " + err.Error()})
+	}
+}
+
+// commentMarker is the hidden marker of the plan comment. It names the config,
+// so two workflows syncing two configs of one repository keep two comments.
+func commentMarker(cfg *config.Config) string {
+	name := cmp.Or(cfg.File, "built-in")
+	// Nothing in the name may end the HTML comment early.
+	name = strings.NewReplacer("--", "__", ">", "_", "\n", " ", "\r", " ").Replace(name)
+	return "<!-- notion-sync config=" + name + " -->"
+}
+
+// runURL is the run's page, where the job summary is.
+func (a *actionRun) runURL() string {
+	server, repo, id := a.e.getenv("GITHUB_SERVER_URL"), a.e.getenv("GITHUB_REPOSITORY"), a.e.getenv("GITHUB_RUN_ID")
+	if server == "" || repo == "" || id == "" {
+		return ""
+	}
+	return strings.TrimSuffix(server, "/") + "/" + repo + "/actions/runs/" + id
+}
+
+// artifactName is the artifact-name input, or one unique per job and attempt:
+// artifact names must be unique in a run.
+func (a *actionRun) artifactName() string {
+	if a.in.ArtifactName != "" {
+		return a.in.ArtifactName
+	}
+	name := "notion-sync"
+	for _, part := range []string{a.e.getenv("GITHUB_JOB"), a.e.getenv("GITHUB_RUN_ATTEMPT")} {
+		if part != "" {
+			name += "-" + part
+		}
+	}
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune("\":<>|*?\r\n\\/", r) {
+			return '_'
+		}
+		return r
+	}, name)
+}
+
+// upload uploads the files that exist as the run's artifact. A failure is a
+// warning, and the files stay in the workspace for a later step.
+func (a *actionRun) upload(ctx context.Context, paths ...string) {
+	if !a.in.UploadArtifact {
+		return
+	}
+	var files []string
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			files = append(files, p)
+		}
+	}
+	if len(files) == 0 {
+		return
+	}
+	where := make([]string, len(files))
+	for i, f := range files {
+		where[i] = a.rel(f)
+	}
+	u, ok := artifact.FromEnv(a.e.getenv)
+	if !ok {
+		a.r.Warning(action.Annotation{Title: "notion-sync: no artifact",
+			Message: "ACTIONS_RESULTS_URL or ACTIONS_RUNTIME_TOKEN is missing (GHES, or not a container action): the files stay at " + strings.Join(where, ", ") + "; upload them with actions/upload-artifact and upload-artifact: false"})
+		return
+	}
+	u.Log = a.e.log
+	name := a.artifactName()
+	id, err := u.Upload(ctx, name, files)
+	if err != nil {
+		a.r.Warning(action.Annotation{Title: "notion-sync: no artifact",
+			Message: fmt.Sprintf("upload artifact %s: %v; the files stay at %s", name, err, strings.Join(where, ", "))})
+		return
+	}
+	a.e.log.Info("artifact uploaded", "name", name, "id", id, "files", strings.Join(where, ","))
+}
+
+// command runs modes verify, audit, preflight and health: the CLI command with
+// the inputs as flags, its text report shown in the log and the summary.
+func (a *actionRun) command(ctx context.Context) int {
+	name := string(a.run.Mode)
+	c := a.clientFlags()
+	args := []string{"--rate-limit", strconv.FormatFloat(c.rate, 'g', -1, 64), "--max-retries", strconv.Itoa(c.maxRetries),
+		"--concurrency", strconv.Itoa(c.concurrency), "--audit-log", c.auditPath}
+	if a.in.DatabaseID != "" {
+		args = append(args, "--database-id", a.in.DatabaseID)
+	}
+	var extra []string
+	switch a.run.Mode {
+	case action.ModeVerify:
+		if err := a.needNotion(); err != nil {
+			return a.fail(name, err)
+		}
+		args = append(args, "--all", "--repo", a.ws, "--config", a.in.Config)
+	case action.ModeAudit:
+		if err := a.needNotion(); err != nil {
+			return a.fail(name, err)
+		}
+		out := filepath.Join(filepath.Dir(a.ledgerPath), "notion_audit_"+time.Now().UTC().Format("200601")+".json")
+		args = append(args, "--repo", a.ws, "--config", a.in.Config, "--output", out)
+		extra = append(extra, out)
+	case action.ModePreflight:
+		args = append(args, "--repo", a.ws, "--config", a.in.Config)
+	case action.ModeHealth:
+		args = append(args, "--ledger", a.ledgerPath)
+	}
+	var run func(context.Context, *env, []string) error
+	for _, cmd := range commands() {
+		if cmd.name == name {
+			run = cmd.run
+		}
+	}
+	var out bytes.Buffer
+	inner := *a.e
+	inner.stdout = &out
+	a.r.Group("notion-sync " + name)
+	err := run(ctx, &inner, args)
+	a.r.EndGroup()
+	a.printText(func(w io.Writer) error { _, err := w.Write(out.Bytes()); return err })
+	code := exitCode(a.e.stderr, name, err)
+	md := "## Notion " + name + "\n\n" + codeBlock(out.String())
+	if code != ExitOK && code != ExitProblems {
+		md += "\n❌ " + codeBlock(err.Error())
+	}
+	a.summary(md)
+	a.upload(ctx, append([]string{a.ledgerPath, a.auditPath}, extra...)...)
+	switch code {
+	case ExitProblems:
+		code = a.problems("notion-sync " + name + " found problems: see the job summary")
+	case ExitOK:
+	default:
+		a.r.Error(action.Annotation{Title: "notion-sync " + name, Message: "notion-sync " + name + " failed: see the log"})
+	}
+	return a.finish(code)
+}
+
+// problems is exit code 1, or a warning with exit 0 under fail-on-error: false.
+func (a *actionRun) problems(msg string) int {
+	if a.in.FailOnError {
+		a.r.Error(action.Annotation{Title: "notion-sync", Message: msg})
+		return ExitProblems
+	}
+	a.r.Warning(action.Annotation{Title: "notion-sync", Message: msg + " (fail-on-error is false)"})
+	return ExitOK
+}
+
+// fail reports an error that stopped the run: on stderr as the CLI does, as an
+// annotation, and in the summary.
+func (a *actionRun) fail(name string, err error) int {
+	code := exitCode(a.e.stderr, name, err)
+	a.r.Error(action.Annotation{Title: "notion-sync failed", Message: err.Error()})
+	a.summary("## Notion sync failed\n\n" + codeBlock(err.Error()))
+	return a.finish(code)
+}
+
+// finish writes the outputs; a run whose outputs cannot be written fails.
+func (a *actionRun) finish(code int) int {
+	if err := a.r.SetOutputs(actionOutputs, a.outputs); err != nil {
+		fmt.Fprintf(a.e.stderr, "notion-sync: %v\n", err)
+		return max(code, ExitFatal)
+	}
+	return code
+}
+
+// summary appends markdown to the job summary; a runner without one gets a
+// warning on stderr only.
+func (a *actionRun) summary(md string) {
+	cut, err := a.r.AddSummary(md)
+	switch {
+	case errors.Is(err, action.ErrSummaryUnavailable):
+		a.e.log.Warn("no job summary", "reason", err)
+	case err != nil:
+		a.r.Warning(action.Annotation{Title: "notion-sync: job summary", Message: err.Error()})
+	case cut:
+		a.r.Warning(action.Annotation{Title: "notion-sync: job summary", Message: "the job summary was cut at GitHub's 1 MiB: the plan artifact holds everything"})
+	}
+}
+
+// printText prints a report to the log with workflow commands stopped, so
+// that no manifest text in it can issue one.
+func (a *actionRun) printText(write func(io.Writer) error) {
+	resume := a.r.StopCommands()
+	err := write(a.e.stdout)
+	resume()
+	if err != nil {
+		a.e.log.Warn("print report", "reason", err)
+	}
+}
+
+// rel is p relative to the workspace for outputs and messages; p itself when
+// it lies outside.
+func (a *actionRun) rel(p string) string {
+	r, err := action.Rel(a.ws, p)
+	if err != nil {
+		return p
+	}
+	return r
+}
+
+// relIfExists is rel(p) when p was written, else "".
+func (a *actionRun) relIfExists(p string) string {
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return a.rel(p)
+}
+
+// codeBlock fences text for Markdown with a fence longer than any run of
+// backticks in it, so the text can neither close the block nor render as
+// Markdown or HTML.
+func codeBlock(text string) string {
+	longest, run := 0, 0
+	for _, r := range text {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", max(3, longest+1))
+	return fence + "text\n" + strings.TrimRight(text, "\n") + "\n" + fence + "\n"
+}
