@@ -76,15 +76,12 @@ var errUsageReported = errors.New("bad usage or config")
 var errProblems = errors.New("problems found")
 
 // Main runs notion-sync with args (without the program name) and returns the exit
-// code. getenv is consulted before the .env files of the working directory. With
-// no args under GITHUB_ACTIONS=true it runs as the GitHub Action (action.go).
+// code. getenv is consulted before the .env files of the working directory, which
+// are not read on an Actions runner. With no args under GITHUB_ACTIONS=true it runs
+// as the GitHub Action (action.go).
 func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	actionMode := len(args) == 0 && getenv("GITHUB_ACTIONS") == "true"
-	if !actionMode {
-		// Never in Action mode: there the working directory holds a pull
-		// request's files, and a .env among them must not send the token elsewhere.
-		getenv = withDotEnv(getenv, ".env.local", ".env")
-	}
+	getenv = localEnv(getenv, ".env.local", ".env")
 	level := slog.LevelInfo
 	if getenv("RUNNER_DEBUG") == "1" || getenv("NOTION_SYNC_DEBUG") == "1" {
 		level = slog.LevelDebug
@@ -174,6 +171,17 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
+}
+
+// localEnv adds the .env files to getenv, except on an Actions runner (in Action
+// mode or a run: step): there the working directory holds a pull request's files,
+// and a .env among them must not point NOTION_API_BASE_URL, and with it the token,
+// elsewhere.
+func localEnv(getenv func(string) string, files ...string) func(string) string {
+	if getenv("GITHUB_ACTIONS") == "true" {
+		return getenv
+	}
+	return withDotEnv(getenv, files...)
 }
 
 // withDotEnv returns a getenv that falls back to KEY=VALUE lines of the named files,

@@ -103,3 +103,23 @@ func TestMainUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestNoDotEnvOnRunner: on an Actions runner the working directory holds a pull
+// request's files, so a .env there must not redirect the token to another host.
+func TestNoDotEnvOnRunner(t *testing.T) {
+	t.Parallel()
+	env := t.TempDir() + "/.env"
+	if err := os.WriteFile(env, []byte("NOTION_API_BASE_URL=https://attacker.example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		runner string
+		want   string
+	}{{"", "https://attacker.example"}, {"true", ""}} {
+		real := map[string]string{"GITHUB_ACTIONS": tt.runner}
+		got := localEnv(func(k string) string { return real[k] }, env)("NOTION_API_BASE_URL")
+		if got != tt.want {
+			t.Errorf("GITHUB_ACTIONS=%q: NOTION_API_BASE_URL = %q, want %q", tt.runner, got, tt.want)
+		}
+	}
+}

@@ -60,17 +60,9 @@ func (e *env) connect(f clientFlags) (*database, io.Closer, error) {
 	if token == "" {
 		return nil, nil, usageError{errNoToken}
 	}
-	raw := f.databaseID
-	if raw == "" {
-		raw = e.getenv("NOTION_DATABASE_ID")
-	}
-	if raw == "" {
-		return nil, nil, usagef("no database: set NOTION_DATABASE_ID or pass --database-id")
-	}
-	id, err := notion.ParseDatabaseID(raw)
+	id, err := e.databaseID(f)
 	if err != nil {
-		// The value is not echoed: a token pasted into the wrong secret must not print.
-		return nil, nil, usagef("NOTION_DATABASE_ID (or --database-id) is not a Notion database id: give its 32 hex digits, dashed or not, or the database's URL")
+		return nil, nil, err
 	}
 	if f.rate <= 0 {
 		return nil, nil, usagef("--rate-limit must be above 0, got %v", f.rate)
@@ -102,6 +94,23 @@ func (e *env) connect(f clientFlags) (*database, io.Closer, error) {
 		Logger:     e.log,
 	})
 	return &database{c: c, id: id}, audit, nil
+}
+
+// databaseID is the database the flags or the environment name, dashed.
+func (e *env) databaseID(f clientFlags) (string, error) {
+	raw := f.databaseID
+	if raw == "" {
+		raw = e.getenv("NOTION_DATABASE_ID")
+	}
+	if raw == "" {
+		return "", usagef("no database: set NOTION_DATABASE_ID or pass --database-id")
+	}
+	id, err := notion.ParseDatabaseID(raw)
+	if err != nil {
+		// The value is not echoed: a token pasted into the wrong secret must not print.
+		return "", usagef("NOTION_DATABASE_ID (or --database-id) is not a Notion database id: give its 32 hex digits, dashed or not, or the database's URL")
+	}
+	return id, nil
 }
 
 type nopCloser struct{ io.Writer }

@@ -32,6 +32,7 @@ type syncFlags struct {
 	module, since                           string
 	dryRun, createIfMissing, updateManifest bool
 	dedupe, autoBackfill, async, json       bool
+	committedOnly                           bool
 	retryOnRateLimit                        bool
 	batchSize                               int
 	batchDelay                              time.Duration
@@ -61,6 +62,7 @@ func (f *syncFlags) register(e *env, name string) *flag.FlagSet {
 	fs.BoolVar(&f.dedupe, "dedupe", false, "archive the younger pages of a key that has several")
 	fs.BoolVar(&f.autoBackfill, "auto-backfill", false, "hydrate notion_database_options into manifests first (like backfill --apply)")
 	fs.BoolVar(&f.async, "async", false, "run the sync in the background and return at once (for git hooks)")
+	fs.BoolVar(&f.committedOnly, "committed-only", false, "with --changed: leave uncommitted edits out (the post-commit hook syncs what was committed)")
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
 	fs.BoolVar(&f.retryOnRateLimit, "retry-on-rate-limit", true, "wait and retry on 429 (always on; kept for the runbook's command lines)")
 	fs.IntVar(&f.batchSize, "batch-size", 0, "writes per batch (0: one batch)")
@@ -86,6 +88,10 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		return usagef("choose one of --all, --module NAME or --changed")
 	}
 	if f.async {
+		// Refuse here what the background run would only write to its log.
+		if err := e.ready(f); err != nil {
+			return err
+		}
 		return e.startAsync(args)
 	}
 	if f.autoBackfill {
@@ -306,11 +312,14 @@ func (e *env) selection(w *workspace, f syncFlags) (selection, error) {
 		if err != nil {
 			return selection{}, fmt.Errorf("diff %s: %w", f.since, err)
 		}
-		working, err := repo.WorkingChanges(match)
-		if err != nil {
-			return selection{}, fmt.Errorf("read uncommitted changes: %w", err)
+		changes = committed
+		if !f.committedOnly {
+			working, err := repo.WorkingChanges(match)
+			if err != nil {
+				return selection{}, fmt.Errorf("read uncommitted changes: %w", err)
+			}
+			changes = append(changes, working...)
 		}
-		changes = append(committed, working...)
 	}
 	broken := map[string]bool{}
 	for _, p := range w.failed {
@@ -479,6 +488,22 @@ func toPlan(sha, dbID string, dryRun bool, changes []reconcile.Change) report.Pl
 	}
 	p.Summary = report.Summarize(p.Changes)
 	return p
+}
+
+// ready checks what a sync needs before it starts: a config that loads, a token
+// (unless dry-running) and a database id.
+func (e *env) ready(f syncFlags) error {
+	if _, err := e.openWorkspace(f.repo, f.config, time.Now().UTC()); err != nil {
+		return err
+	}
+	if f.dryRun {
+		return nil
+	}
+	if e.token() == "" {
+		return usageError{errNoToken}
+	}
+	_, err := e.databaseID(f.client)
+	return err
 }
 
 // startAsync re-runs the same command in the background, for git hooks that must

@@ -621,3 +621,63 @@ func TestConcurrentSyncsMakeNoDuplicates(t *testing.T) {
 		t.Errorf("ledger chain: %v", err)
 	}
 }
+
+// TestSyncAsyncChecksFirst: a hook's background sync that cannot run must say so
+// at once, not only in its log file.
+func TestSyncAsyncChecksFirst(t *testing.T) {
+	t.Parallel()
+	repo := filepath.Join(t.TempDir(), "repo")
+	if err := copyTree(filepath.Join("..", "..", "testdata", "example"), repo); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"no token", map[string]string{"NOTION_DATABASE_ID": "0123456789abcdef0123456789abcdef"}, "no Notion token"},
+		{"bad database id", map[string]string{"NOTION_API_TOKEN": "secret_x", "NOTION_DATABASE_ID": "secret_x"}, "is not a Notion database id"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		code := Main(t.Context(), []string{"sync", "--changed", "--async", "--repo", repo}, func(k string) string { return tt.env[k] }, &out, &out)
+		if code != ExitUsage || !strings.Contains(out.String(), tt.want) || strings.Contains(out.String(), "queued") {
+			t.Errorf("%s: exit %d, output %q; want exit 2 naming %q and nothing queued", tt.name, code, out.String(), tt.want)
+		}
+		if strings.Contains(out.String(), "secret_x") {
+			t.Errorf("%s: the token was echoed", tt.name)
+		}
+	}
+}
+
+// TestSyncChangedCommittedOnly: the post-commit hook syncs what was committed, not
+// edits still in the working tree.
+func TestSyncChangedCommittedOnly(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	repo, err := git.PlainInit(h.repo, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "initial")
+	if code, out, errOut := h.run("sync", "--all"); code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if err := editDescription(h.repo, "memory/module.manifest.json", "committed"); err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "edit memory")
+	if err := editDescription(h.repo, "emotion/module.manifest.json", "WIP, not committed"); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := h.run("sync", "--changed", "--committed-only"); code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	live := h.live()
+	if got := live["memory"].PlainText("Description"); got != "committed" {
+		t.Errorf("memory = %q, want the committed edit", got)
+	}
+	if got := live["emotion"].PlainText("Description"); got == "WIP, not committed" {
+		t.Error("an uncommitted edit was synced with --committed-only")
+	}
+}
