@@ -11,12 +11,16 @@ import (
 	"github.com/google/go-github/v60/github"
 )
 
-// Event names the action reacts to. Others are accepted and treated like
-// workflow_dispatch (a full sync in mode auto).
+// Event names the action knows. Any other event whose payload carries a
+// pull_request object (pull_request_review, pull_request_review_comment...)
+// is read as a pull request; with mode auto, Resolve refuses the rest, since
+// guessing a sync for an event it does not know could write to Notion from a
+// run nobody meant to sync.
 const (
 	EventPush              = "push"
 	EventPullRequest       = "pull_request"
 	EventPullRequestTarget = "pull_request_target"
+	EventMergeGroup        = "merge_group"
 	EventWorkflowDispatch  = "workflow_dispatch"
 	EventSchedule          = "schedule"
 )
@@ -39,17 +43,32 @@ type Event struct {
 	Created bool   // the push created the ref
 	Deleted bool   // the push deleted the ref (After is ZeroSHA)
 
-	// pull_request and pull_request_target
-	Number   int    // the pull request's number
-	BaseSHA  string // pull_request.base.sha
-	HeadSHA  string // pull_request.head.sha
-	HeadRepo string // pull_request.head.repo.full_name; "" when the fork was deleted
-	Fork     bool   // the head lives in another repository: the run gets no secrets and a read-only token
+	// pull_request, pull_request_target, and any event whose payload carries
+	// a pull_request object (HasPullRequest); merge_group fills BaseSHA and
+	// HeadSHA from merge_group.base_sha and head_sha.
+	HasPullRequest bool   // the payload carries a pull_request object
+	Number         int    // the pull request's number
+	BaseSHA        string // pull_request.base.sha
+	HeadSHA        string // pull_request.head.sha
+	HeadRepo       string // pull_request.head.repo.full_name; "" when the fork was deleted
+	// Fork: the head lives in another repository. Its code is untrusted, and
+	// on every event but pull_request_target the run gets no secrets and a
+	// read-only token.
+	Fork bool
 }
 
-// IsPullRequest reports whether the event is pull_request or pull_request_target.
+// IsPullRequest reports whether the event is about a pull request: pull_request,
+// pull_request_target, or another event whose payload carries one
+// (pull_request_review...).
 func (e Event) IsPullRequest() bool {
-	return e.Name == EventPullRequest || e.Name == EventPullRequestTarget
+	return e.Name == EventPullRequest || e.Name == EventPullRequestTarget || e.HasPullRequest
+}
+
+// ReadOnlyToken reports whether GitHub gives this run a read-only GITHUB_TOKEN:
+// every event of a fork's pull request except pull_request_target, which runs
+// in the base repository's context with its usual rights.
+func (e Event) ReadOnlyToken() bool {
+	return e.IsPullRequest() && e.Fork && e.Name != EventPullRequestTarget
 }
 
 // Owner and Repo split Repository; both are "" when it is not "owner/name".
@@ -100,24 +119,29 @@ func ReadEvent(getenv func(string) string) (Event, error) {
 
 // parse fills the fields of the event's kind from its payload.
 func (ev *Event) parse(data []byte) error {
-	switch {
-	case ev.Name == EventPush:
+	if ev.Name == EventPush {
 		var p github.PushEvent
 		if err := json.Unmarshal(data, &p); err != nil {
 			return err
 		}
 		ev.Before, ev.After = p.GetBefore(), p.GetAfter()
 		ev.Forced, ev.Created, ev.Deleted = p.GetForced(), p.GetCreated(), p.GetDeleted()
-	case ev.IsPullRequest():
-		var p github.PullRequestEvent
-		if err := json.Unmarshal(data, &p); err != nil {
-			return err
-		}
-		pr := p.GetPullRequest()
-		if pr == nil {
-			return errors.New("no pull_request object in the payload")
-		}
-		ev.Number = p.GetNumber()
+		return nil
+	}
+	// Every other payload is looked at for a pull request or a merge group:
+	// pull_request_review and its kin carry the same pull_request object.
+	var p struct {
+		Number      int                 `json:"number"`
+		PullRequest *github.PullRequest `json:"pull_request"`
+		MergeGroup  *github.MergeGroup  `json:"merge_group"`
+	}
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	switch pr := p.PullRequest; {
+	case pr != nil:
+		ev.HasPullRequest = true
+		ev.Number = p.Number
 		if ev.Number == 0 {
 			ev.Number = pr.GetNumber()
 		}
@@ -135,6 +159,10 @@ func (ev *Event) parse(data []byte) error {
 		if ev.Repository == "" {
 			ev.Repository = base
 		}
+	case ev.IsPullRequest():
+		return errors.New("no pull_request object in the payload")
+	case ev.Name == EventMergeGroup && p.MergeGroup != nil:
+		ev.BaseSHA, ev.HeadSHA = p.MergeGroup.GetBaseSHA(), p.MergeGroup.GetHeadSHA()
 	}
 	return nil
 }

@@ -49,6 +49,18 @@ func TestReadEvent(t *testing.T) {
 	if err := os.WriteFile(deletedFork, []byte(`{"number":7,"pull_request":{"number":7,"head":{"sha":"ab","repo":null},"base":{"sha":"cd","repo":{"full_name":"Codertocat/Hello-World"}}}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	review := filepath.Join(dir, "review.json")
+	if err := os.WriteFile(review, []byte(`{"action":"submitted","review":{"id":1},"pull_request":{"number":9,"head":{"sha":"ab","repo":{"full_name":"Codertocat/Hello-World"}},"base":{"sha":"cd","repo":{"full_name":"Codertocat/Hello-World"}}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mergeGroup := filepath.Join(dir, "merge_group.json")
+	if err := os.WriteFile(mergeGroup, []byte(`{"action":"checks_requested","merge_group":{"head_sha":"ab","head_ref":"refs/heads/gh-readonly-queue/main/pr-1-cd","base_sha":"cd","base_ref":"refs/heads/main"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mergeGroupless := filepath.Join(dir, "release.json")
+	if err := os.WriteFile(mergeGroupless, []byte(`{"action":"published","release":{"tag_name":"v1"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	base := Event{Repository: "Codertocat/Hello-World", SHA: "1111111111111111111111111111111111111111"}
 	with := func(e Event) Event {
 		e.Repository, e.SHA = base.Repository, base.SHA
@@ -60,17 +72,22 @@ func TestReadEvent(t *testing.T) {
 	}{
 		{"new branch push", "push", "testdata/push.json", with(Event{Name: "push",
 			Before: ZeroSHA, After: "6113728f27ae82c7b1a177c8d03f9e96e0adf246", Created: true})},
-		{"pull request", "pull_request", "testdata/pull_request.json", with(Event{Name: "pull_request", Number: 2,
+		{"pull request", "pull_request", "testdata/pull_request.json", with(Event{Name: "pull_request", HasPullRequest: true, Number: 2,
 			BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
 			HeadRepo: "Codertocat/Hello-World"})},
-		{"pull request target", "pull_request_target", "testdata/pull_request.json", with(Event{Name: "pull_request_target", Number: 2,
+		{"pull request target", "pull_request_target", "testdata/pull_request.json", with(Event{Name: "pull_request_target", HasPullRequest: true, Number: 2,
 			BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
 			HeadRepo: "Codertocat/Hello-World"})},
-		{"fork pull request", "pull_request", fork, with(Event{Name: "pull_request", Number: 2,
+		{"fork pull request", "pull_request", fork, with(Event{Name: "pull_request", HasPullRequest: true, Number: 2,
 			BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
 			HeadRepo: "octo/Hello-World", Fork: true})},
-		{"deleted fork", "pull_request", deletedFork, with(Event{Name: "pull_request", Number: 7,
+		{"deleted fork", "pull_request", deletedFork, with(Event{Name: "pull_request", HasPullRequest: true, Number: 7,
 			BaseSHA: "cd", HeadSHA: "ab", Fork: true})},
+		// pull_request_review carries the same pull_request object, without a top-level number.
+		{"pull_request_review", "pull_request_review", review, with(Event{Name: "pull_request_review", HasPullRequest: true, Number: 9,
+			BaseSHA: "cd", HeadSHA: "ab", HeadRepo: "Codertocat/Hello-World"})},
+		{"merge_group", "merge_group", mergeGroup, with(Event{Name: "merge_group", BaseSHA: "cd", HeadSHA: "ab"})},
+		{"release: nothing the action reads", "release", mergeGroupless, with(Event{Name: "release"})},
 		{"workflow_dispatch", "workflow_dispatch", "testdata/workflow_dispatch.json", with(Event{Name: "workflow_dispatch"})},
 		{"schedule", "schedule", "testdata/schedule.json", with(Event{Name: "schedule"})},
 		{"schedule without payload file", "schedule", filepath.Join(dir, "missing.json"), with(Event{Name: "schedule"})},

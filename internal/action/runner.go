@@ -67,6 +67,8 @@ type Runner struct {
 	counts  map[string]int // annotations written, by command
 	dropped map[string]int // annotations over the cap, by command
 	err     error          // first write error on out
+	stopped string         // the stop-commands token while commands are stopped; "" while they run
+	midLine bool           // the last text written did not end its line
 }
 
 // NewRunner returns a Runner that writes commands to out (the step's stdout)
@@ -93,7 +95,21 @@ func (r *Runner) issue(name, msg string, props map[string]string) {
 	cmd := githubactions.Command{Name: name, Message: msg, Properties: props}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.resumeLocked()
 	r.writeLocked(cmd.String() + "\n")
+}
+
+// resumeLocked ends a line of text left open and resumes workflow commands
+// when Text stopped them, so that the command written next is processed.
+func (r *Runner) resumeLocked() {
+	if r.midLine {
+		r.writeLocked("\n")
+		r.midLine = false
+	}
+	if r.stopped != "" {
+		r.writeLocked("::" + r.stopped + "::\n")
+		r.stopped = ""
+	}
 }
 
 func (r *Runner) writeLocked(s string) {
@@ -165,8 +181,9 @@ func (r *Runner) annotate(kind string, a Annotation) {
 }
 
 // Flush writes, for each annotation type that went over the cap, one last
-// annotation saying how many were left out and where to read them. Call it
-// once, at the end of the step.
+// annotation saying how many were left out and where to read them, and
+// resumes workflow commands if Text stopped them. Call it once, at the end of
+// the step.
 func (r *Runner) Flush() {
 	for _, kind := range []string{"error", "warning", "notice"} {
 		r.mu.Lock()
@@ -179,19 +196,51 @@ func (r *Runner) Flush() {
 		what := map[string]string{"error": "errors", "warning": "warnings", "notice": "notices"}[kind]
 		r.issue(kind, fmt.Sprintf("%d more %s not shown as annotations (GitHub shows %d per step): see the job summary", n, what, MaxAnnotations), nil)
 	}
+	// Leave commands running: the step must not end with them stopped.
+	r.mu.Lock()
+	r.resumeLocked()
+	r.mu.Unlock()
 }
 
-// StopCommands makes the runner ignore workflow commands until the returned
-// function is called, so that untrusted text (manifest values in a report)
-// printed in between cannot issue one, even on a line of its own.
-func (r *Runner) StopCommands() (resume func()) {
-	token, err := r.token()
-	if err != nil {
-		// Without randomness there is no safe token; the text printed is escaped anyway.
-		return func() {}
+// Text returns a writer for everything the step prints that is not a
+// workflow command of its own: logs, reports and errors, any of which may
+// carry repository text (a manifest value, a config key) made to look like a
+// command. The runner reads both stdout and stderr for commands, the legacy
+// "##[command]" form anywhere in a line, and splits lines at CR as well as
+// LF, so escaping such text is brittle; instead, Text writes it to the same
+// stream as the commands with commands stopped (::stop-commands::<random
+// token>), and the Runner resumes them (::<token>::) only to issue one of its
+// own. Since the stop, the text and the resume go through one pipe in order,
+// nothing in the text can issue a command, whatever it holds.
+//
+// Call AddMask for the secrets before writing any text: masks are commands
+// too. Without randomness for a token, Write prints nothing and fails. The
+// writer is safe for concurrent use with the Runner's other methods.
+func (r *Runner) Text() io.Writer { return textWriter{r} }
+
+type textWriter struct{ r *Runner }
+
+func (w textWriter) Write(p []byte) (int, error) {
+	r := w.r
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(p) == 0 {
+		return 0, nil
 	}
-	r.issue("stop-commands", token, nil)
-	return func() { r.issue(token, "", nil) }
+	if r.stopped == "" {
+		token, err := r.token()
+		if err != nil {
+			return 0, fmt.Errorf("stop workflow commands: %w", err)
+		}
+		r.writeLocked("::stop-commands::" + token + "\n")
+		r.stopped = token
+	}
+	r.writeLocked(string(p))
+	r.midLine = p[len(p)-1] != '\n'
+	if r.err != nil {
+		return 0, r.err
+	}
+	return len(p), nil
 }
 
 func (r *Runner) token() (string, error) {

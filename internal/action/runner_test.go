@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lukhas/notion-sync-action/internal/action/actiontest"
 )
 
 // parseFileCommand reads GITHUB_OUTPUT as the runner does
@@ -233,7 +236,17 @@ func TestCommands(t *testing.T) {
 		{"group", nil, func(r *Runner) { r.Group("Sync"); r.EndGroup() }, "::group::Sync\n::endgroup::\n"},
 		{"debug off", nil, func(r *Runner) { r.Debugf("x %d", 1) }, ""},
 		{"debug on", fileEnv{"RUNNER_DEBUG": "1"}, func(r *Runner) { r.Debugf("x %d\n", 1) }, "::debug::x 1%0A\n"},
-		{"stop commands", nil, func(r *Runner) { r.StopCommands()() }, "::stop-commands::" + strings.Repeat("07", 16) + "\n::" + strings.Repeat("07", 16) + "::\n"},
+		{"text stops commands, a command resumes them", nil, func(r *Runner) {
+			fmt.Fprint(r.Text(), "a\n")
+			fmt.Fprint(r.Text(), "b")
+			r.Group("G")
+			r.EndGroup()
+		}, "::stop-commands::" + strings.Repeat("07", 16) + "\na\nb\n::" + strings.Repeat("07", 16) + "::\n::group::G\n::endgroup::\n"},
+		{"flush resumes", nil, func(r *Runner) {
+			fmt.Fprint(r.Text(), "a\n")
+			r.Flush()
+		}, "::stop-commands::" + strings.Repeat("07", 16) + "\na\n::" + strings.Repeat("07", 16) + "::\n"},
+		{"empty text stops nothing", nil, func(r *Runner) { fmt.Fprint(r.Text(), "") }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -248,6 +261,68 @@ func TestCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestTextCannotIssueCommands writes text crafted to issue workflow commands
+// in every form the runner reads, between commands of the Runner's own, and
+// reads the log as the runner does: only the Runner's commands (and its
+// stop/resume pairs) are processed.
+func TestTextCannotIssueCommands(t *testing.T) {
+	t.Parallel()
+	forged := []string{
+		"::error title=forged::forged\n",
+		"  ::add-mask::forged\n",
+		"x\r::warning::forged\r\n",
+		"text ##[error]forged\n",
+		"::ERROR::forged", // no newline: the next command must still start a line
+		"::stop-commands::forged\n::error::forged\n::forged::\n",
+	}
+	var log bytes.Buffer
+	r := NewRunner(fileEnv{}.get, &log)
+	var want []string
+	for i, f := range forged {
+		if _, err := io.WriteString(r.Text(), f); err != nil {
+			t.Fatal(err)
+		}
+		r.Notice(Annotation{Message: fmt.Sprintf("ours %d", i)})
+		want = append(want, fmt.Sprintf("ours %d", i))
+	}
+	r.Flush()
+	var got []string
+	for _, c := range actiontest.Commands(log.String()) {
+		switch c.Name {
+		case "stop-commands":
+		case "notice":
+			got = append(got, c.Data)
+		default:
+			if c.Data != "" || len(c.Name) != 32 {
+				t.Errorf("the text issued %q", c.Line)
+			}
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("notices processed (-want +got):\n%s\nlog:\n%s", diff, log.String())
+	}
+	if cmds := actiontest.Commands(log.String()); cmds[len(cmds)-1].Name == "stop-commands" {
+		t.Error("the log ends with commands stopped")
+	}
+}
+
+func TestTextWithoutRandomness(t *testing.T) {
+	t.Parallel()
+	var log bytes.Buffer
+	r := NewRunner(fileEnv{}.get, &log)
+	r.rand = failReader{}
+	if _, err := io.WriteString(r.Text(), "::error::forged\n"); err == nil {
+		t.Error("Write without a stop token succeeded")
+	}
+	if log.Len() != 0 {
+		t.Errorf("text printed without commands stopped: %q", log.String())
+	}
+}
+
+type failReader struct{}
+
+func (failReader) Read([]byte) (int, error) { return 0, errors.New("no entropy") }
 
 type failWriter struct{}
 

@@ -3,6 +3,8 @@ package action
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -71,4 +73,55 @@ func Rel(workspace, p string) (string, error) {
 		return "", fmt.Errorf("make %s workspace-relative: it is outside the workspace %s", p, workspace)
 	}
 	return rel, nil
+}
+
+// ErrNotOwnFile is wrapped by OwnFile's errors: something at or above a path
+// the action writes is a symbolic link, or not a regular file or folder.
+var ErrNotOwnFile = errors.New("not a plain file of the workspace")
+
+// OwnFile checks p, a path inside workspace that the action writes (the
+// ledger, the plan, the API audit log) or uploads, before it is written or
+// read. The action runs as root, and the workspace holds what a commit put
+// there: a pull request can commit artifacts/notion_sync_ledger.jsonl as a
+// symbolic link to /proc/self/environ (the container's environment, tokens
+// included) or to a runner file. Writing would go through the link, and an
+// upload or an output would hand out its target. So OwnFile refuses, with an
+// error wrapping ErrNotOwnFile, a path where any part below the workspace is
+// a symbolic link, a folder part is not a folder, or the file is not a
+// regular file. It reports whether the file exists; a missing file (or
+// folder) is fine: the action creates plain ones.
+//
+// The workspace folder itself may be a link (a runner's work folder often is
+// one); only what lies below it is checked.
+func OwnFile(workspace, p string) (exists bool, err error) {
+	rel, err := Rel(workspace, p)
+	if err != nil {
+		return false, fmt.Errorf("check %s: %w", p, errors.Join(ErrNotOwnFile, err))
+	}
+	if rel == "." {
+		return false, fmt.Errorf("check %s: %w: it is the workspace itself", p, ErrNotOwnFile)
+	}
+	parts := strings.Split(rel, "/")
+	cur := workspace
+	for i, part := range parts {
+		cur = filepath.Join(cur, part)
+		at := strings.Join(parts[:i+1], "/")
+		st, err := os.Lstat(cur)
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("check %s: %w", rel, err)
+		}
+		last := i == len(parts)-1
+		switch {
+		case st.Mode()&fs.ModeSymlink != 0:
+			return false, fmt.Errorf("check %s: %w: %s is a symbolic link; the action writes and uploads only plain files inside the workspace, so that a commit cannot point them elsewhere: remove the link (or set the input to another path)", rel, ErrNotOwnFile, at)
+		case !last && !st.IsDir():
+			return false, fmt.Errorf("check %s: %w: %s is not a folder", rel, ErrNotOwnFile, at)
+		case last && !st.Mode().IsRegular():
+			return false, fmt.Errorf("check %s: %w: it is not a regular file (%s)", rel, ErrNotOwnFile, st.Mode().Type())
+		}
+	}
+	return true, nil
 }

@@ -1,6 +1,8 @@
 package action
 
 import (
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,5 +35,71 @@ func TestAbsRel(t *testing.T) {
 	}
 	if got := Workspace(func(k string) string { return map[string]string{"GITHUB_WORKSPACE": DefaultWorkspace}[k] }); got != DefaultWorkspace {
 		t.Errorf("Workspace() = %q", got)
+	}
+}
+
+// TestOwnFile plants what a pull request can commit at the paths the action
+// writes: links to a file outside the workspace (a stand-in for
+// /proc/self/environ), to a folder outside it, and to a file inside it.
+func TestOwnFile(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "environ")
+	mustWrite(t, secret, "NOTION_TOKEN=secret_fake")
+	mustWrite(t, filepath.Join(ws, "artifacts", "plan.json"), "{}")
+	mustWrite(t, filepath.Join(ws, "README.md"), "hi")
+	mustSymlink(t, secret, filepath.Join(ws, "artifacts", "ledger.jsonl"))
+	mustSymlink(t, filepath.Join(ws, "README.md"), filepath.Join(ws, "artifacts", "inside.jsonl"))
+	mustSymlink(t, outside, filepath.Join(ws, "linked"))
+	if err := os.Mkdir(filepath.Join(ws, "artifacts", "dir.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		rel     string
+		exists  bool
+		wantErr string
+	}{
+		{"artifacts/plan.json", true, ""},
+		{"artifacts/new.json", false, ""},
+		{"missing/folder/new.json", false, ""},
+		{"artifacts/ledger.jsonl", false, "artifacts/ledger.jsonl is a symbolic link"},
+		{"artifacts/inside.jsonl", false, "artifacts/inside.jsonl is a symbolic link"},
+		{"linked/environ", false, "linked is a symbolic link"},
+		{"linked/new.json", false, "linked is a symbolic link"},
+		{"README.md/x.json", false, "README.md is not a folder"},
+		{"artifacts/dir.json", false, "not a regular file"},
+	}
+	for _, tt := range tests {
+		exists, err := OwnFile(ws, filepath.Join(ws, filepath.FromSlash(tt.rel)))
+		if tt.wantErr == "" {
+			if err != nil || exists != tt.exists {
+				t.Errorf("OwnFile(%s) = %v, %v; want %v, nil", tt.rel, exists, err, tt.exists)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrNotOwnFile) || !strings.Contains(err.Error(), tt.wantErr) || exists {
+			t.Errorf("OwnFile(%s) = %v, %v; want an ErrNotOwnFile saying %q", tt.rel, exists, err, tt.wantErr)
+		}
+	}
+	if _, err := OwnFile(ws, secret); !errors.Is(err, ErrNotOwnFile) {
+		t.Errorf("OwnFile(outside the workspace) error = %v", err)
+	}
+}
+
+func mustWrite(t *testing.T, p, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustSymlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
 	}
 }

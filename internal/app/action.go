@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/config"
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
+	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/prcomment"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
@@ -60,16 +62,25 @@ type actionRun struct {
 // same code paths as the CLI, and reports through the runner: job summary,
 // annotations, outputs, the PR comment and the artifact. It returns the CLI's
 // exit codes; fail-on-error: false turns "problems found" (1) into a warning.
+//
+// Everything it prints that is not a workflow command of its own (the log,
+// the text report, errors) goes through the Runner's Text writer: to stdout,
+// with workflow commands stopped. Errors quote config keys and manifest text,
+// and the runner reads commands from stderr too, so a config key written as
+// "X\n::error::forged" would otherwise issue one.
 func runAction(ctx context.Context, e *env) int {
 	r := action.NewRunner(e.getenv, e.stdout)
 	defer r.Flush()
 	in, inErr := action.ReadInputs(e.getenv)
-	// Mask first: nothing may print a token before the runner knows it.
+	// Mask first: nothing may print a token before the runner knows it, and
+	// masks are commands, which the text below stops.
 	if in.NotionToken == "" {
 		in.NotionToken = action.Secret(cmp.Or(e.getenv("NOTION_API_TOKEN"), e.getenv("NOTION_TOKEN")))
 	}
 	r.AddMask(in.NotionToken.Reveal())
 	r.AddMask(in.GitHubToken.Reveal())
+	rawStderr := e.stderr
+	e = textEnv(ctx, e, r.Text())
 	if inErr != nil {
 		fmt.Fprintln(e.stderr, "notion-sync: the action's inputs are not valid:")
 		for _, err := range unjoin(inErr) {
@@ -89,7 +100,7 @@ func runAction(ctx context.Context, e *env) int {
 		r.Error(action.Annotation{Title: "notion-sync: event", Message: err.Error()})
 		return ExitFatal
 	}
-	a := &actionRun{e: e, r: r, in: in, ev: ev, run: action.Resolve(in, ev), ws: action.Workspace(e.getenv), outputs: map[string]string{}}
+	a := &actionRun{e: e, r: r, in: in, ev: ev, ws: action.Workspace(e.getenv), outputs: map[string]string{}}
 	// The inputs reach the code paths of the CLI through the variables they read.
 	inner := *e
 	inner.getenv = func(k string) string {
@@ -104,12 +115,49 @@ func runAction(ctx context.Context, e *env) int {
 		return e.getenv(k)
 	}
 	a.e = &inner
-	code := a.do(ctx)
+	code := ExitOK
+	if a.run, err = action.Resolve(in, ev, a.checkout()); err != nil {
+		code = a.fail(ctx, usageError{err})
+	} else {
+		code = a.do(ctx)
+	}
 	if err := r.Err(); err != nil && code == ExitOK {
-		fmt.Fprintf(e.stderr, "notion-sync: %v\n", err)
+		// The log itself failed: the one message left goes to stderr, and holds no
+		// repository text.
+		fmt.Fprintf(rawStderr, "notion-sync: %v\n", err)
 		code = ExitFatal
 	}
 	return code
+}
+
+// textEnv is e with stdout, stderr and the logger all writing to text (the
+// Runner's Text writer), at the level e's logger has.
+func textEnv(ctx context.Context, e *env, text io.Writer) *env {
+	level := slog.LevelInfo
+	if e.log != nil && e.log.Enabled(ctx, slog.LevelDebug) {
+		level = slog.LevelDebug
+	}
+	out := *e
+	out.stdout, out.stderr = text, text
+	out.log = slog.New(slog.NewTextHandler(text, &slog.HandlerOptions{Level: level}))
+	return &out
+}
+
+// checkout is what Resolve needs of the workspace's git checkout: on
+// pull_request_target, whether it holds the pull request's head.
+func (a *actionRun) checkout() action.Checkout {
+	var co action.Checkout
+	if a.ev.Name != action.EventPullRequestTarget {
+		return co
+	}
+	repo, err := gitdiff.Open(a.ws)
+	if err != nil {
+		a.e.log.Warn("the workspace is not a git checkout", "reason", err)
+		return co
+	}
+	co.Head, _ = repo.Head()
+	co.MergeHead, _ = repo.Resolve("HEAD^2")
+	return co
 }
 
 // unjoin returns the errors an errors.Join holds, or err alone.
@@ -129,14 +177,21 @@ func (a *actionRun) do(ctx context.Context) int {
 		}
 	}
 	if err != nil {
-		return a.fail("notion-sync", usageError{err})
+		return a.fail(ctx, usageError{err})
+	}
+	// The workspace is what a commit put there, and the action runs as root:
+	// a link committed at one of these paths would have the ledger or the log
+	// written through it, or its target uploaded and named in an output.
+	if err := a.checkOwnFiles(a.planPath, a.ledgerPath, a.ledgerPath+".lock", a.auditPath); err != nil {
+		return a.fail(ctx, err)
+	}
+	if err := a.checkConfig(); err != nil {
+		return a.fail(ctx, err)
 	}
 	a.e.log.Info("notion-sync action", "event", a.ev.Name, "mode", string(a.run.Mode), "scope", string(a.run.Scope), "dry_run", a.run.DryRun)
 	a.r.Debugf("workspace %s, plan %s, ledger %s", a.ws, a.planPath, a.ledgerPath)
 	if a.run.Skip != "" {
-		a.notes = append(a.notes, a.run.Skip)
-		a.summary("## Notion sync\n\n> " + a.run.Skip + "\n")
-		return a.finish(ExitOK)
+		return a.skip(ctx)
 	}
 	switch a.run.Mode {
 	case action.ModeSync, action.ModePlan:
@@ -144,6 +199,57 @@ func (a *actionRun) do(ctx context.Context) int {
 	default:
 		return a.command(ctx)
 	}
+}
+
+// checkOwnFiles refuses, as a usage error, paths the run writes that are not
+// plain files of the workspace (action.OwnFile).
+func (a *actionRun) checkOwnFiles(paths ...string) error {
+	for _, p := range paths {
+		if _, err := action.OwnFile(a.ws, p); err != nil {
+			return usageError{fmt.Errorf("refuse to write into the workspace: %w", err)}
+		}
+	}
+	return nil
+}
+
+// checkConfig refuses a config file that is a link out of the workspace (to
+// /proc/self/environ, a runner file): it would be parsed, and parse errors
+// quote what they read. Manifests need no such check: discovery already skips
+// links that leave the repository.
+func (a *actionRun) checkConfig() error {
+	name := a.configName()
+	if name == "" {
+		return nil
+	}
+	real, err := filepath.EvalSymlinks(filepath.Join(a.ws, filepath.FromSlash(name)))
+	if err != nil {
+		return nil // a missing or broken config is config.LoadDir's to report
+	}
+	ws, err := filepath.EvalSymlinks(a.ws)
+	if err != nil {
+		return nil
+	}
+	if _, err := action.Rel(ws, real); err != nil {
+		return usageError{fmt.Errorf("refuse config %s: it is a symbolic link to a file outside the workspace", name)}
+	}
+	return nil
+}
+
+// skip ends a run that has nothing to do, saying why in the summary, and on a
+// pull request as a warning and in the comment, so that an earlier plan does
+// not stay up looking current.
+func (a *actionRun) skip(ctx context.Context) int {
+	a.notes = append(a.notes, a.run.Skip)
+	a.summary("## Notion sync\n\n> " + a.run.Skip + "\n")
+	if a.ev.IsPullRequest() {
+		a.r.Warning(action.Annotation{Title: "notion-sync: nothing planned", Message: a.run.Skip})
+	}
+	if a.run.Comment {
+		marker := a.commentMarker()
+		body := marker + "\n## Notion sync plan skipped\n\n> " + a.run.Skip + "\n"
+		a.upsertComment(ctx, marker, body)
+	}
+	return a.finish(ExitOK)
 }
 
 // clientFlags are the Notion client settings the inputs give.
@@ -176,7 +282,7 @@ func (a *actionRun) sync(ctx context.Context) int {
 	if !a.run.Offline {
 		if err := a.needNotion(); err != nil {
 			if !a.run.DryRun {
-				return a.fail("notion-sync", err)
+				return a.fail(ctx, err)
 			}
 			// A plan needs no token: without one it shows the manifests' values.
 			a.run.Offline = true
@@ -185,7 +291,7 @@ func (a *actionRun) sync(ctx context.Context) int {
 	}
 	cfg, err := config.LoadDir(a.ws, a.in.Config)
 	if err != nil {
-		return a.fail("notion-sync", usageError{fmt.Errorf("load config: %w", err)})
+		return a.fail(ctx, usageError{fmt.Errorf("load config: %w", err)})
 	}
 	f := syncFlags{
 		client:          a.clientFlags(),
@@ -231,7 +337,7 @@ func (a *actionRun) sync(ctx context.Context) int {
 	res, err := a.e.sync(ctx, f)
 	a.r.EndGroup()
 	if err != nil {
-		return a.fail("notion-sync", err)
+		return a.fail(ctx, err)
 	}
 	a.printText(func(w io.Writer) error { return report.WriteText(w, res.plan, res.stats) })
 	a.annotate(res.plan)
@@ -245,7 +351,7 @@ func (a *actionRun) sync(ctx context.Context) int {
 	}
 	a.summary(report.Markdown(res.plan, res.stats, report.MarkdownOptions{Title: title, MaxChars: summaryChars, Notes: a.notes}))
 	if a.run.Comment {
-		a.comment(ctx, cfg, title, res)
+		a.comment(ctx, title, res)
 	}
 
 	s := res.plan.Summary
@@ -255,8 +361,8 @@ func (a *actionRun) sync(ctx context.Context) int {
 	a.outputs["unchanged"] = strconv.Itoa(s.Noop)
 	a.outputs["failed"] = strconv.Itoa(s.Error)
 	a.outputs["has-changes"] = strconv.FormatBool(s.Create+s.Update+s.Archive > 0)
-	a.outputs["plan-path"] = a.relIfExists(a.planPath)
-	a.outputs["ledger-path"] = a.relIfExists(a.ledgerPath)
+	a.outputs["plan-path"] = a.ownRel(a.planPath)
+	a.outputs["ledger-path"] = a.ownRel(a.ledgerPath)
 	a.upload(ctx, a.planPath, a.ledgerPath, a.auditPath)
 
 	code := ExitOK
@@ -281,6 +387,8 @@ func (a *actionRun) changes(ctx context.Context, cfg *config.Config) ([]gitdiff.
 			return nil, "Full sync: the push created the branch, so there is no before commit to diff from"
 		}
 	case a.ev.IsPullRequest():
+		base = cmp.Or(base, a.ev.BaseSHA)
+	case a.ev.Name == action.EventMergeGroup && a.ev.BaseSHA != "":
 		base = cmp.Or(base, a.ev.BaseSHA)
 	case base == "":
 		return nil, fmt.Sprintf("Full sync: the %s event names no commit to diff from (set the before input for a changed-only sync)", cmp.Or(a.ev.Name, "(unknown)"))
@@ -334,6 +442,9 @@ func (a *actionRun) fetchAndDiff(ctx context.Context, repo *gitdiff.Repo, base, 
 		return nil, false
 	}
 	changes, err := repo.Changed(base, head, match)
+	if derr := repo.DropFetched(); derr != nil {
+		a.e.log.Warn("cannot remove the ref of the fetched base commit", "reason", derr)
+	}
 	if err != nil {
 		a.e.log.Warn("cannot diff after fetching the base commit", "base", base, "reason", err)
 		return nil, false
@@ -438,7 +549,18 @@ func (a *actionRun) annotate(p report.Plan) {
 // comment upserts the plan comment on the pull request. A failure is a
 // warning: the plan is in the summary either way, and a fork's read-only
 // token must not fail the check.
-func (a *actionRun) comment(ctx context.Context, cfg *config.Config, title string, res syncResult) {
+func (a *actionRun) comment(ctx context.Context, title string, res syncResult) {
+	marker := a.commentMarker()
+	body := report.Markdown(res.plan, res.stats, report.MarkdownOptions{
+		Title: title, Marker: marker, MaxChars: commentChars, DetailsURL: a.runURL(), Notes: a.notes,
+		SHA: a.ev.HeadSHA,
+	})
+	a.upsertComment(ctx, marker, body)
+}
+
+// upsertComment makes body the pull request's sticky comment, found by marker,
+// and sets the comment-url output. Every failure is a warning.
+func (a *actionRun) upsertComment(ctx context.Context, marker, body string) {
 	if a.in.GitHubToken == "" {
 		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment", Message: "no github-token: the plan is in the job summary only"})
 		return
@@ -448,10 +570,6 @@ func (a *actionRun) comment(ctx context.Context, cfg *config.Config, title strin
 		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment", Message: err.Error()})
 		return
 	}
-	marker := commentMarker(cfg)
-	body := report.Markdown(res.plan, res.stats, report.MarkdownOptions{
-		Title: title, Marker: marker, MaxChars: commentChars, DetailsURL: a.runURL(), Notes: a.notes,
-	})
 	url, err := prcomment.New(gh, a.ev.Owner(), a.ev.Repo()).Upsert(ctx, a.ev.Number, marker, body)
 	switch {
 	case err == nil:
@@ -459,19 +577,47 @@ func (a *actionRun) comment(ctx context.Context, cfg *config.Config, title strin
 		a.e.log.Info("plan comment upserted", "url", url)
 	case prcomment.IsPermission(err):
 		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment",
-			Message: "GitHub refused the comment (403/404): pull requests from forks get a read-only token; give the job permissions: pull-requests: write, or comment from a workflow_run job. The plan is in the job summary."})
+			Message: "GitHub refused the comment (403/404): the token cannot write to pull requests; give the job permissions: pull-requests: write (a fork's pull request gets a read-only token: comment from a workflow_run job). The plan is in the job summary."})
 	default:
 		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment", Message: "upsert the plan comment: " + err.Error()})
 	}
 }
 
-// commentMarker is the hidden marker of the plan comment. It names the config,
-// so two workflows syncing two configs of one repository keep two comments.
-func commentMarker(cfg *config.Config) string {
-	name := cmp.Or(cfg.File, "built-in")
-	// Nothing in the name may end the HTML comment early.
-	name = strings.NewReplacer("--", "__", ">", "_", "\n", " ", "\r", " ").Replace(name)
-	return "<!-- notion-sync config=" + name + " -->"
+// commentMarker is the hidden marker of the plan comment. It names the
+// config, the database and the job, so that two workflows, two configs, the
+// legs of a matrix over databases, or two jobs of one workflow keep a comment
+// each instead of overwriting one another's.
+func (a *actionRun) commentMarker() string {
+	db := "none"
+	if id, err := notion.ParseDatabaseID(cmp.Or(a.in.DatabaseID, a.e.getenv("NOTION_DATABASE_ID"))); err == nil {
+		db = strings.ReplaceAll(id, "-", "")
+		db = db[:min(8, len(db))]
+	}
+	return commentMarker(a.configName(), db, cmp.Or(a.e.getenv("GITHUB_JOB"), "none"))
+}
+
+// configName is the config file a run reads, as config.LoadDir finds it
+// (the config input, else .github/notion-sync.yml or .yaml when present), or
+// "" for the built-in config. It does not parse the file: a run whose config
+// is broken must find the same comment as the runs before it.
+func (a *actionRun) configName() string {
+	if a.in.Config != "" {
+		return filepath.ToSlash(a.in.Config)
+	}
+	for _, p := range []string{config.DefaultPath, config.DefaultPathAlt} {
+		if _, err := os.Stat(filepath.Join(a.ws, filepath.FromSlash(p))); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// commentMarker builds the marker from its parts, made safe for an HTML comment.
+func commentMarker(config, db, job string) string {
+	// Nothing in a part may end the HTML comment early, or add a part.
+	clean := strings.NewReplacer("--", "__", ">", "_", "\n", " ", "\r", " ", "=", "_")
+	part := func(s string) string { return strings.ReplaceAll(clean.Replace(s), " ", "_") }
+	return "<!-- notion-sync config=" + part(cmp.Or(config, "built-in")) + " db=" + part(db) + " job=" + part(job) + " -->"
 }
 
 // runURL is the run's page, where the job summary is.
@@ -511,7 +657,11 @@ func (a *actionRun) upload(ctx context.Context, paths ...string) {
 	}
 	var files []string
 	for _, p := range paths {
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+		// Only plain files of the workspace: never what a committed link points at.
+		switch exists, err := action.OwnFile(a.ws, p); {
+		case err != nil:
+			a.r.Warning(action.Annotation{Title: "notion-sync: not uploaded", Message: err.Error()})
+		case exists:
 			files = append(files, p)
 		}
 	}
@@ -529,6 +679,7 @@ func (a *actionRun) upload(ctx context.Context, paths ...string) {
 		return
 	}
 	u.Log = a.e.log
+	u.Mask = a.r.AddMask // the signed URL's signature, before any log line
 	name := a.artifactName()
 	id, err := u.Upload(ctx, name, files)
 	if err != nil {
@@ -553,14 +704,17 @@ func (a *actionRun) command(ctx context.Context) int {
 	switch a.run.Mode {
 	case action.ModeVerify:
 		if err := a.needNotion(); err != nil {
-			return a.fail(name, err)
+			return a.fail(ctx, err)
 		}
 		args = append(args, "--all", "--repo", a.ws, "--config", a.in.Config)
 	case action.ModeAudit:
 		if err := a.needNotion(); err != nil {
-			return a.fail(name, err)
+			return a.fail(ctx, err)
 		}
 		out := filepath.Join(filepath.Dir(a.ledgerPath), "notion_audit_"+time.Now().UTC().Format("200601")+".json")
+		if err := a.checkOwnFiles(out); err != nil {
+			return a.fail(ctx, err)
+		}
 		args = append(args, "--repo", a.ws, "--config", a.in.Config, "--output", out)
 		extra = append(extra, out)
 	case action.ModePreflight:
@@ -581,10 +735,10 @@ func (a *actionRun) command(ctx context.Context) int {
 	err := run(ctx, &inner, args)
 	a.r.EndGroup()
 	a.printText(func(w io.Writer) error { _, err := w.Write(out.Bytes()); return err })
-	code := exitCode(a.e.stderr, name, err)
+	code := a.printErr("notion-sync "+name, err)
 	md := "## Notion " + name + "\n\n" + codeBlock(out.String())
 	if code != ExitOK && code != ExitProblems {
-		md += "\n❌ " + codeBlock(err.Error())
+		md += "\n**❌ Failed:**\n\n" + codeBlock(err.Error())
 	}
 	a.summary(md)
 	a.upload(ctx, append([]string{a.ledgerPath, a.auditPath}, extra...)...)
@@ -608,13 +762,30 @@ func (a *actionRun) problems(msg string) int {
 	return ExitOK
 }
 
-// fail reports an error that stopped the run: on stderr as the CLI does, as an
-// annotation, and in the summary.
-func (a *actionRun) fail(name string, err error) int {
-	code := exitCode(a.e.stderr, name, err)
+// fail reports an error that stopped the run: in the log, as an annotation,
+// in the summary, and on a pull request in the comment, which would otherwise
+// keep showing an earlier run's plan as if it were current.
+func (a *actionRun) fail(ctx context.Context, err error) int {
+	code := a.printErr("notion-sync", err)
 	a.r.Error(action.Annotation{Title: "notion-sync failed", Message: err.Error()})
 	a.summary("## Notion sync failed\n\n" + codeBlock(err.Error()))
+	if a.run.Comment {
+		marker := a.commentMarker()
+		a.upsertComment(ctx, marker, report.MarkdownFailure(err.Error(), report.MarkdownOptions{
+			Marker: marker, MaxChars: commentChars, DetailsURL: a.runURL(), SHA: a.ev.HeadSHA,
+		}))
+	}
 	return a.finish(code)
+}
+
+// printErr prints err once, as "name: err" (the CLI's form), unless the
+// command has shown it already, and returns its exit code.
+func (a *actionRun) printErr(name string, err error) int {
+	code := exitCode(io.Discard, name, err)
+	if code == ExitFatal || code == ExitUsage && !errors.Is(err, errUsageReported) {
+		fmt.Fprintf(a.e.stderr, "%s: %v\n", name, err)
+	}
+	return code
 }
 
 // finish writes the outputs; a run whose outputs cannot be written fails.
@@ -640,13 +811,10 @@ func (a *actionRun) summary(md string) {
 	}
 }
 
-// printText prints a report to the log with workflow commands stopped, so
-// that no manifest text in it can issue one.
+// printText prints a report to the log. The log is the Runner's Text writer,
+// so no manifest text in it can issue a workflow command.
 func (a *actionRun) printText(write func(io.Writer) error) {
-	resume := a.r.StopCommands()
-	err := write(a.e.stdout)
-	resume()
-	if err != nil {
+	if err := write(a.e.stdout); err != nil {
 		a.e.log.Warn("print report", "reason", err)
 	}
 }
@@ -661,9 +829,10 @@ func (a *actionRun) rel(p string) string {
 	return r
 }
 
-// relIfExists is rel(p) when p was written, else "".
-func (a *actionRun) relIfExists(p string) string {
-	if _, err := os.Stat(p); err != nil {
+// ownRel is rel(p) when p is a plain file of the workspace (action.OwnFile),
+// else "": an output must never name what a committed link points at.
+func (a *actionRun) ownRel(p string) string {
+	if exists, err := action.OwnFile(a.ws, p); err != nil || !exists {
 		return ""
 	}
 	return a.rel(p)

@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +26,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lukhas/notion-sync-action/internal/action"
-	"github.com/lukhas/notion-sync-action/internal/config"
+	"github.com/lukhas/notion-sync-action/internal/action/actiontest"
 	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
@@ -59,6 +61,9 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /user", func(w http.ResponseWriter, r *http.Request) {
 		g.write(w, http.StatusForbidden, map[string]string{"message": "Resource not accessible by integration"})
+	})
+	mux.HandleFunc("POST /api/graphql", func(w http.ResponseWriter, r *http.Request) {
+		g.write(w, http.StatusOK, map[string]any{"data": map[string]any{"viewer": map[string]any{"login": "github-actions"}}})
 	})
 	mux.HandleFunc("GET /repos/octo/mono/issues/{n}/comments", func(w http.ResponseWriter, r *http.Request) {
 		g.mu.Lock()
@@ -560,7 +565,8 @@ func TestActionPullRequest(t *testing.T) {
 		t.Fatalf("after the first run: comments %+v, calls %v; want one created", comments, calls)
 	}
 	first := comments[0]
-	for _, want := range []string{"<!-- notion-sync config=built-in -->", "Notion sync plan", "memory", "https://github.com/octo/mono/actions/runs/42"} {
+	marker := "<!-- notion-sync config=built-in db=" + strings.ReplaceAll(a.db, "-", "")[:8] + " job=notion -->"
+	for _, want := range []string{marker, "Notion sync plan", "memory", "https://github.com/octo/mono/actions/runs/42"} {
 		if !strings.Contains(first.Body, want) {
 			t.Errorf("comment lacks %q:\n%s", want, first.Body)
 		}
@@ -653,73 +659,389 @@ func TestActionPullRequestMergeCommit(t *testing.T) {
 	}
 }
 
-// TestActionForkPullRequest is a fork's pull request: no Notion secret and a
-// read-only GitHub token. The plan comes from the manifests alone, Notion is
-// never called, the refused comment is a warning, and the step passes.
+// TestActionForkPullRequest is a fork's pull request, on pull_request (no
+// secret in the usual case, a read-only token) and with a Notion token that a
+// repository passes anyway: either way the plan comes from the manifests
+// alone, Notion is never called, no comment is tried (the token cannot write
+// one), and the step passes.
 func TestActionForkPullRequest(t *testing.T) {
 	t.Parallel()
+	for _, token := range []string{"", "with a Notion token"} {
+		t.Run("notion-token="+token, func(t *testing.T) {
+			t.Parallel()
+			a := newActionHarness(t)
+			a.gh.readOnly = true
+			base := a.head()
+			if err := editDescription(a.repo, "memory/module.manifest.json", "Fork memory"); err != nil {
+				t.Fatal(err)
+			}
+			head := a.commit("fork edit")
+			a.srv.ResetRequests()
+			inputs := map[string]string{}
+			if token == "" {
+				inputs["notion-token"] = ""
+			}
+			res := a.run("pull_request", prPayload(t, 7, base, head, "someone/mono"), inputs)
+			if res.code != ExitOK {
+				res.failf(t, "fork pull_request")
+			}
+			if n := len(a.srv.Requests()); n != 0 {
+				t.Errorf("%d Notion requests on a fork's pull request", n)
+			}
+			if diff := cmp.Diff(wantCounts(1, 0, 0, 0, 0), counts(res)); diff != "" {
+				t.Errorf("outputs (-want +got):\n%s", diff)
+			}
+			if _, calls := a.gh.state(); len(calls) != 0 {
+				t.Errorf("a comment was tried with a read-only token: %v", calls)
+			}
+			for _, want := range []string{"Pull request from a fork: its manifests are untrusted", "read-only token, so the plan is not posted", "(offline)"} {
+				if !strings.Contains(res.summary, want) {
+					t.Errorf("summary does not say %q:\n%s", want, res.summary)
+				}
+			}
+			if res.outputs["comment-url"] != "" {
+				t.Errorf("comment-url = %q without a comment", res.outputs["comment-url"])
+			}
+		})
+	}
+}
+
+// TestActionPullRequestTarget: pull_request_target checks out the base
+// branch unless the workflow asks for the head. On the base, a plan would
+// diff nothing and claim "nothing to sync": the run plans nothing, warns, and
+// says so in the comment. With the head checked out, a fork's pull request
+// plans offline (even with the secret pull_request_target gets) and, the
+// token being writable, comments.
+func TestActionPullRequestTarget(t *testing.T) {
+	t.Parallel()
+	t.Run("base branch checked out", func(t *testing.T) {
+		t.Parallel()
+		a := newActionHarness(t)
+		base := a.head()
+		// The pull request's head is a commit this checkout does not have.
+		head := "0123456789abcdef0123456789abcdef01234567"
+		a.srv.ResetRequests()
+		res := a.run("pull_request_target", prPayload(t, 7, base, head, "octo/mono"), nil)
+		if res.code != ExitOK {
+			res.failf(t, "pull_request_target")
+		}
+		if n := len(a.srv.Requests()); n != 0 {
+			t.Errorf("%d Notion requests for a skipped plan", n)
+		}
+		if strings.Contains(res.summary, "Nothing to sync") || res.outputs["plan-path"] != "" {
+			t.Errorf("the base branch was planned as the pull request (plan-path %q):\n%s", res.outputs["plan-path"], res.summary)
+		}
+		if !strings.Contains(res.summary, "pull_request_target checks out the base branch") || !strings.Contains(res.summary, "ref: ${{ github.event.pull_request.head.sha }}") {
+			t.Errorf("summary does not say why nor how to fix it:\n%s", res.summary)
+		}
+		if !slices.ContainsFunc(actiontest.Commands(res.stdout), func(c actiontest.Command) bool {
+			return c.Name == "warning" && c.Props["title"] == "notion-sync: nothing planned"
+		}) {
+			t.Errorf("no warning:\n%s", res.stdout)
+		}
+		comments, _ := a.gh.state()
+		if len(comments) != 1 || !strings.Contains(comments[0].Body, "Notion sync plan skipped") || !strings.Contains(comments[0].Body, "<!-- notion-sync config=built-in db=") {
+			t.Errorf("comments = %+v, want one saying the plan was skipped", comments)
+		}
+	})
+	t.Run("fork head checked out", func(t *testing.T) {
+		t.Parallel()
+		a := newActionHarness(t)
+		base := a.head()
+		if err := editDescription(a.repo, "memory/module.manifest.json", "Target memory"); err != nil {
+			t.Fatal(err)
+		}
+		head := a.commit("fork edit")
+		a.srv.ResetRequests()
+		res := a.run("pull_request_target", prPayload(t, 7, base, head, "someone/mono"), nil)
+		if res.code != ExitOK {
+			res.failf(t, "pull_request_target")
+		}
+		if n := len(a.srv.Requests()); n != 0 {
+			t.Errorf("%d Notion requests with a fork's code checked out", n)
+		}
+		if diff := cmp.Diff(map[string]string{"memory": "create"}, planModules(a.readPlan(res))); diff != "" {
+			t.Errorf("plan (-want +got):\n%s", diff)
+		}
+		if comments, _ := a.gh.state(); len(comments) != 1 || !strings.Contains(comments[0].Body, "Target memory") {
+			t.Errorf("comments = %+v, want the plan", comments)
+		}
+	})
+}
+
+// TestActionOtherEvents: mode auto plans (never writes) on events that carry
+// a pull request and on merge queues, and refuses events it has no rule for
+// rather than guess a full sync.
+func TestActionOtherEvents(t *testing.T) {
+	t.Parallel()
+	t.Run("pull_request_review plans", func(t *testing.T) {
+		t.Parallel()
+		a := newActionHarness(t)
+		base := a.head()
+		if err := editDescription(a.repo, "memory/module.manifest.json", "Reviewed memory"); err != nil {
+			t.Fatal(err)
+		}
+		head := a.commit("edit")
+		p := prPayload(t, 7, base, head, "octo/mono")
+		delete(p, "number") // review payloads have none at the top
+		a.srv.ResetRequests()
+		res := a.run("pull_request_review", p, nil)
+		if res.code != ExitOK {
+			res.failf(t, "pull_request_review")
+		}
+		if n := a.writes(); n != 0 {
+			t.Errorf("%d writes to Notion from a review event", n)
+		}
+		if diff := cmp.Diff(map[string]string{"memory": "create"}, planModules(a.readPlan(res))); diff != "" {
+			t.Errorf("plan (-want +got):\n%s", diff)
+		}
+		if comments, _ := a.gh.state(); len(comments) != 1 {
+			t.Errorf("%d comments, want the plan", len(comments))
+		}
+	})
+	t.Run("merge_group plans", func(t *testing.T) {
+		t.Parallel()
+		a := newActionHarness(t)
+		base := a.head()
+		if err := editDescription(a.repo, "dream/module.manifest.json", "Queued dream"); err != nil {
+			t.Fatal(err)
+		}
+		head := a.commit("edit")
+		a.srv.ResetRequests()
+		res := a.run("merge_group", map[string]any{"action": "checks_requested", "merge_group": map[string]any{"base_sha": base, "head_sha": head}}, nil)
+		if res.code != ExitOK {
+			res.failf(t, "merge_group")
+		}
+		if n := a.writes(); n != 0 {
+			t.Errorf("%d writes to Notion from a merge queue", n)
+		}
+		if diff := cmp.Diff(map[string]string{"dream": "create"}, planModules(a.readPlan(res))); diff != "" {
+			t.Errorf("plan (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("unknown event is refused", func(t *testing.T) {
+		t.Parallel()
+		a := newActionHarness(t)
+		a.srv.ResetRequests()
+		res := a.run("release", map[string]any{"action": "published"}, nil)
+		if res.code != ExitUsage || !strings.Contains(res.stdout, "event release: mode auto does not know this event; set the mode input") {
+			res.failf(t, "want exit %d asking for a mode", ExitUsage)
+		}
+		if n := len(a.srv.Requests()); n != 0 {
+			t.Errorf("%d Notion requests for an unknown event", n)
+		}
+		if res2 := a.run("release", map[string]any{"action": "published"}, map[string]string{"mode": "sync"}); res2.code != ExitOK || a.writes() == 0 {
+			res2.failf(t, "an explicit mode sync on release must sync")
+		}
+	})
+}
+
+// TestActionPlanFailureComment: a plan that fails replaces the earlier plan
+// comment with one saying so, for the pull request's head commit.
+func TestActionPlanFailureComment(t *testing.T) {
+	t.Parallel()
 	a := newActionHarness(t)
-	a.gh.readOnly = true
 	base := a.head()
-	if err := editDescription(a.repo, "memory/module.manifest.json", "Fork memory"); err != nil {
+	if err := editDescription(a.repo, "memory/module.manifest.json", "Planned memory"); err != nil {
 		t.Fatal(err)
 	}
-	head := a.commit("fork edit")
-	a.srv.ResetRequests()
-	res := a.run("pull_request", prPayload(t, 7, base, head, "someone/mono"), map[string]string{"notion-token": ""})
-	if res.code != ExitOK {
-		res.failf(t, "fork pull_request")
+	head := a.commit("edit memory")
+	if res := a.run("pull_request", prPayload(t, 7, base, head, "octo/mono"), nil); res.code != ExitOK {
+		res.failf(t, "first plan")
 	}
-	if n := len(a.srv.Requests()); n != 0 {
-		t.Errorf("%d Notion requests without a token", n)
+	cfg := filepath.Join(a.repo, ".github", "notion-sync.yml")
+	if err := os.MkdirAll(filepath.Dir(cfg), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	if diff := cmp.Diff(wantCounts(1, 0, 0, 0, 0), counts(res)); diff != "" {
-		t.Errorf("outputs (-want +got):\n%s", diff)
+	if err := os.WriteFile(cfg, []byte("version: 1\non_delete: explode @admin\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(res.stdout, "::warning title=notion-sync%3A no PR comment::") || !strings.Contains(res.stdout, "read-only token") {
-		t.Errorf("no warning about the refused comment:\n%s", res.stdout)
+	head = a.commit("break the config")
+	res := a.run("pull_request", prPayload(t, 7, base, head, "octo/mono"), nil)
+	if res.code != ExitUsage {
+		res.failf(t, "want exit %d for a bad config", ExitUsage)
 	}
-	if !strings.Contains(res.summary, "No Notion token") || !strings.Contains(res.summary, "offline") {
-		t.Errorf("summary does not say the plan is offline:\n%s", res.summary)
+	comments, calls := a.gh.state()
+	if len(comments) != 2 {
+		// The config file is part of the marker: the failure lands in a comment
+		// for it, and the old one for the built-in config is left.
+		t.Fatalf("%d comments, want the earlier plan and the failure: %v", len(comments), calls)
 	}
-	if res.outputs["comment-url"] != "" {
-		t.Errorf("comment-url = %q for a refused comment", res.outputs["comment-url"])
+	got := comments[1].Body
+	for _, want := range []string{"<!-- notion-sync config=.github/notion-sync.yml db=", "Notion sync plan failed", "The plan failed for commit " + head, "on\\_delete", "@\u200badmin", "https://github.com/octo/mono/actions/runs/42"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("failure comment lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(res.stdout, "notion-sync notion-sync") {
+		t.Errorf("the error is prefixed twice:\n%s", res.stdout)
+	}
+}
+
+// TestActionPlanFailureReplacesComment: with the same config the failure has
+// the plan's marker, so it edits the plan comment in place: no stale plan
+// stays up looking current.
+func TestActionPlanFailureReplacesComment(t *testing.T) {
+	t.Parallel()
+	a := newActionHarness(t)
+	base := a.head()
+	if err := editDescription(a.repo, "memory/module.manifest.json", "Planned memory"); err != nil {
+		t.Fatal(err)
+	}
+	head := a.commit("edit memory")
+	if res := a.run("pull_request", prPayload(t, 7, base, head, "octo/mono"), nil); res.code != ExitOK {
+		res.failf(t, "first plan")
+	}
+	// Notion is unreachable now: the plan cannot read the database.
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	a.env["NOTION_API_BASE_URL"] = closed.URL
+	res := a.run("pull_request", prPayload(t, 7, base, head, "octo/mono"), map[string]string{"max-retries": "0"})
+	if res.code != ExitFatal {
+		res.failf(t, "want exit %d with Notion unreachable", ExitFatal)
+	}
+	comments, calls := a.gh.state()
+	if len(comments) != 1 || len(calls) != 2 || !strings.HasPrefix(calls[1], "PATCH ") {
+		t.Fatalf("comments %+v, calls %v; want the one comment edited", comments, calls)
+	}
+	body := comments[0].Body
+	for _, want := range []string{"Notion sync plan failed", "The plan failed for commit " + head} {
+		if !strings.Contains(body, want) {
+			t.Errorf("comment lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "Planned memory") {
+		t.Errorf("the stale plan is still shown:\n%s", body)
+	}
+	if res.outputs["comment-url"] == "" {
+		t.Error("no comment-url for the failure comment")
+	}
+}
+
+// TestActionCommentPerJob: two jobs (or matrix legs over databases) keep a
+// comment each; the footer names the pull request's head, not the merge
+// commit the checkout holds.
+func TestActionCommentPerJob(t *testing.T) {
+	t.Parallel()
+	a := newActionHarness(t)
+	base := a.head()
+	if err := editDescription(a.repo, "quantum/module.manifest.json", "Merged quantum"); err != nil {
+		t.Fatal(err)
+	}
+	head := a.commit("edit quantum")
+	wt, err := a.git.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := &object.Signature{Name: "t", Email: "t@example.com", When: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}
+	merge, err := wt.Commit("merge", &git.CommitOptions{Author: sig, AllowEmptyCommits: true,
+		Parents: []plumbing.Hash{plumbing.NewHash(base), plumbing.NewHash(head)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, job := range []string{"notion-a", "notion-b", "notion-a"} {
+		a.env["GITHUB_JOB"] = job
+		if res := a.run("pull_request", prPayload(t, 7, base, head, "octo/mono"), nil); res.code != ExitOK {
+			res.failf(t, "job %s", job)
+		}
+	}
+	comments, _ := a.gh.state()
+	if len(comments) != 2 {
+		t.Fatalf("%d comments, want one per job", len(comments))
+	}
+	for i, job := range []string{"notion-a", "notion-b"} {
+		body := comments[i].Body
+		if !strings.Contains(body, " job="+job+" -->") {
+			t.Errorf("comment %d does not carry job %s:\n%s", i, job, body)
+		}
+		if !strings.Contains(body, "commit "+head) || strings.Contains(body, merge.String()) {
+			t.Errorf("comment %d does not name the head %s (merge %s):\n%s", i, head, merge, body)
+		}
+	}
+}
+
+// assertNoForgedCommands reads stdout and stderr as the runner does: every
+// command they issue must be one of the action's own, whatever the
+// repository's text held.
+func assertNoForgedCommands(t *testing.T, res actionResult, secrets ...string) {
+	t.Helper()
+	if cmds := actiontest.Commands(res.stderr); len(cmds) != 0 {
+		t.Errorf("stderr issues workflow commands: %+v", cmds)
+	}
+	hex32 := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	for _, c := range actiontest.Commands(res.stdout) {
+		ok := false
+		switch c.Name {
+		case "add-mask":
+			ok = slices.Contains(secrets, c.Data)
+		case "stop-commands":
+			ok = hex32.MatchString(c.Data)
+		case "group", "endgroup", "debug":
+			ok = !strings.Contains(c.Line, "forged")
+		case "error", "warning", "notice":
+			title := c.Props["title"]
+			ok = strings.HasPrefix(title, "notion-sync") || strings.HasPrefix(title, "Notion sync failed: ")
+		default:
+			ok = hex32.MatchString(c.Name) && c.Data == "" // a resume
+		}
+		if !ok {
+			t.Errorf("a forged workflow command: %q", c.Line)
+		}
 	}
 }
 
 // TestActionOutputInjection puts text made to forge outputs and workflow
-// commands into a manifest: the outputs stay exactly the declared ones, and
-// the text is printed only while workflow commands are stopped.
+// commands where the action prints it: a manifest value (the report, the
+// log) and a config key (an error message). The outputs stay exactly the
+// declared ones, and neither stdout nor stderr issues a command the action
+// did not write itself, as the runner reads them.
 func TestActionOutputInjection(t *testing.T) {
 	t.Parallel()
-	a := newActionHarness(t)
-	evil := "x\n_GitHubActionsFileCommandDelimeter_\nfailed=0\nghadelimiter_00000000000000000000000000000000\nhas-changes=false\n::error::forged\n::add-mask::x"
-	if err := editDescription(a.repo, "memory/module.manifest.json", evil); err != nil {
-		t.Fatal(err)
-	}
-	a.commit("evil description")
-	res := a.run("workflow_dispatch", nil, nil)
-	if res.code != ExitOK {
-		res.failf(t, "workflow_dispatch")
-	}
-	if diff := cmp.Diff(wantCounts(len(exampleKeys(t)), 0, 0, 0, 0), counts(res)); diff != "" {
-		t.Errorf("outputs (-want +got):\n%s", diff)
-	}
-	for _, l := range strings.Split(res.stdout, "\n") {
-		if strings.HasPrefix(l, "::error::forged") || l == "::add-mask::x" {
-			t.Errorf("manifest text became a workflow command: %q", l)
+	t.Run("manifest value", func(t *testing.T) {
+		t.Parallel()
+		a := newActionHarness(t)
+		evil := "x\n_GitHubActionsFileCommandDelimeter_\nfailed=0\nghadelimiter_00000000000000000000000000000000\nhas-changes=false\n::error::forged\n::add-mask::x\r::warning title=forged::forged\nlog ##[error]forged"
+		if err := editDescription(a.repo, "memory/module.manifest.json", evil); err != nil {
+			t.Fatal(err)
 		}
-	}
-	// The report, which shows manifest text, is printed with commands stopped.
-	start := strings.Index(res.stdout, "::stop-commands::")
-	if start < 0 {
-		t.Fatalf("the report is not printed with workflow commands stopped:\n%s", res.stdout)
-	}
-	token := strings.SplitN(res.stdout[start+len("::stop-commands::"):], "\n", 2)[0]
-	end := strings.Index(res.stdout, "::"+token+"::")
-	if len(token) < 32 || end < start || !strings.Contains(res.stdout[start:end], "Syncing") {
-		t.Errorf("the report is not between ::stop-commands:: and its resume:\n%s", res.stdout)
-	}
+		a.commit("evil description")
+		res := a.run("workflow_dispatch", nil, map[string]string{"rate-limit": "1000"})
+		if res.code != ExitOK {
+			res.failf(t, "workflow_dispatch")
+		}
+		if diff := cmp.Diff(wantCounts(len(exampleKeys(t)), 0, 0, 0, 0), counts(res)); diff != "" {
+			t.Errorf("outputs (-want +got):\n%s", diff)
+		}
+		if !strings.Contains(res.stdout, "Syncing") {
+			t.Errorf("the report is not in the log:\n%s", res.stdout)
+		}
+		assertNoForgedCommands(t, res, a.srv.Token(), ghToken)
+	})
+	t.Run("config key in an error", func(t *testing.T) {
+		t.Parallel()
+		a := newActionHarness(t)
+		cfg := filepath.Join(a.repo, ".github", "notion-sync.yml")
+		if err := os.MkdirAll(filepath.Dir(cfg), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		yaml := "version: 1\nproperties:\n  \"X\\n::error title=forged::forged\\r::add-mask::x\\n##[warning]forged\": {type: bogus, from: description}\n"
+		if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		a.commit("evil config")
+		res := a.run("workflow_dispatch", nil, nil)
+		if res.code != ExitUsage {
+			res.failf(t, "want exit %d for the bad config", ExitUsage)
+		}
+		if !strings.Contains(res.stdout, "\nnotion-sync: load config") || strings.Contains(res.stdout, "notion-sync notion-sync") {
+			t.Errorf("the error is not printed once, prefixed once:\n%s", res.stdout)
+		}
+		if !strings.Contains(res.stdout, "\n::error title=forged::forged") {
+			// The key's text reached the log as it is: the test would prove nothing otherwise.
+			t.Fatalf("the config key is not in the log as written:\n%s", res.stdout)
+		}
+		assertNoForgedCommands(t, res, a.srv.Token(), ghToken)
+	})
 }
 
 // TestActionFailedManifest checks annotations and fail-on-error: a broken
@@ -804,8 +1126,8 @@ func TestActionNoOutputFile(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	code := Main(t.Context(), nil, env, &stdout, &stderr)
-	if code != ExitFatal || !strings.Contains(stderr.String(), "GITHUB_OUTPUT is not set") {
-		t.Errorf("exit %d, stderr %q; want %d and the reason", code, stderr.String(), ExitFatal)
+	if code != ExitFatal || !strings.Contains(stdout.String(), "GITHUB_OUTPUT is not set") {
+		t.Errorf("exit %d, stdout %q; want %d and the reason", code, stdout.String(), ExitFatal)
 	}
 	if n := len(a.srv.Requests()); n != 0 {
 		t.Errorf("%d Notion requests without an output file", n)
@@ -818,8 +1140,8 @@ func TestActionNoToken(t *testing.T) {
 	t.Parallel()
 	a := newActionHarness(t)
 	res := a.run("push", pushPayload(t, a.head(), a.head(), false), map[string]string{"notion-token": ""})
-	if res.code != ExitUsage || !strings.Contains(res.stderr, "notion-token input") {
-		res.failf(t, "want exit %d naming the notion-token input", ExitUsage)
+	if res.code != ExitUsage || !strings.Contains(res.stdout, "\nnotion-sync: no Notion token: pass it as the notion-token input") {
+		res.failf(t, "want exit %d naming the notion-token input, once prefixed", ExitUsage)
 	}
 	if !strings.Contains(res.summary, "Notion sync failed") {
 		t.Errorf("summary does not say the run failed:\n%s", res.summary)
@@ -851,6 +1173,26 @@ func TestActionModes(t *testing.T) {
 		if n := a.writes(); n != 0 {
 			t.Errorf("mode %s wrote %d times to Notion", tt.mode, n)
 		}
+	}
+}
+
+// TestActionCommandFailure: a read-only mode that cannot run says so once in
+// the log, and in the summary with the error fenced on lines of its own.
+func TestActionCommandFailure(t *testing.T) {
+	t.Parallel()
+	a := newActionHarness(t)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	a.env["NOTION_API_BASE_URL"] = closed.URL
+	res := a.run("workflow_dispatch", nil, map[string]string{"mode": "verify", "max-retries": "0"})
+	if res.code != ExitFatal {
+		res.failf(t, "want exit %d with Notion unreachable", ExitFatal)
+	}
+	if !strings.Contains(res.summary, "\n**❌ Failed:**\n\n```text\n") {
+		t.Errorf("the error's fence does not start a line of its own:\n%s", res.summary)
+	}
+	if n := strings.Count(res.stdout, "\nnotion-sync verify: "); n != 1 || strings.Contains(res.stdout, "notion-sync notion-sync") {
+		t.Errorf("the error is printed %d times, or prefixed twice:\n%s", n, res.stdout)
 	}
 }
 
@@ -888,14 +1230,16 @@ func TestActionBranchDeleted(t *testing.T) {
 
 func TestCommentMarker(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ file, want string }{
-		{"", "<!-- notion-sync config=built-in -->"},
-		{".github/notion-sync.yml", "<!-- notion-sync config=.github/notion-sync.yml -->"},
-		{"ci/a-->b\n.yml", "<!-- notion-sync config=ci/a___b .yml -->"},
+	tests := []struct{ config, db, job, want string }{
+		{"", "0123abcd", "notion", "<!-- notion-sync config=built-in db=0123abcd job=notion -->"},
+		{".github/notion-sync.yml", "none", "sync-db", "<!-- notion-sync config=.github/notion-sync.yml db=none job=sync-db -->"},
+		{"ci/a-->b\n.yml", "x", "j", "<!-- notion-sync config=ci/a___b_.yml db=x job=j -->"},
+		// A part cannot forge another part (job=... inside the config name).
+		{"a job=evil db=x", "0123abcd", "notion", "<!-- notion-sync config=a_job_evil_db_x db=0123abcd job=notion -->"},
 	}
 	for _, tt := range tests {
-		if got := commentMarker(&config.Config{File: tt.file}); got != tt.want {
-			t.Errorf("commentMarker(%q) = %q, want %q", tt.file, got, tt.want)
+		if got := commentMarker(tt.config, tt.db, tt.job); got != tt.want {
+			t.Errorf("commentMarker(%q, %q, %q) = %q, want %q", tt.config, tt.db, tt.job, got, tt.want)
 		}
 	}
 }
@@ -958,6 +1302,17 @@ func TestActionShallowPush(t *testing.T) {
 	if strings.Contains(res.summary, "Full sync") {
 		t.Errorf("the shallow push synced everything:\n%s", res.summary)
 	}
+	// The fetch's temporary ref is gone: the checkout holds no ref of ours.
+	refs, err := shallow.References()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = refs.ForEach(func(ref *plumbing.Reference) error {
+		if strings.HasPrefix(ref.Name().String(), "refs/notion-sync/") {
+			t.Errorf("ref %s left in the checkout", ref.Name())
+		}
+		return nil
+	})
 }
 
 func TestFetchAuth(t *testing.T) {
@@ -1065,6 +1420,13 @@ func newFakeResults(t *testing.T) *fakeResults {
 	return f
 }
 
+// state returns the artifact names created and the blob committed.
+func (f *fakeResults) state() ([]string, []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.names), slices.Clone(f.blob)
+}
+
 // TestActionArtifactUpload uploads the ledger, the plan and the API audit log
 // as one artifact named for the job; a refused upload is a warning and the
 // files stay in the workspace.
@@ -1082,13 +1444,24 @@ func TestActionArtifactUpload(t *testing.T) {
 			if res.code != ExitOK {
 				res.failf(t, "sync")
 			}
-			if diff := cmp.Diff([]string{"notion-sync-notion-1"}, results.names); diff != "" {
+			names, blob := results.state()
+			if diff := cmp.Diff([]string{"notion-sync-notion-1"}, names); diff != "" {
 				t.Errorf("artifact names (-want +got):\n%s", diff)
 			}
-			for _, out := range []string{res.stdout, res.stderr, res.summary} {
+			var logged []string
+			for _, l := range strings.Split(res.stdout, "\n") {
+				if l == "::add-mask::s3cret" {
+					continue // the one place it must be: the runner masks it from then on
+				}
+				logged = append(logged, l)
+			}
+			for _, out := range []string{strings.Join(logged, "\n"), res.stderr, res.summary} {
 				if strings.Contains(out, runtimeToken) || strings.Contains(out, "s3cret") {
 					t.Error("the runtime token or the signed URL shows")
 				}
+			}
+			if !conflict && !slices.ContainsFunc(actiontest.Commands(res.stdout), func(c actiontest.Command) bool { return c.Name == "add-mask" && c.Data == "s3cret" }) {
+				t.Errorf("the upload URL's signature was not masked:\n%s", res.stdout)
 			}
 			if conflict {
 				if !strings.Contains(res.stdout, "::warning title=notion-sync%3A no artifact::upload artifact notion-sync-notion-1") ||
@@ -1097,21 +1470,188 @@ func TestActionArtifactUpload(t *testing.T) {
 				}
 				return
 			}
-			zr, err := zip.NewReader(bytes.NewReader(results.blob), int64(len(results.blob)))
+			zr, err := zip.NewReader(bytes.NewReader(blob), int64(len(blob)))
 			if err != nil {
 				t.Fatalf("uploaded blob is not a zip: %v", err)
 			}
-			var names []string
+			var files []string
 			for _, f := range zr.File {
-				names = append(names, f.Name)
+				files = append(files, f.Name)
 			}
-			slices.Sort(names)
-			if diff := cmp.Diff([]string{"notion_api_audit.log", "notion_sync_ledger.jsonl", "notion_sync_plan.json"}, names); diff != "" {
+			slices.Sort(files)
+			if diff := cmp.Diff([]string{"notion_api_audit.log", "notion_sync_ledger.jsonl", "notion_sync_plan.json"}, files); diff != "" {
 				t.Errorf("files in the artifact (-want +got):\n%s", diff)
 			}
 			if strings.Contains(res.stdout, "no artifact") {
 				t.Errorf("a warning for a good upload:\n%s", res.stdout)
 			}
 		})
+	}
+}
+
+// fakeSecret stands for what /proc/self/environ holds: a pull request that
+// commits a link to it at the ledger's path must not get it uploaded,
+// written through, or named.
+const fakeSecret = "NOTION_TOKEN=secret_FAKE_environ_0123456789"
+
+// plantLink makes the workspace path rel a symbolic link to target.
+func plantLink(t *testing.T, ws, rel, target string) {
+	t.Helper()
+	link := filepath.Join(ws, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+}
+
+// TestActionRefusesPlantedLinks plants links where the action writes: the
+// ledger of a dry run (which writes none, so the link would survive to the
+// upload), the API audit log of a sync, and the artifacts folder itself.
+// Each run stops with exit 2 before touching Notion, writes nothing through
+// the link, uploads nothing and names nothing.
+func TestActionRefusesPlantedLinks(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, event, rel string
+		dir              bool // the link points at a folder
+	}{
+		{"dry-run ledger", "pull_request", "artifacts/notion_sync_ledger.jsonl", false},
+		{"sync audit log", "workflow_dispatch", "artifacts/notion_api_audit.log", false},
+		{"sync ledger", "workflow_dispatch", "artifacts/notion_sync_ledger.jsonl", false},
+		{"artifacts folder", "workflow_dispatch", "artifacts", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := newActionHarness(t)
+			outside := t.TempDir()
+			target := filepath.Join(outside, "environ")
+			if err := os.WriteFile(target, []byte(fakeSecret), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if tt.dir {
+				plantLink(t, a.repo, tt.rel, outside)
+			} else {
+				plantLink(t, a.repo, tt.rel, target)
+			}
+			results := newFakeResults(t)
+			a.env["ACTIONS_RESULTS_URL"] = results.srv.URL
+			a.env["ACTIONS_RUNTIME_TOKEN"] = runtimeToken
+			base := a.head()
+			head := a.commit("plant a link")
+			var p map[string]any
+			if tt.event == "pull_request" {
+				p = prPayload(t, 7, base, head, "octo/mono")
+			}
+			a.srv.ResetRequests()
+			res := a.run(tt.event, p, map[string]string{"upload-artifact": "true", "comment": "false"})
+			if res.code != ExitUsage || !strings.Contains(res.stdout, "is a symbolic link") {
+				res.failf(t, "want exit %d refusing the link", ExitUsage)
+			}
+			if n := len(a.srv.Requests()); n != 0 {
+				t.Errorf("%d Notion requests despite the link", n)
+			}
+			if names, _ := results.state(); len(names) != 0 {
+				t.Errorf("an artifact was created: %v", names)
+			}
+			out, err := os.ReadFile(res.outputFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for where, text := range map[string]string{"stdout": res.stdout, "stderr": res.stderr, "summary": res.summary, "outputs": string(out)} {
+				if strings.Contains(text, "secret_FAKE") {
+					t.Errorf("the link's target shows in %s", where)
+				}
+			}
+			for _, k := range []string{"ledger-path", "plan-path"} {
+				if res.outputs[k] != "" {
+					t.Errorf("output %s = %q", k, res.outputs[k])
+				}
+			}
+			entries, err := os.ReadDir(outside)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := os.ReadFile(target); err != nil || string(got) != fakeSecret || len(entries) != 1 {
+				t.Errorf("written through the link: target %q, %d files in its folder", got, len(entries))
+			}
+		})
+	}
+}
+
+// TestActionRefusesConfigLink: a config committed as a link out of the
+// workspace is not read, so no parse error can quote its target.
+func TestActionRefusesConfigLink(t *testing.T) {
+	t.Parallel()
+	a := newActionHarness(t)
+	target := filepath.Join(t.TempDir(), "environ.yml")
+	if err := os.WriteFile(target, []byte("version: 1\nsecret_FAKE_key: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plantLink(t, a.repo, ".github/notion-sync.yml", target)
+	a.commit("link the config")
+	a.srv.ResetRequests()
+	res := a.run("workflow_dispatch", nil, nil)
+	if res.code != ExitUsage || !strings.Contains(res.stdout, "refuse config .github/notion-sync.yml: it is a symbolic link to a file outside the workspace") {
+		res.failf(t, "want exit %d refusing the config link", ExitUsage)
+	}
+	if strings.Contains(res.stdout+res.stderr+res.summary, "secret_FAKE") {
+		t.Error("the link's target shows")
+	}
+	if n := len(a.srv.Requests()); n != 0 {
+		t.Errorf("%d Notion requests", n)
+	}
+}
+
+// TestActionUploadSkipsLinks is the second line of defence, should a link
+// appear after the check: upload and the path outputs take only plain files
+// of the workspace.
+func TestActionUploadSkipsLinks(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	target := filepath.Join(t.TempDir(), "environ")
+	if err := os.WriteFile(target, []byte(fakeSecret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(ws, "artifacts", "notion_sync_plan.json")
+	if err := os.MkdirAll(filepath.Dir(plan), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(plan, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plantLink(t, ws, "artifacts/notion_sync_ledger.jsonl", target)
+	ledger := filepath.Join(ws, "artifacts", "notion_sync_ledger.jsonl")
+	results := newFakeResults(t)
+	vars := map[string]string{"ACTIONS_RESULTS_URL": results.srv.URL, "ACTIONS_RUNTIME_TOKEN": runtimeToken, "GITHUB_JOB": "j"}
+	getenv := func(k string) string { return vars[k] }
+	var stdout bytes.Buffer
+	r := action.NewRunner(getenv, &stdout)
+	a := &actionRun{r: r, in: action.Inputs{UploadArtifact: true}, ws: ws, outputs: map[string]string{}}
+	a.e = textEnv(t.Context(), &env{getenv: getenv, stdout: &stdout, stderr: &stdout, log: slog.New(slog.DiscardHandler)}, r.Text())
+	a.upload(t.Context(), plan, ledger)
+	r.Flush()
+	_, blob := results.state()
+	zr, err := zip.NewReader(bytes.NewReader(blob), int64(len(blob)))
+	if err != nil {
+		t.Fatalf("no zip uploaded: %v\n%s", err, stdout.String())
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if diff := cmp.Diff([]string{"notion_sync_plan.json"}, names); diff != "" {
+		t.Errorf("files in the artifact (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(stdout.String(), "::warning title=notion-sync%3A not uploaded::") || strings.Contains(stdout.String(), "secret_FAKE") {
+		t.Errorf("no warning for the link, or its target shows:\n%s", stdout.String())
+	}
+	if got := a.ownRel(ledger); got != "" {
+		t.Errorf("ownRel(link) = %q, want \"\"", got)
+	}
+	if got := a.ownRel(plan); got != "artifacts/notion_sync_plan.json" {
+		t.Errorf("ownRel(plan) = %q", got)
 	}
 }

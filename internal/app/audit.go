@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -120,16 +121,16 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The dry run's workspace and client stay inside e.sync: the manifests are
+	// read again (local files, cheap), and Notion is connected to again only if a
+	// page must be read, which most audits never need.
 	w, err := e.openWorkspace(*repo, *configPath, now)
 	if err != nil {
 		return err
 	}
-	db, closer, err := e.connect(client)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-	found, err := auditPlan(ctx, db.Page, db.NotFound, w, res.plan)
+	pages := &lazyPages{e: e, client: client}
+	defer pages.Close()
+	found, err := auditPlan(ctx, pages.Page, notion.IsNotFound, w, res.plan)
 	if err != nil {
 		return err
 	}
@@ -164,6 +165,35 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 		return errProblems
 	}
 	return nil
+}
+
+// lazyPages reads pages through a client made on the first read: audit reads a
+// page only for a notion_page_id the database query could not return.
+type lazyPages struct {
+	e      *env
+	client clientFlags
+	db     *database
+	closer io.Closer
+	err    error
+}
+
+// Page reads one page, archived or not, connecting first if need be.
+func (l *lazyPages) Page(ctx context.Context, id string) (reconcile.Page, error) {
+	if l.db == nil && l.err == nil {
+		l.db, l.closer, l.err = l.e.connect(l.client)
+	}
+	if l.err != nil {
+		return reconcile.Page{}, l.err
+	}
+	return l.db.Page(ctx, id)
+}
+
+// Close flushes the audit log of the client, if one was made.
+func (l *lazyPages) Close() error {
+	if l.closer == nil {
+		return nil
+	}
+	return l.closer.Close()
 }
 
 // auditPlan turns a full dry-run plan into discrepancies. getPage reads one page

@@ -3,6 +3,9 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -252,5 +255,23 @@ func TestCorpusVerifyAndAudit(t *testing.T) {
 	}
 	if n := srv.Count("POST", "/v1/pages") + srv.Count("PATCH", "/v1/pages/{id}"); n != 0 {
 		t.Errorf("verify and audit wrote %d times, want 0", n)
+	}
+}
+
+// TestLazyPages: audit's page reader connects only when a page is read (the dry
+// run already made a client); unused, it opens nothing.
+func TestLazyPages(t *testing.T) {
+	t.Parallel()
+	auditLog := filepath.Join(t.TempDir(), "audit.log")
+	e := &env{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.DiscardHandler)}
+	l := &lazyPages{e: e, client: clientFlags{rate: 3, auditPath: auditLog}}
+	if err := l.Close(); err != nil {
+		t.Errorf("Close of an unused reader: %v", err)
+	}
+	if _, err := os.Stat(auditLog); err == nil {
+		t.Error("an unused reader opened the audit log: it connected")
+	}
+	if _, err := l.Page(t.Context(), "x"); !errors.Is(err, errNoToken) {
+		t.Errorf("Page without a token = %v, want the connect error", err)
 	}
 }

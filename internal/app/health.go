@@ -18,7 +18,7 @@ import (
 // healthJSON is `health --json`, with exactly the runbook's keys (§7.3) in its
 // order. RateLimitRemaining is always null: Notion publishes no remaining-request
 // count (no rate-limit headers, only 429 with Retry-After), and an invented number
-// would mislead. LastSync* come from the ledger's last successful run record and
+// would mislead; alert rules reading it must treat null as "unknown". LastSync* come from the ledger's last successful run record and
 // are null when there is none.
 type healthJSON struct {
 	Status              string   `json:"status"`
@@ -120,9 +120,10 @@ func (e *env) checkNotion(ctx context.Context, client clientFlags, h *healthRepo
 	return nil
 }
 
-// lastRuns returns the last run record with status ok in the ledger at path, and
-// the last run record of any status; nil and no error when the ledger does not
-// exist or has none.
+// lastRuns returns the last run record of a sync with status ok in the ledger at
+// path, and the last run record of a sync of any status; nil and no error when
+// the ledger does not exist or has none. A restore's run record is not a sync's:
+// a restore that went well says nothing of the next sync.
 func lastRuns(path string) (good, last *ledger.Record, err error) {
 	recs, err := ledger.Read(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -131,8 +132,9 @@ func lastRuns(path string) (good, last *ledger.Record, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	restored := byRestore(recs)
 	for i := len(recs) - 1; i >= 0 && good == nil; i-- {
-		if recs[i].Action != "run" {
+		if recs[i].Action != "run" || restored[i] {
 			continue
 		}
 		if last == nil {
@@ -207,9 +209,18 @@ func healthText(h healthReport) string {
 	}
 
 	pace := strconv.FormatFloat(h.rate, 'f', -1, 64)
+	var limited *notion.APIError
+	gaveUp := func(err error) bool {
+		return errors.As(err, &limited) && limited.Status == http.StatusTooManyRequests
+	}
 	switch {
 	case !h.tokenSet:
 		notChecked("Rate Limit", "no token")
+	case !h.reachable:
+		notChecked("Rate Limit", "the API did not answer")
+	case gaveUp(h.apiErr) || gaveUp(h.dbErr):
+		fmt.Fprintf(&b, "❌ Rate Limit: Notion still answered 429 after the retries (%d × 429 in %d %s, waited %s): %s\nFix: wait a minute, and check for other integrations or runs using the same token; --rate-limit sets this tool's pace (%s requests/s)\n",
+			h.stats.RateLimited, h.stats.Calls, pluralWord(h.stats.Calls, "call", "calls"), h.stats.Waited.Round(time.Millisecond), oneLine(limited), pace)
 	case h.stats.RateLimited == 0:
 		fmt.Fprintf(&b, "✅ Rate Limit: no 429 in this check (%d %s); this tool paces itself at %s requests/s; Notion publishes no count of requests left\n",
 			h.stats.Calls, pluralWord(h.stats.Calls, "call", "calls"), pace)

@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lukhas/notion-sync-action/internal/ledger"
+	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
 )
 
@@ -89,7 +92,8 @@ func TestHealth(t *testing.T) {
 				return h.getenv(k)
 			}
 		}, healthJSON{Status: "unhealthy"},
-			[]string{"❌ Notion API: Unreachable: ", "Fix: check the network", "⏭️  Database ID: not checked (the API did not answer)", "⏭️  API Token: not checked (the API did not answer)"}},
+			[]string{"❌ Notion API: Unreachable: ", "Fix: check the network", "⏭️  Database ID: not checked (the API did not answer)", "⏭️  API Token: not checked (the API did not answer)",
+				"⏭️  Rate Limit: not checked (the API did not answer)"}},
 		{"database not shared", func(t *testing.T, h *harness) { h.srv.SetShared(h.db, false) }, nil,
 			healthJSON{Status: "unhealthy", APIReachable: true, TokenValid: true},
 			[]string{"❌ Database ID: ", "object_not_found", "share the database with the integration (••• → Connections)", "❌ Unhealthy\n"}},
@@ -180,6 +184,12 @@ func TestHealthLastRuns(t *testing.T) {
 		{RunID: "a", Action: "run", Status: "ok", DurationMS: 1500},
 		{RunID: "b", Action: "update", Status: "ok", Module: "m"},
 		{RunID: "b", Action: "run", Status: "error", DurationMS: 9},
+		// Restores are not syncs, with a run id of their own or (in older
+		// ledgers) sharing the sync's.
+		{RunID: "b-restore", Action: "restore", Status: "ok", Module: "m"},
+		{RunID: "b-restore", Action: "run", Status: "ok", DurationMS: 7},
+		{RunID: "b", Action: "restore", Status: "ok", Module: "m"},
+		{RunID: "b", Action: "run", Status: "ok", DurationMS: 8},
 		{RunID: "c", Action: "update", Status: "ok", Module: "m"},
 	} {
 		if err := w.Append(r); err != nil {
@@ -193,7 +203,7 @@ func TestHealthLastRuns(t *testing.T) {
 	if err != nil || good == nil || last == nil {
 		t.Fatalf("lastRuns: %+v, %+v, %v", good, last, err)
 	}
-	if diff := cmp.Diff([]string{"a", "b"}, []string{good.RunID, last.RunID}); diff != "" {
+	if diff := cmp.Diff([]string{"a 1500", "b 9"}, []string{fmt.Sprint(good.RunID, " ", good.DurationMS), fmt.Sprint(last.RunID, " ", last.DurationMS)}); diff != "" {
 		t.Errorf("good and last run mismatch (-want +got):\n%s", diff)
 	}
 	text := healthText(healthReport{ledgerPath: path, lastRun: good, lastAny: last})
@@ -201,6 +211,34 @@ func TestHealthLastRuns(t *testing.T) {
 		"⚠️  A later run, at " + last.Timestamp.UTC().Format(time.RFC3339) + ", had errors"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("health text lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestHealthRateLimitLine: the rate-limit line says ✅ only when Notion answered;
+// unreachable is "not checked", and a 429 that outlasted the retries is ❌.
+func TestHealthRateLimitLine(t *testing.T) {
+	t.Parallel()
+	limited := &notion.APIError{Status: 429, Code: "rate_limited", Message: "slow down"}
+	tests := []struct {
+		name string
+		h    healthReport
+		want string
+	}{
+		{"answered", healthReport{tokenSet: true, reachable: true, tokenValid: true, dbOK: true, rate: 3, stats: notion.Stats{Calls: 2}},
+			"✅ Rate Limit: no 429 in this check (2 calls); this tool paces itself at 3 requests/s"},
+		{"unreachable", healthReport{tokenSet: true, apiErr: errors.New("dial tcp: connection refused"), rate: 3, stats: notion.Stats{Calls: 1}},
+			"⏭️  Rate Limit: not checked (the API did not answer)\n"},
+		{"429 after the retries", healthReport{tokenSet: true, reachable: true, apiErr: limited, rate: 3, stats: notion.Stats{Calls: 3, RateLimited: 3}},
+			"❌ Rate Limit: Notion still answered 429 after the retries (3 × 429 in 3 calls, waited 0s): notion: rate_limited (429): slow down"},
+		{"429 on the database", healthReport{tokenSet: true, reachable: true, tokenValid: true, dbErr: limited, rate: 3, stats: notion.Stats{Calls: 4, RateLimited: 3}},
+			"❌ Rate Limit: Notion still answered 429"},
+		{"429s absorbed by the retries", healthReport{tokenSet: true, reachable: true, tokenValid: true, dbOK: true, rate: 3, stats: notion.Stats{Calls: 4, RateLimited: 2}},
+			"⚠️  Rate Limit: 2 × 429 in this check"},
+	}
+	for _, tt := range tests {
+		if got := healthText(tt.h); !strings.Contains(got, tt.want) {
+			t.Errorf("%s: health text lacks %q:\n%s", tt.name, tt.want, got)
 		}
 	}
 }

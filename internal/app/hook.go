@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5"
-	gitconfig "github.com/go-git/go-git/v5/config"
+	gitconfig "github.com/go-git/go-git/v5/plumbing/format/config"
 
 	"github.com/lukhas/notion-sync-action/internal/config"
 )
@@ -23,7 +23,7 @@ import (
 const hookMarker = "# Managed by notion-sync: 'notion-sync hook install' rewrites this file, 'notion-sync hook uninstall' removes it."
 
 func runHook(ctx context.Context, e *env, args []string) error {
-	usage := "hook install [--force] [--repo DIR] [--config F] [--bin PATH] | hook uninstall [--repo DIR]"
+	usage := "hook install [--force] [--global] [--repo DIR] [--config F] [--bin PATH] | hook uninstall [--repo DIR]"
 	if len(args) == 0 {
 		return usagef("choose a hook command: %s", usage)
 	}
@@ -41,19 +41,25 @@ func runHook(ctx context.Context, e *env, args []string) error {
 
 // hookInstall writes the post-commit hook of the runbook (§6.2), calling this
 // binary: after a commit that touched a manifest, it starts a background
-// `sync --changed`.
+// `sync --changed` from the commit before it.
 func (e *env) hookInstall(args []string) error {
-	flags := newFlagSet(e, "hook install", "hook install [--force] [--repo DIR] [--config F] [--bin PATH]")
+	flags := newFlagSet(e, "hook install", "hook install [--force] [--global] [--repo DIR] [--config F] [--bin PATH]")
 	repo := flags.String("repo", ".", "repository root holding the manifests (may be a folder inside the git worktree)")
 	configPath := flags.String("config", "", "config file whose manifests.include/exclude decide which commits sync (default .github/notion-sync.yml, else the built-in config)")
-	force := flags.Bool("force", false, "replace a post-commit hook that notion-sync did not install (it is kept as post-commit.bak)")
+	force := flags.Bool("force", false, "replace a post-commit hook that notion-sync did not install, or installed for another repository (it is kept as post-commit.bak)")
+	global := flags.Bool("global", false, "install even though core.hooksPath comes from the global (or system) git config, where every repository of the user looks; the hook still syncs only this one")
 	bin := flags.String("bin", "", "the notion-sync command the hook runs (default: this binary's absolute path, or notion-sync from PATH when this is a go run build)")
 	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
-	loc, err := locateHook(*repo)
+	loc, err := locateHook(*repo, e.getenv)
 	if err != nil {
 		return err
+	}
+	if loc.shared() && !*global {
+		return usagef("core.hooksPath is %s in %s (the %s git config), so a hook there runs in every repository that has no hooks path of its own. "+
+			"Rerun with --global to install it there anyway (it syncs only when it runs in this repository), or give this repository a hooks folder of its own first: git -C %s config core.hooksPath .git/hooks",
+			loc.hooksDir(), loc.source, loc.scope, shellWord(loc.root))
 	}
 	cfgArg, err := hookConfigArg(loc.repoDir, *configPath)
 	if err != nil {
@@ -71,7 +77,7 @@ func (e *env) hookInstall(args []string) error {
 		}
 		command = hookBinary(exe)
 	}
-	script, err := hookScript(hookSpec{bin: command, dir: loc.rel, config: cfgArg, include: cfg.Include, exclude: cfg.Exclude})
+	script, err := hookScript(hookSpec{bin: command, gitDir: loc.gitDir, dir: loc.rel, config: cfgArg, include: cfg.Include, exclude: cfg.Exclude})
 	if err != nil {
 		return usageError{err}
 	}
@@ -80,10 +86,21 @@ func (e *env) hookInstall(args []string) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("read existing hook: %w", err)
 	}
+	ours := exists && bytes.Contains(old, []byte(hookMarker))
+	other := ""
+	if ours {
+		if dir := hookGitDir(old); dir != "" && dir != loc.gitDir {
+			other = dir
+		}
+	}
 	backup := ""
-	if exists && !bytes.Contains(old, []byte(hookMarker)) {
+	if exists && (!ours || other != "") {
 		if !*force {
-			return usagef("%s exists and was not installed by notion-sync: rerun with --force to replace it (it is kept as %s)", loc.path, filepath.Base(freeName(loc.path+".bak")))
+			kept := filepath.Base(freeName(loc.path + ".bak"))
+			if other != "" {
+				return usagef("%s is the notion-sync hook of another repository (%s): replacing it stops the syncs there. Rerun with --force to replace it anyway (it is kept as %s)", loc.path, other, kept)
+			}
+			return usagef("%s exists and was not installed by notion-sync: rerun with --force to replace it (it is kept as %s)", loc.path, kept)
 		}
 		backup = freeName(loc.path + ".bak")
 		// A rename keeps the old hook exactly, symlink or mode included.
@@ -94,6 +111,10 @@ func (e *env) hookInstall(args []string) error {
 	if err := writeExecutable(loc.path, script); err != nil {
 		return err
 	}
+	pattern, added, err := excludeArtifacts(loc.gitDir, loc.rel)
+	if err != nil {
+		return err
+	}
 	verb := "Installed"
 	if exists && backup == "" {
 		verb = "Updated"
@@ -102,24 +123,34 @@ func (e *env) hookInstall(args []string) error {
 	if backup != "" {
 		fmt.Fprintf(e.stdout, "💾 The previous hook is kept as %s\n", backup)
 	}
-	fmt.Fprintf(e.stdout, "   Runs (in the background): %s sync --changed --since HEAD~1 --async\n", command)
+	if loc.shared() {
+		fmt.Fprintf(e.stdout, "🌐 It is in the %s hooks folder (%s): in any other repository it exits at once\n", loc.scope, loc.source)
+	}
+	fmt.Fprintf(e.stdout, "   Runs (in the background): %s sync --changed --since <the commit before it> --committed-only --async\n", command)
 	fmt.Fprintf(e.stdout, "   When a commit changes: %s", strings.Join(cfg.Include, ", "))
 	if len(cfg.Exclude) > 0 {
 		fmt.Fprintf(e.stdout, " (excluding %s)", strings.Join(cfg.Exclude, ", "))
 	}
 	fmt.Fprintln(e.stdout)
+	exclude := filepath.Join(loc.gitDir, "info", "exclude")
+	if added {
+		fmt.Fprintf(e.stdout, "🙈 Added %s to %s, so git add -A leaves out the ledger, plan and logs the syncs write\n", pattern, exclude)
+	} else {
+		fmt.Fprintf(e.stdout, "🙈 %s is already in %s\n", pattern, exclude)
+	}
 	fmt.Fprintln(e.stdout, "   Run 'notion-sync hook install' again after changing manifests.include or manifests.exclude.")
 	return nil
 }
 
-// hookUninstall removes our post-commit hook; a hook someone else wrote stays.
+// hookUninstall removes our post-commit hook; a hook someone else wrote, or ours
+// installed for another repository (in a shared hooks folder), stays.
 func (e *env) hookUninstall(args []string) error {
 	flags := newFlagSet(e, "hook uninstall", "hook uninstall [--repo DIR]")
 	repo := flags.String("repo", ".", "repository (or a folder inside it)")
 	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
-	loc, err := locateHook(*repo)
+	loc, err := locateHook(*repo, e.getenv)
 	if err != nil {
 		return err
 	}
@@ -134,6 +165,9 @@ func (e *env) hookUninstall(args []string) error {
 	if !bytes.Contains(old, []byte(hookMarker)) {
 		return usagef("%s was not installed by notion-sync: left alone", loc.path)
 	}
+	if dir := hookGitDir(old); dir != "" && dir != loc.gitDir {
+		return usagef("%s is the notion-sync hook of another repository (%s): left alone; run notion-sync hook uninstall there", loc.path, dir)
+	}
 	if err := os.Remove(loc.path); err != nil {
 		return fmt.Errorf("remove hook: %w", err)
 	}
@@ -141,6 +175,7 @@ func (e *env) hookUninstall(args []string) error {
 	if _, err := os.Lstat(loc.path + ".bak"); err == nil {
 		fmt.Fprintf(e.stdout, "💾 An earlier hook is kept at %s.bak: rename it to post-commit to use it again\n", loc.path)
 	}
+	fmt.Fprintf(e.stdout, "   %s keeps its artifacts line, so a ledger left behind is still not committed\n", filepath.Join(loc.gitDir, "info", "exclude"))
 	return nil
 }
 
@@ -148,15 +183,27 @@ func (e *env) hookUninstall(args []string) error {
 // the worktree, whose root is where git runs hooks.
 type hookLocation struct {
 	path    string // the post-commit file
+	root    string // the worktree root, absolute
+	gitDir  string // the repository's git directory (shared by its worktrees), absolute
 	repoDir string // the --repo folder, absolute
 	rel     string // repoDir relative to the worktree root, "/" separators; "." at the root
+	scope   string // where core.hooksPath is set: "repository", "global", "system"; "" when it is not
+	source  string // the config file that sets it
 }
 
+// shared reports whether the hooks folder is one every repository of the user
+// looks in: core.hooksPath from the global or system config.
+func (l hookLocation) shared() bool { return l.scope == "global" || l.scope == "system" }
+
+func (l hookLocation) hooksDir() string { return filepath.Dir(l.path) }
+
 // locateHook finds the hooks folder of the repository containing dir: git's
-// core.hooksPath when set (in the repository's config, else the user's), else
-// the hooks folder of the git directory, which a linked worktree shares with
-// its main repository.
-func locateHook(dir string) (hookLocation, error) {
+// core.hooksPath when set (in the repository's config, else the user's global
+// one, else the system's), else the hooks folder of the git directory, which a
+// linked worktree shares with its main repository. The user's config files are
+// found through getenv (HOME, XDG_CONFIG_HOME, GIT_CONFIG_GLOBAL, ...), never the
+// process environment, so tests can point them at a temporary folder.
+func locateHook(dir string, getenv func(string) string) (hookLocation, error) {
 	abs, err := filepath.Abs(dir)
 	if err == nil {
 		abs, err = filepath.EvalSymlinks(abs)
@@ -180,39 +227,97 @@ func locateHook(dir string) (hookLocation, error) {
 	if err != nil {
 		return hookLocation{}, fmt.Errorf("locate %s in its worktree: %w", dir, err)
 	}
-	hooks := hooksPath(repo)
+	gitDir, err := commonGitDir(root)
+	if err != nil {
+		return hookLocation{}, err
+	}
+	if r, err := filepath.EvalSymlinks(gitDir); err == nil {
+		gitDir = r
+	}
+	loc := hookLocation{root: root, gitDir: gitDir, repoDir: abs, rel: filepath.ToSlash(rel)}
+	hooks := ""
+	hooks, loc.scope, loc.source, err = hooksPath(repo, getenv)
+	if err != nil {
+		return hookLocation{}, err
+	}
 	switch {
 	case hooks == "":
-		gitDir, err := commonGitDir(root)
-		if err != nil {
-			return hookLocation{}, err
-		}
 		hooks = filepath.Join(gitDir, "hooks")
 	case strings.HasPrefix(hooks, "~/"):
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return hookLocation{}, fmt.Errorf("expand core.hooksPath %s: %w", hooks, err)
+		home := getenv("HOME")
+		if home == "" {
+			return hookLocation{}, usagef("core.hooksPath %s (in %s) starts with ~/, but HOME is not set", hooks, loc.source)
 		}
 		hooks = filepath.Join(home, hooks[2:])
 	case !filepath.IsAbs(hooks):
 		// Git runs hooks from the worktree root, so a relative path is from there.
 		hooks = filepath.Join(root, hooks)
 	}
-	return hookLocation{path: filepath.Join(hooks, "post-commit"), repoDir: abs, rel: filepath.ToSlash(rel)}, nil
+	loc.path = filepath.Join(hooks, "post-commit")
+	return loc, nil
 }
 
-// hooksPath is core.hooksPath from the repository's config, else from the user's
-// global config; "" when neither sets it.
-func hooksPath(repo *git.Repository) string {
+// hooksPath is core.hooksPath as git reads it: the repository's config first,
+// then the user's (~/.gitconfig, then $XDG_CONFIG_HOME/git/config, or only
+// $GIT_CONFIG_GLOBAL when set), then the system's (unless GIT_CONFIG_NOSYSTEM).
+// It returns the value, the scope that set it and the file; "" when none does.
+// include.path directives are not followed.
+func hooksPath(repo *git.Repository, getenv func(string) string) (path, scope, source string, err error) {
 	if cfg, err := repo.Config(); err == nil && cfg.Raw != nil {
 		if p := cfg.Raw.Section("core").Option("hooksPath"); p != "" {
-			return p
+			return p, "repository", "the repository's .git/config", nil
 		}
 	}
-	if cfg, err := gitconfig.LoadConfig(gitconfig.GlobalScope); err == nil && cfg.Raw != nil {
-		return cfg.Raw.Section("core").Option("hooksPath")
+	var global []string
+	if f := getenv("GIT_CONFIG_GLOBAL"); f != "" {
+		global = []string{f}
+	} else {
+		home := getenv("HOME")
+		if home != "" {
+			global = append(global, filepath.Join(home, ".gitconfig"))
+		}
+		if xdg := getenv("XDG_CONFIG_HOME"); xdg != "" {
+			global = append(global, filepath.Join(xdg, "git", "config"))
+		} else if home != "" {
+			global = append(global, filepath.Join(home, ".config", "git", "config"))
+		}
 	}
-	return ""
+	for _, f := range global {
+		p, err := configOption(f, "core", "hooksPath")
+		if err != nil || p != "" {
+			return p, "global", f, err
+		}
+	}
+	if v := strings.ToLower(getenv("GIT_CONFIG_NOSYSTEM")); v != "" && v != "0" && v != "false" && v != "no" {
+		return "", "", "", nil
+	}
+	system := getenv("GIT_CONFIG_SYSTEM")
+	if system == "" {
+		system = "/etc/gitconfig"
+	}
+	p, err := configOption(system, "core", "hooksPath")
+	if err != nil || p != "" {
+		return p, "system", system, err
+	}
+	return "", "", "", nil
+}
+
+// configOption reads one option of a git config file; "" when the file or the
+// option does not exist.
+func configOption(path, section, option string) (string, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read git config %s: %w", path, err)
+	}
+	defer f.Close()
+	cfg := gitconfig.New()
+	if err := gitconfig.NewDecoder(f).Decode(cfg); err != nil {
+		return "", usagef("read git config %s: %v", path, err)
+	}
+	return cfg.Section(section).Option(option), nil
 }
 
 // commonGitDir returns the git directory of the worktree at root: .git itself,
@@ -246,6 +351,50 @@ func commonGitDir(root string) (string, error) {
 		return filepath.Clean(c), nil
 	}
 	return gitDir, nil
+}
+
+// excludeArtifacts adds the artifacts folder the hook's syncs write (ledger,
+// plan, logs) to the repository's info/exclude, so that `git add -A` does not
+// commit the ledger. It returns the pattern and whether it was added (false: the
+// line was there already); the file is otherwise left as it was.
+func excludeArtifacts(gitDir, rel string) (string, bool, error) {
+	pattern := "/artifacts/"
+	if rel != "." && rel != "" {
+		pattern = "/" + gitignoreEscape(rel) + "/artifacts/"
+	}
+	path := filepath.Join(gitDir, "info", "exclude")
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", false, fmt.Errorf("read %s: %w", path, err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(line) == pattern {
+			return pattern, false, nil
+		}
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		data = append(data, '\n')
+	}
+	data = append(data, "# notion-sync hook: the ledger, plan and logs its syncs write\n"+pattern+"\n"...)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", false, fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return "", false, fmt.Errorf("write %s: %w", path, err)
+	}
+	return pattern, true, nil
+}
+
+// gitignoreEscape escapes the characters a gitignore pattern reads as globs.
+func gitignoreEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // hookConfigArg is the --config the hook passes on, relative to the repository
@@ -331,16 +480,32 @@ func writeExecutable(path string, data []byte) error {
 // hookSpec is what the hook script needs to know.
 type hookSpec struct {
 	bin              string   // the notion-sync command
+	gitDir           string   // the repository's git directory: the hook runs only there
 	dir              string   // the repository folder, relative to the worktree root
 	config           string   // --config to pass on; "" for the default
 	include, exclude []string // the config's manifest globs, repo-relative
+}
+
+// hookGitDirLine is the script line naming the repository the hook belongs to;
+// install and uninstall read it back to recognise another repository's hook in
+// a shared hooks folder.
+var hookGitDirLine = regexp.MustCompile(`(?m)^git_dir='((?:[^']|'\\'')*)'$`)
+
+// hookGitDir returns the git directory a hook we wrote belongs to; "" for a hook
+// written before hooks named it.
+func hookGitDir(script []byte) string {
+	m := hookGitDirLine.FindSubmatch(script)
+	if m == nil {
+		return ""
+	}
+	return strings.ReplaceAll(string(m[1]), `'\''`, "'")
 }
 
 // hookScript renders the post-commit hook: the runbook's script (§6.2), with the
 // config's globs instead of a grep for module.manifest.json, so the hook starts
 // the binary only after a commit that touched a manifest the sync would read.
 // The globs are translated to extended regular expressions for grep -E, so
-// the check costs no process start of our own.
+// the check costs no process start of our own. The script is plain POSIX sh.
 func hookScript(s hookSpec) ([]byte, error) {
 	prefix := ""
 	if s.dir != "." && s.dir != "" {
@@ -358,8 +523,9 @@ func hookScript(s hookSpec) ([]byte, error) {
 # and manifests.exclude of the config when the hook was installed.
 
 notion_sync=%s
+git_dir=%s
 include=%s
-`, hookMarker, shellQuote(s.bin), shellQuote(include))
+`, hookMarker, shellQuote(s.bin), shellQuote(s.gitDir), shellQuote(include))
 	filter := ""
 	if len(s.exclude) > 0 {
 		exclude, err := globsRegexp(prefix, s.exclude)
@@ -370,10 +536,31 @@ include=%s
 		filter = ` | grep -Ev -- "$exclude"`
 	}
 	fmt.Fprintf(&b, `
-changed_files=$(git -c core.quotePath=off diff-tree -r --name-only --no-commit-id --root HEAD) || exit 0
+# Only in the repository the hook was installed for (and its worktrees): a
+# core.hooksPath in the global git config runs this file in every repository.
+[ "$(cd "$(git rev-parse --git-common-dir 2>/dev/null)" 2>/dev/null && pwd -P)" = "$git_dir" ] || exit 0
+
+# The commit before this one, read now: the sync runs in the background, when
+# more commits may have come (cherry-pick, am, a script committing in a loop).
+# None on the repository's first commit.
+base=$(git rev-parse -q --verify HEAD~1) || base=
+
+# -z: paths exactly as stored, even with quotes, backslashes or non-ASCII letters.
+changed_files=$(git diff-tree -z -r --name-only --no-commit-id --root HEAD | tr '\0' '\n')
 if ! printf '%%s\n' "$changed_files" | grep -E -- "$include"%s | grep -q .; then
   exit 0
 fi
+
+# While git replays commits (rebase, am, a cherry-pick or revert of several),
+# syncing each one is wasted work, and no post-commit hook runs when it is done
+# (a rebase ends with post-rewrite): the line below says what to run then.
+for state in rebase-merge rebase-apply sequencer; do
+  if [ -e "$(git rev-parse --git-path "$state")" ]; then
+    echo "⏭️  Notion sync skipped during a rebase, am or cherry-pick; when it is done, run: notion-sync sync --changed --since ORIG_HEAD (or notion-sync sync --all)" >&2
+    exit 0
+  fi
+done
+
 if ! command -v "$notion_sync" >/dev/null 2>&1; then
   echo "⚠️  $notion_sync not found: Notion sync skipped (reinstall with: notion-sync hook install)" >&2
   exit 0
@@ -390,8 +577,13 @@ echo "📊 Module manifests changed, syncing to Notion..."
 	}
 	// sync --async prints the runbook's "✅ Notion sync queued (background…" line
 	// itself, with the pid and the log file.
-	fmt.Fprintf(&b, `"$notion_sync" sync --changed --since HEAD~1 --async%s ||
-  echo "❌ Notion sync could not be queued; run: notion-sync sync --changed" >&2
+	fmt.Fprintf(&b, `if [ -n "$base" ]; then
+  set -- --changed --since "$base" --committed-only
+else
+  set -- --all # the repository's first commit: every manifest in it is new
+fi
+"$notion_sync" sync "$@" --async%s ||
+  echo "❌ Notion sync could not be queued; run: notion-sync sync $*" >&2
 exit 0
 `, args)
 	return []byte(b.String()), nil

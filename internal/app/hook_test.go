@@ -14,11 +14,19 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// runMain runs one command with an empty environment.
+// runMain runs one command with an environment of its own: an empty HOME and
+// no system git config, so a test never reads (or writes into) the developer's
+// global hooks folder.
 func runMain(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runMainEnv(t, map[string]string{"HOME": t.TempDir(), "GIT_CONFIG_NOSYSTEM": "1"}, args...)
+}
+
+// runMainEnv runs one command with exactly the variables in vars.
+func runMainEnv(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code := Main(t.Context(), args, func(string) string { return "" }, &out, &errOut)
+	code := Main(t.Context(), args, func(k string) string { return vars[k] }, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -59,7 +67,10 @@ func TestHookInstall(t *testing.T) {
 		"#!/bin/sh\n",
 		hookMarker,
 		"notion_sync='/opt/tools/notion sync'",
-		`"$notion_sync" sync --changed --since HEAD~1 --async`,
+		"git_dir='" + filepath.Join(dir, ".git") + "'",
+		`base=$(git rev-parse -q --verify HEAD~1) || base=`,
+		`set -- --changed --since "$base"`,
+		`"$notion_sync" sync "$@" --async`,
 		"📊 Module manifests changed, syncing to Notion...",
 		`include='^((.*/)?module\.manifest\.json)$'`,
 	} {
@@ -67,16 +78,26 @@ func TestHookInstall(t *testing.T) {
 			t.Errorf("hook lacks %q:\n%s", want, script)
 		}
 	}
-	if !strings.Contains(out, "✅ Installed post-commit hook: "+hook) || !strings.Contains(out, "/opt/tools/notion sync sync --changed") {
-		t.Errorf("install output:\n%s", out)
+	exclude := filepath.Join(dir, ".git", "info", "exclude")
+	for _, want := range []string{
+		"✅ Installed post-commit hook: " + hook,
+		"/opt/tools/notion sync sync --changed --since <the commit before it> --committed-only --async",
+		"🙈 Added /artifacts/ to " + exclude,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("install output lacks %q:\n%s", want, out)
+		}
 	}
 
 	code, out, _ = runMain(t, "hook", "install", "--repo", dir, "--bin", "other")
-	if code != ExitOK || !strings.Contains(out, "✅ Updated post-commit hook") {
+	if code != ExitOK || !strings.Contains(out, "✅ Updated post-commit hook") || !strings.Contains(out, "🙈 /artifacts/ is already in "+exclude) {
 		t.Errorf("reinstall: exit %d\n%s", code, out)
 	}
 	if _, err := os.Stat(hook + ".bak"); err == nil {
 		t.Error("rewriting our own hook made a backup")
+	}
+	if n := strings.Count(readString(t, exclude), "\n/artifacts/\n"); n != 1 {
+		t.Errorf("%s has /artifacts/ %d times after two installs, want once:\n%s", exclude, n, readString(t, exclude))
 	}
 
 	foreign := "#!/bin/sh\necho husky\n"
@@ -116,6 +137,9 @@ func TestHookInstall(t *testing.T) {
 	}
 	if got := readString(t, hook+".bak"); got != foreign {
 		t.Error("uninstall touched the backup")
+	}
+	if !strings.Contains(readString(t, exclude), "\n/artifacts/\n") {
+		t.Error("uninstall removed /artifacts/ from info/exclude")
 	}
 	code, out, _ = runMain(t, "hook", "uninstall", "--repo", dir)
 	if code != ExitOK || !strings.Contains(out, "nothing to remove") {
@@ -159,29 +183,52 @@ func TestHookLocation(t *testing.T) {
 	if strings.Contains(script, "exclude=") {
 		t.Errorf("an empty exclude list still filters:\n%s", script)
 	}
+	if got := readString(t, filepath.Join(dir, ".git", "info", "exclude")); !strings.Contains(got, "\n/mono/tools/artifacts/\n") {
+		t.Errorf("info/exclude lacks the artifacts folder of --repo:\n%s", got)
+	}
 	if _, err := os.Stat(filepath.Join(dir, ".git", "hooks", "post-commit")); err == nil {
 		t.Error("hook written to .git/hooks although core.hooksPath is set")
 	}
 }
 
-// TestHookScriptRuns runs the installed hook with bash after real commits, with
-// a fake notion-sync that records how it was called: only commits that touch an
-// included, not excluded manifest start a sync. A real `git commit` runs it too.
-func TestHookScriptRuns(t *testing.T) {
-	t.Parallel()
-	for _, tool := range []string{"git", "bash", "grep"} {
+// gitEnv is the environment for git commands in tests: no user or system config.
+func gitEnv(home string) []string {
+	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com"}
+}
+
+// fakeBinary writes a notion-sync stand-in that appends "<dir> <args>" to calls.
+func fakeBinary(t *testing.T, path, calls string) {
+	t.Helper()
+	writeFile(t, path, "#!/bin/sh\necho \"$(pwd) $*\" >> '"+calls+"'\necho '✅ Notion sync queued (background)'\n")
+	if err := os.Chmod(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func needTools(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not on PATH: the hook needs it", tool)
 		}
 	}
+}
+
+// TestHookScriptRuns runs the installed hook with sh (its shebang) after real
+// commits, with a fake notion-sync that records how it was called: only commits
+// that touch an included, not excluded manifest start a sync, from the commit
+// before (read when the hook runs, not when the background sync does), or a full
+// sync on the first commit. A real `git commit` runs it too; a rebase in
+// progress, another repository and a missing binary skip it.
+func TestHookScriptRuns(t *testing.T) {
+	t.Parallel()
+	needTools(t, "git", "sh", "grep", "tr")
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "repo")
 	calls := filepath.Join(tmp, "calls.log")
 	fake := filepath.Join(tmp, "bin", "fake-notion-sync")
-	writeFile(t, fake, "#!/bin/sh\necho \"$(pwd) $*\" >> '"+calls+"'\necho '✅ Notion sync queued (background)'\n")
-	if err := os.Chmod(fake, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	fakeBinary(t, fake, calls)
 	repo, err := git.PlainInit(dir, false)
 	if err != nil {
 		t.Fatal(err)
@@ -191,24 +238,25 @@ func TestHookScriptRuns(t *testing.T) {
 		t.Fatalf("install exit %d\n%s\n%s", code, out, errOut)
 	}
 	hook := filepath.Join(dir, ".git", "hooks", "post-commit")
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmp, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com"}
-	runHook := func() string {
+	env := gitEnv(tmp)
+	runHookIn := func(cwd string) string {
 		t.Helper()
-		cmd := exec.Command("bash", hook)
-		cmd.Dir, cmd.Env = dir, env
+		cmd := exec.Command("sh", hook)
+		cmd.Dir, cmd.Env = cwd, env
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("hook failed: %v\n%s", err, out)
 		}
 		return string(out)
 	}
-	callCount := func() int {
+	runHook := func() string { t.Helper(); return runHookIn(dir) }
+	lastCall := func() (int, string) {
 		data, err := os.ReadFile(calls)
 		if err != nil {
-			return 0
+			return 0, ""
 		}
-		return bytes.Count(data, []byte("\n"))
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		return len(lines), lines[len(lines)-1]
 	}
 	steps := []struct {
 		name   string
@@ -223,8 +271,11 @@ func TestHookScriptRuns(t *testing.T) {
 		{"manifest edited", map[string]string{"core/module.manifest.json": `{"module":"core","description":"x"}`}, true},
 		{"manifest deleted", map[string]string{"core/module.manifest.json": ""}, true},
 		{"manifest with a space in its path", map[string]string{"my mod/module.manifest.json": `{}`}, true},
+		{"manifest with a quote in its path", map[string]string{`say "hi"/module.manifest.json`: `{}`}, true},
+		{"manifest with a backslash in its path", map[string]string{`back\slash/module.manifest.json`: `{}`}, true},
+		{"manifest with non-ASCII letters in its path", map[string]string{"modulé/module.manifest.json": `{}`}, true},
 	}
-	for _, s := range steps {
+	for i, s := range steps {
 		for p, body := range s.write {
 			if body == "" {
 				if err := os.Remove(filepath.Join(dir, p)); err != nil {
@@ -234,10 +285,15 @@ func TestHookScriptRuns(t *testing.T) {
 			}
 			writeFile(t, filepath.Join(dir, p), body)
 		}
+		parent := ""
+		if i > 0 {
+			parent = head(t, repo)
+		}
 		commitAll(t, repo, s.name)
-		before := callCount()
+		before, _ := lastCall()
 		out := runHook()
-		if got := callCount() - before; got != map[bool]int{true: 1, false: 0}[s.synced] {
+		n, call := lastCall()
+		if got := n - before; got != map[bool]int{true: 1, false: 0}[s.synced] {
 			t.Errorf("%s: the binary ran %d times\n%s", s.name, got, out)
 		}
 		if s.synced && !strings.Contains(out, "📊 Module manifests changed, syncing to Notion...\n✅ Notion sync queued (background)") {
@@ -246,28 +302,67 @@ func TestHookScriptRuns(t *testing.T) {
 		if !s.synced && out != "" {
 			t.Errorf("%s: hook printed %q for a commit without manifests", s.name, out)
 		}
-	}
-	log := readString(t, calls)
-	if want := dir + " sync --changed --since HEAD~1 --async\n"; !strings.HasPrefix(log, want) {
-		t.Errorf("binary called as %q, want %q", log, want)
+		if !s.synced {
+			continue
+		}
+		want := dir + " sync --changed --since " + parent + " --committed-only --async"
+		if parent == "" {
+			want = dir + " sync --all --async"
+		}
+		if call != want {
+			t.Errorf("%s: binary called as %q, want %q", s.name, call, want)
+		}
 	}
 
-	// git itself finds and runs the hook.
+	// During a rebase the hook syncs nothing and says what to run after it.
+	rebase := filepath.Join(dir, ".git", "rebase-merge")
+	if err := os.Mkdir(rebase, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "core", "module.manifest.json"), `{"module":"core","v":1}`)
+	commitAll(t, repo, "picked during a rebase")
+	before, _ := lastCall()
+	if out := runHook(); !strings.Contains(out, "skipped during a rebase") || !strings.Contains(out, "--since ORIG_HEAD") {
+		t.Errorf("hook output during a rebase:\n%s", out)
+	}
+	if n, _ := lastCall(); n != before {
+		t.Error("the hook synced during a rebase")
+	}
+	if err := os.Remove(rebase); err != nil {
+		t.Fatal(err)
+	}
+
+	// Run from another repository (as a global hooks folder would), it does nothing.
+	other := filepath.Join(tmp, "other")
+	otherRepo, err := git.PlainInit(other, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(other, "x", "module.manifest.json"), `{}`)
+	commitAll(t, otherRepo, "other")
+	if out := runHookIn(other); out != "" {
+		t.Errorf("hook run in another repository printed %q", out)
+	}
+	if n, _ := lastCall(); n != before {
+		t.Error("the hook synced another repository")
+	}
+
+	// git itself finds and runs the hook, and the hook knows its repository.
 	writeFile(t, filepath.Join(dir, "core", "module.manifest.json"), `{"module":"core"}`)
-	before := callCount()
-	cmd := exec.Command("git", "commit", "-q", "-a", "--no-verify", "-m", "via git")
-	cmd.Dir, cmd.Env = dir, env
+	parent := head(t, repo)
 	add := exec.Command("git", "add", "-A")
 	add.Dir, add.Env = dir, env
 	if out, err := add.CombinedOutput(); err != nil {
 		t.Fatalf("git add: %v\n%s", err, out)
 	}
+	cmd := exec.Command("git", "commit", "-q", "-m", "via git")
+	cmd.Dir, cmd.Env = dir, env
 	gitOut, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("git commit: %v\n%s", err, gitOut)
 	}
-	if callCount() != before+1 || !strings.Contains(string(gitOut), "📊 Module manifests changed") {
-		t.Errorf("git commit did not run the hook:\n%s", gitOut)
+	if n, call := lastCall(); n != before+1 || call != dir+" sync --changed --since "+parent+" --committed-only --async" || !strings.Contains(string(gitOut), "📊 Module manifests changed") {
+		t.Errorf("git commit did not run the hook as expected (last call %q):\n%s", call, gitOut)
 	}
 
 	// A binary that is gone skips the sync and never fails the commit.
@@ -279,6 +374,145 @@ func TestHookScriptRuns(t *testing.T) {
 	commitAll(t, repo, "with the binary gone")
 	if out := runHook(); !strings.Contains(out, "not found: Notion sync skipped") {
 		t.Errorf("hook output with the binary gone:\n%s", out)
+	}
+}
+
+// TestHookGlobalHooksPath: a core.hooksPath from the user's global config (found
+// through HOME, XDG_CONFIG_HOME or GIT_CONFIG_GLOBAL, as git finds it) is refused
+// without --global; with it the hook goes there, runs the sync only in its own
+// repository, and another repository's install and uninstall leave it alone.
+func TestHookGlobalHooksPath(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		config func(home string) (file string, vars map[string]string)
+	}{
+		{"~/.gitconfig", func(home string) (string, map[string]string) {
+			return filepath.Join(home, ".gitconfig"), map[string]string{}
+		}},
+		{"XDG_CONFIG_HOME", func(home string) (string, map[string]string) {
+			xdg := filepath.Join(home, "xdg")
+			return filepath.Join(xdg, "git", "config"), map[string]string{"XDG_CONFIG_HOME": xdg}
+		}},
+		{"~/.config/git/config", func(home string) (string, map[string]string) {
+			return filepath.Join(home, ".config", "git", "config"), map[string]string{}
+		}},
+		{"GIT_CONFIG_GLOBAL", func(home string) (string, map[string]string) {
+			f := filepath.Join(home, "elsewhere.ini")
+			return f, map[string]string{"GIT_CONFIG_GLOBAL": f}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tmp := t.TempDir()
+			home := filepath.Join(tmp, "home")
+			file, vars := tt.config(home)
+			vars["HOME"], vars["GIT_CONFIG_NOSYSTEM"] = home, "1"
+			writeFile(t, file, "[user]\n\tname = t\n[core]\n\thooksPath = ~/global-hooks\n")
+			mine, theirs := filepath.Join(tmp, "mine"), filepath.Join(tmp, "theirs")
+			for _, d := range []string{mine, theirs} {
+				if _, err := git.PlainInit(d, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			hook := filepath.Join(home, "global-hooks", "post-commit")
+
+			code, out, errOut := runMainEnv(t, vars, "hook", "install", "--repo", mine, "--bin", "ns")
+			if code != ExitUsage || !strings.Contains(errOut, "core.hooksPath is "+filepath.Join(home, "global-hooks")+" in "+file) ||
+				!strings.Contains(errOut, "--global") {
+				t.Errorf("install into a global hooks path without --global: exit %d\n%s\n%s", code, out, errOut)
+			}
+			if _, err := os.Stat(filepath.Dir(hook)); err == nil {
+				t.Error("a refused install created the global hooks folder")
+			}
+
+			code, out, errOut = runMainEnv(t, vars, "hook", "install", "--repo", mine, "--bin", "ns", "--global")
+			if code != ExitOK || !strings.Contains(out, "✅ Installed post-commit hook: "+hook) || !strings.Contains(out, "🌐 It is in the global hooks folder") {
+				t.Fatalf("install --global: exit %d\n%s\n%s", code, out, errOut)
+			}
+			if got := hookGitDir([]byte(readString(t, hook))); got != filepath.Join(mine, ".git") {
+				t.Errorf("the hook names repository %q, want %q", got, filepath.Join(mine, ".git"))
+			}
+
+			code, _, errOut = runMainEnv(t, vars, "hook", "install", "--repo", theirs, "--bin", "ns", "--global")
+			if code != ExitUsage || !strings.Contains(errOut, "is the notion-sync hook of another repository ("+filepath.Join(mine, ".git")+")") {
+				t.Errorf("install over another repository's hook: exit %d\n%s", code, errOut)
+			}
+			code, _, errOut = runMainEnv(t, vars, "hook", "uninstall", "--repo", theirs)
+			if code != ExitUsage || !strings.Contains(errOut, "another repository") {
+				t.Errorf("uninstall of another repository's hook: exit %d\n%s", code, errOut)
+			}
+			if got := hookGitDir([]byte(readString(t, hook))); got != filepath.Join(mine, ".git") {
+				t.Errorf("another repository's install or uninstall changed the hook (now for %q)", got)
+			}
+
+			// A repository hooks path of its own wins over the global one.
+			r, err := git.PlainOpen(theirs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := r.Config()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Raw.Section("core").SetOption("hooksPath", ".git/hooks")
+			if err := r.SetConfig(cfg); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut = runMainEnv(t, vars, "hook", "install", "--repo", theirs, "--bin", "ns")
+			if code != ExitOK || !strings.Contains(out, filepath.Join(theirs, ".git", "hooks", "post-commit")) {
+				t.Errorf("install with a repository hooks path: exit %d\n%s\n%s", code, out, errOut)
+			}
+
+			code, out, errOut = runMainEnv(t, vars, "hook", "uninstall", "--repo", mine)
+			if code != ExitOK || !strings.Contains(out, "✅ Removed") {
+				t.Errorf("uninstall by its own repository: exit %d\n%s\n%s", code, out, errOut)
+			}
+		})
+	}
+}
+
+// TestHookGlobalRealGit: with a global core.hooksPath, a real `git commit` runs
+// the hook in every repository, and only the one it was installed for syncs.
+func TestHookGlobalRealGit(t *testing.T) {
+	t.Parallel()
+	needTools(t, "git", "sh", "grep", "tr")
+	tmp := t.TempDir()
+	home := filepath.Join(tmp, "home")
+	global := filepath.Join(home, ".gitconfig")
+	writeFile(t, global, "[core]\n\thooksPath = "+filepath.Join(home, "hooks")+"\n")
+	calls := filepath.Join(tmp, "calls.log")
+	fake := filepath.Join(tmp, "bin", "ns")
+	fakeBinary(t, fake, calls)
+	mine, theirs := filepath.Join(tmp, "mine"), filepath.Join(tmp, "theirs")
+	env := append(gitEnv(home), "GIT_CONFIG_GLOBAL="+global) // the later value wins
+	for _, d := range []string{mine, theirs} {
+		if _, err := git.PlainInit(d, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := runMainEnv(t, map[string]string{"HOME": home, "GIT_CONFIG_NOSYSTEM": "1"},
+		"hook", "install", "--repo", mine, "--bin", fake, "--global")
+	if code != ExitOK {
+		t.Fatalf("install --global: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, d := range []string{theirs, mine} {
+		writeFile(t, filepath.Join(d, "m", "module.manifest.json"), `{}`)
+		for _, args := range [][]string{{"add", "-A"}, {"commit", "-q", "-m", "x"}} {
+			cmd := exec.Command("git", args...)
+			cmd.Dir, cmd.Env = d, env
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("git %v in %s: %v\n%s", args, d, err, out)
+			}
+		}
+	}
+	got := ""
+	if data, err := os.ReadFile(calls); err == nil {
+		got = string(data)
+	}
+	if want := mine + " sync --all --async\n"; got != want {
+		t.Errorf("syncs started: %q, want only %q", got, want)
 	}
 }
 

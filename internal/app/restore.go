@@ -9,10 +9,13 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-git/go-git/v5"
 
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
 	"github.com/lukhas/notion-sync-action/internal/ledger"
@@ -21,56 +24,87 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
+// defaultLedger is where sync writes its ledger unless told otherwise.
+const defaultLedger = "artifacts/notion_sync_ledger.jsonl"
+
+// restoreRunSuffix ends the run id of a restore's records. A sync and a restore in
+// one Actions run share GITHUB_RUN_ID and its attempt; the suffix keeps the
+// restore's run record from being read as the sync's.
+const restoreRunSuffix = "-restore"
+
 // restoreFlags are the flags of `notion-sync restore`, the runbook's emergency
 // rollback (§4.1): undo every write the ledger recorded after a good sync.
 type restoreFlags struct {
 	client  clientFlags
 	repo    string
-	ledger  string
+	ledgers pathList
 	sha     string
 	confirm bool
 	force   bool
 	json    bool
 }
 
+// out is the ledger restore appends its own records to: the last one given (the
+// docs say to give the newest run's last), which is also the one it locks.
+func (f restoreFlags) out() string { return f.ledgers[len(f.ledgers)-1] }
+
+// pathList is a flag that may be given several times.
+type pathList []string
+
+func (p *pathList) String() string { return strings.Join(*p, ", ") }
+
+func (p *pathList) Set(v string) error {
+	if v == "" {
+		return errors.New("empty path")
+	}
+	*p = append(*p, v)
+	return nil
+}
+
 func runRestore(ctx context.Context, e *env, args []string) error {
 	var f restoreFlags
-	flags := newFlagSet(e, "restore", "restore --sha S [--ledger F] [--confirm] [flags]")
+	flags := newFlagSet(e, "restore", "restore --sha S [--ledger F]... [--confirm] [flags]")
 	f.client.register(flags)
 	flags.StringVar(&f.repo, "repo", ".", "git repository used to resolve --sha when it is a revision (HEAD~2, a tag, a short sha)")
-	flags.StringVar(&f.ledger, "ledger", "artifacts/notion_sync_ledger.jsonl", "the ledger the syncs wrote")
+	flags.Var(&f.ledgers, "ledger", "the ledger the syncs wrote (default "+defaultLedger+"); give it once per file to read several, such as the ledger artifacts of several CI runs: their records are merged by time, and restore appends its own to the last one")
 	flags.StringVar(&f.sha, "sha", "", "the commit whose sync to go back to: a sha the ledger records, a unique prefix of one, or a git revision")
 	flags.BoolVar(&f.confirm, "confirm", false, "write the undo to Notion; without it restore only prints what it would write")
-	flags.BoolVar(&f.force, "force", false, "restore even though the ledger's hash chain does not verify")
+	flags.BoolVar(&f.force, "force", false, "restore even though a ledger's hash chain does not verify")
 	flags.BoolVar(&f.json, "json", false, "print the result as JSON")
 	if err := parseFlags(flags, secondsArgs(args, "backoff")); err != nil {
 		return err
 	}
+	if len(f.ledgers) == 0 {
+		f.ledgers = pathList{defaultLedger}
+	}
 	if f.sha == "" {
-		return usagef("--sha is required: the commit whose sync to go back to; list the recent ones with: tail -10 %s | jq -r '.timestamp, .sha'", f.ledger)
+		return usagef("--sha is required: the commit whose sync to go back to; list the recent ones with: tail -10 %s | jq -r '.timestamp, .sha'", f.out())
 	}
 	start := time.Now()
-	if _, err := os.Stat(f.ledger); errors.Is(err, fs.ErrNotExist) {
-		return usagef("no ledger at %s: pass --ledger with the file the syncs wrote (in CI, the ledger artifact of the run)", f.ledger)
+	for _, p := range f.ledgers {
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			return usagef("no ledger at %s: pass --ledger with the file the syncs wrote (in CI, the ledger artifact of each run since the good one, one --ledger each)", p)
+		}
 	}
 	if f.confirm {
 		// The same lock as sync: a hook's background sync must not write between
 		// reading the pages and writing them back.
-		unlock, err := lockRun(f.ledger+".lock", e.log)
+		unlock, err := lockRun(f.out()+".lock", e.log)
 		if err != nil {
 			return err
 		}
 		defer unlock()
 	}
-	recs, warnings, err := readLedger(f.ledger, f.force)
+	recs, warnings, err := readLedgers(f.ledgers, f.force)
 	if err != nil {
 		return err
 	}
-	cut, err := findCutoff(recs, f.sha, gitResolver(f.repo), f.ledger)
+	cut, err := findCutoff(recs, f.sha, gitResolver(f.repo), f.ledgers.String())
 	if err != nil {
 		return err
 	}
-	undo := undoPlan(recs[cut.index+1:])
+	undo, unknown := undoPlan(recs[cut.index+1:])
+	warnings = append(warnings, unknown...)
 	warnings = append(warnings, laterRestores(recs[cut.index+1:], cut.sha)...)
 	res := restoreResult{cut: cut, confirm: f.confirm, warnings: warnings}
 	if len(undo) > 0 {
@@ -78,13 +112,18 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	res.next = verifyNext(f.repo, cut.sha, f.client.databaseID)
 	if f.json {
 		err = writeRestoreJSON(e.stdout, res)
 	} else {
-		err = writeRestoreText(e.stdout, res, f.ledger)
+		err = writeRestoreText(e.stdout, res, f.ledgers.String())
 	}
 	if err != nil {
 		return fmt.Errorf("print result: %w", err)
+	}
+	if res.ledgerErr != nil {
+		// Printed above with what was done; the exit code says it is fatal.
+		return fmt.Errorf("restore stopped: %w", res.ledgerErr)
 	}
 	if res.failed() > 0 && f.confirm {
 		return errProblems
@@ -93,7 +132,9 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 }
 
 // restorePages reads every page the undo touches, works out the writes that
-// bring it back, and with --confirm makes and records them.
+// bring it back, and with --confirm makes and records them. A ledger failure
+// while writing is kept on res (so what was written is still printed); only a
+// failure before any write is returned.
 func (e *env) restorePages(ctx context.Context, f restoreFlags, res *restoreResult, undo []*pageUndo, start time.Time) error {
 	db, closer, err := e.connect(f.client)
 	if err != nil {
@@ -118,30 +159,13 @@ func (e *env) restorePages(ctx context.Context, f restoreFlags, res *restoreResu
 	if !f.confirm || res.writes() == 0 {
 		return nil
 	}
-	lw, err := ledger.Open(f.ledger)
+	lw, err := ledger.Open(f.out())
 	if err != nil {
 		return fmt.Errorf("open ledger: %w", err)
 	}
 	defer lw.Close()
-	rec := restoreRecorder{w: lw, runID: runID(e.getenv), sha: res.cut.sha}
-	var (
-		mu        sync.Mutex
-		ledgerErr error // the first record that could not be written
-	)
-	each(ctx, len(res.steps), f.client.concurrency, func(i int) {
-		if err := applyUndo(ctx, db, rec, res.steps[i]); err != nil {
-			mu.Lock()
-			if ledgerErr == nil {
-				ledgerErr = err
-			}
-			mu.Unlock()
-		}
-	})
-	for _, s := range res.steps {
-		if s.writeErr == nil && len(s.done) < len(s.writes()) {
-			s.writeErr = fmt.Errorf("not attempted: %w", context.Cause(ctx))
-		}
-	}
+	rec := restoreRecorder{w: lw, runID: runID(e.getenv) + restoreRunSuffix, sha: res.cut.sha}
+	ledgerErr := applySteps(ctx, db, rec, res.steps, f.client.concurrency)
 	totals := map[string]int{}
 	status := "ok"
 	for _, s := range res.steps {
@@ -161,7 +185,38 @@ func (e *env) restorePages(ctx context.Context, f restoreFlags, res *restoreResu
 	if err := lw.Append(run); err != nil && ledgerErr == nil {
 		ledgerErr = fmt.Errorf("write ledger run record: %w", err)
 	}
-	return ledgerErr
+	res.ledgerErr = ledgerErr
+	return nil
+}
+
+// applySteps makes the writes of every step on up to workers goroutines. The
+// first ledger failure stops the run, as reconcile.Apply does for a sync: a write
+// that cannot be recorded cannot be undone, so no worker starts another one. The
+// steps not written then fail with "not attempted", and the ledger error is
+// returned.
+func applySteps(ctx context.Context, db *database, rec restoreRecorder, steps []*undoStep, workers int) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu    sync.Mutex
+		first error // the first record that could not be written
+	)
+	each(ctx, len(steps), workers, func(i int) {
+		if err := applyUndo(ctx, db, rec, steps[i]); err != nil {
+			mu.Lock()
+			if first == nil {
+				first = err
+			}
+			mu.Unlock()
+			cancel(err)
+		}
+	})
+	for _, s := range steps {
+		if w := s.writes(); s.writeErr == nil && len(s.done) < len(w) {
+			s.writeErr = fmt.Errorf("%s not attempted: %w", w[len(s.done)], context.Cause(ctx))
+		}
+	}
+	return first
 }
 
 // each calls fn for 0..n-1 on up to workers goroutines and returns when all are
@@ -186,7 +241,57 @@ func each(ctx context.Context, n, workers int, fn func(i int)) {
 	wg.Wait()
 }
 
-// readLedger reads the ledger after checking its hash chain: restore writes what
+// readLedgers reads every ledger given and merges their records by time. In CI
+// each run writes a fresh ledger (its first line chains to nothing), so the
+// history since a good sync is spread over the ledger artifacts of several runs:
+// each file's chain is checked on its own, and the files are merged keeping each
+// file's own order (a stable merge on the timestamp, so a clock that stepped back
+// within one file cannot reorder it). A record found in several files (a ledger
+// copied into the next run's) counts once.
+func readLedgers(paths []string, force bool) ([]ledger.Record, []string, error) {
+	var (
+		files    [][]ledger.Record
+		warnings []string
+	)
+	for _, p := range paths {
+		recs, warn, err := readLedger(p, force)
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, recs)
+		warnings = append(warnings, warn...)
+	}
+	if len(files) == 1 {
+		return files[0], warnings, nil
+	}
+	type key struct {
+		ts                                          time.Time
+		runID, action, pageID, module, status, prev string
+	}
+	seen := map[key]bool{}
+	var out []ledger.Record
+	next := make([]int, len(files))
+	for {
+		pick := -1
+		for i, recs := range files {
+			if next[i] < len(recs) && (pick < 0 || recs[next[i]].Timestamp.Before(files[pick][next[pick]].Timestamp)) {
+				pick = i
+			}
+		}
+		if pick < 0 {
+			return out, warnings, nil
+		}
+		r := files[pick][next[pick]]
+		next[pick]++
+		k := key{r.Timestamp.UTC(), r.RunID, r.Action, r.PageID, r.Module, r.Status, r.Prev}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+}
+
+// readLedger reads one ledger after checking its hash chain: restore writes what
 // the ledger says to Notion, so a ledger edited after the fact is refused unless
 // the user has looked at it and says --force.
 func readLedger(path string, force bool) ([]ledger.Record, []string, error) {
@@ -196,10 +301,14 @@ func readLedger(path string, force bool) ([]ledger.Record, []string, error) {
 		if !errors.As(err, &chain) {
 			return nil, nil, usageError{fmt.Errorf("cannot use the ledger: %w", err)}
 		}
-		if !force {
-			return nil, nil, usagef("refusing to restore: the ledger's hash chain is broken at line %d, so a line was edited, removed or inserted after it was written (%v). Check the file, then rerun with --force to restore from it anyway", chain.Line, err)
+		joined := ""
+		if chain.Line > 1 && chain.Got == "" {
+			joined = fmt.Sprintf(". Line %d starts a ledger of its own (its prev is empty): this file looks like several ledgers joined together (cat run1 run2); pass each file with its own --ledger instead", chain.Line)
 		}
-		warnings = append(warnings, fmt.Sprintf("the ledger's hash chain is broken at line %d; restoring from it anyway (--force)", chain.Line))
+		if !force {
+			return nil, nil, usagef("refusing to restore: the ledger's hash chain is broken at line %d of %s, so a line was edited, removed or inserted after it was written (%v)%s. Check the file, then rerun with --force to restore from it anyway", chain.Line, path, err, joined)
+		}
+		warnings = append(warnings, fmt.Sprintf("the ledger's hash chain is broken at line %d of %s; restoring from it anyway (--force)", chain.Line, path))
 	}
 	recs, err := ledger.Read(path)
 	if err != nil {
@@ -215,14 +324,24 @@ type cutoff struct {
 	record ledger.Record
 }
 
-// restoreRuns are the run ids of earlier restores. Their records carry the sha
-// they restored to, but they are not syncs: neither a cutoff nor undone.
-func restoreRuns(recs []ledger.Record) map[string]bool {
-	out := map[string]bool{}
-	for _, r := range recs {
-		if r.Action == "restore" {
-			out[r.RunID] = true
+// byRestore reports, record by record, which ones a restore wrote rather than a
+// sync: its "restore" records, and its "run" record. A restore's run record is
+// known by the "-restore" suffix of its run id, or, in ledgers written before
+// restores had run ids of their own (when a sync and a restore in one Actions run
+// shared one), by coming right after the restore's records. Records are
+// classified one by one, never by run id alone, so a sync in the same run as a
+// restore stays a sync.
+func byRestore(recs []ledger.Record) []bool {
+	out := make([]bool, len(recs))
+	last := map[string]string{} // run id → the action of its latest record so far
+	for i, r := range recs {
+		switch r.Action {
+		case "restore":
+			out[i] = true
+		case "run":
+			out[i] = strings.HasSuffix(r.RunID, restoreRunSuffix) || last[r.RunID] == "restore"
 		}
+		last[r.RunID] = r.Action
 	}
 	return out
 }
@@ -232,13 +351,13 @@ func restoreRuns(recs []ledger.Record) map[string]bool {
 // full sha, a unique prefix of one (4+ characters), or, through resolve, a git
 // revision.
 func findCutoff(recs []ledger.Record, want string, resolve func(string) (string, bool), path string) (cutoff, error) {
-	skip := restoreRuns(recs)
-	isSync := func(r ledger.Record) bool { return r.Action != "restore" && !skip[r.RunID] && r.SHA != "" }
+	restored := byRestore(recs)
+	isSync := func(i int) bool { return !restored[i] && recs[i].SHA != "" }
 	var known []string // newest first
 	when := map[string]time.Time{}
 	for i := len(recs) - 1; i >= 0; i-- {
 		r := recs[i]
-		if _, seen := when[r.SHA]; isSync(r) && !seen {
+		if _, seen := when[r.SHA]; isSync(i) && !seen {
 			known = append(known, r.SHA)
 			when[r.SHA] = r.Timestamp
 		}
@@ -274,7 +393,7 @@ func findCutoff(recs []ledger.Record, want string, resolve func(string) (string,
 	}
 	last := -1
 	for i, r := range recs {
-		if isSync(r) && r.SHA == sha && (r.Action == "run" || last < 0 || recs[last].Action != "run") {
+		if isSync(i) && r.SHA == sha && (r.Action == "run" || last < 0 || recs[last].Action != "run") {
 			last = i
 		}
 	}
@@ -284,8 +403,9 @@ func findCutoff(recs []ledger.Record, want string, resolve func(string) (string,
 // unknownSHA names the shas the ledger does know, newest first, with the time
 // of their last record, so the user can pick one without reaching for jq.
 func unknownSHA(known []string, when map[string]time.Time, want, path string) error {
+	const ci = "\n(In CI every run writes a ledger of its own: pass the ledger artifact of the good run and of every run after it, one --ledger each.)"
 	if len(known) == 0 {
-		return usagef("no sync in %s has sha %s: the ledger records no commit shas (syncs outside git without GITHUB_SHA)", path, want)
+		return usagef("no sync in %s has sha %s: the ledger records no commit shas (syncs outside git without GITHUB_SHA)%s", path, want, ci)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "no sync in %s has sha %s. The latest shas it records, newest first:", path, want)
@@ -296,6 +416,7 @@ func unknownSHA(known []string, when map[string]time.Time, want, path string) er
 		}
 		fmt.Fprintf(&b, "\n  %s  %s", k, when[k].UTC().Format(time.RFC3339))
 	}
+	b.WriteString(ci)
 	return usageError{errors.New(b.String())}
 }
 
@@ -322,49 +443,73 @@ const archivedKey = "$archived"
 // the first create or archive.
 type pageUndo struct {
 	pageID, module, path string
-	newest               int  // index of the page's newest write, for undoing newest first
+	newest               int  // index of the page's newest write, to list the newest first
 	writes               int  // ledger writes undone
+	failed               int  // of which recorded as failed: they may have reached Notion anyway
 	created              bool // the page did not exist at the cutoff: archive it
-	archived             bool // the page was live at the cutoff and a sync archived it
-	before               map[string]json.RawMessage
-	after                map[string]json.RawMessage // the value of each property after its last write
-	noBefore             []string                   // changed properties with no recorded before-value
+	// unsure: the page is known only from a create recorded as failed, so it is
+	// archived only if it still has the module's key.
+	unsure   bool
+	archived bool // the page was live at the cutoff and a sync archived it
+	before   map[string]json.RawMessage
+	// after holds every value the writes set on each property, oldest first: a
+	// failed write may or may not have set its value.
+	after    map[string][]json.RawMessage
+	noBefore []string // changed properties with no recorded before-value
 }
 
-// undoPlan collapses the writes recorded after the cutoff into one pageUndo per
-// page, newest first. Only successful syncs' writes count: a failed write
-// changed nothing, and a restore's own writes are not undone (that would redo
-// what an earlier restore undid).
-func undoPlan(after []ledger.Record) []*pageUndo {
-	skip := restoreRuns(after)
+// undoPlan collapses the sync writes recorded after the cutoff into one pageUndo
+// per page, newest first. Writes recorded as failed count too: a write answered
+// with a 502 or a timeout may have reached Notion, and restore compares every page
+// with its target before writing, so undoing one that did not is a no-op. A
+// failed create without a page id cannot be undone: it is returned as a warning.
+// A restore's own writes are not undone (that would redo what an earlier restore
+// undid).
+func undoPlan(after []ledger.Record) ([]*pageUndo, []string) {
 	byPage := map[string]*pageUndo{}
-	var out []*pageUndo
+	var (
+		out      []*pageUndo
+		warnings []string
+	)
 	for i, r := range after {
-		if r.Status != "ok" || r.PageID == "" || skip[r.RunID] {
+		if r.Action != "create" && r.Action != "update" && r.Action != "archive" {
 			continue
 		}
-		if r.Action != "create" && r.Action != "update" && r.Action != "archive" {
+		ok := r.Status == "ok"
+		if r.PageID == "" {
+			if r.Action == "create" && !ok {
+				warnings = append(warnings, fmt.Sprintf("the sync's create of %s failed (%s); if Notion stored the page anyway, restore cannot tell which page it is: look in the database for a page with the key %q and archive it by hand",
+					orUnknown(r.Module), cutShown(oneLineText(r.Error), 200), r.Module))
+			}
 			continue
 		}
 		id := normID(r.PageID)
 		u := byPage[id]
 		if u == nil {
-			u = &pageUndo{pageID: r.PageID, before: map[string]json.RawMessage{}, after: map[string]json.RawMessage{}}
+			u = &pageUndo{pageID: r.PageID, before: map[string]json.RawMessage{}, after: map[string][]json.RawMessage{}}
 			byPage[id] = u
 			out = append(out, u)
 		}
 		u.newest = i
 		u.writes++
+		if !ok {
+			u.failed++
+		}
 		if r.Module != "" {
 			u.module = r.Module
 		}
 		if r.Path != "" {
 			u.path = r.Path
 		}
+		if ok && r.Action != "create" {
+			// A successful write to the page proves it exists: a failed create
+			// before it stored it after all.
+			u.unsure = false
+		}
 		switch r.Action {
 		case "create":
 			if u.writes == 1 {
-				u.created = true
+				u.created, u.unsure = true, !ok
 			}
 		case "archive":
 			if !u.created {
@@ -381,12 +526,23 @@ func undoPlan(after []ledger.Record) []*pageUndo {
 					u.noBefore = append(u.noBefore, name)
 				}
 			}
-			maps.Copy(u.after, r.After)
+			for _, name := range slices.Sorted(maps.Keys(r.After)) {
+				u.after[name] = append(u.after[name], r.After[name])
+			}
 		}
 	}
 	slices.SortStableFunc(out, func(a, b *pageUndo) int { return b.newest - a.newest })
-	return out
+	return out, warnings
 }
+
+func orUnknown(module string) string {
+	if module == "" {
+		return "a module"
+	}
+	return sanitize(module)
+}
+
+func oneLineText(s string) string { return sanitize(strings.ReplaceAll(s, "\n", " ")) }
 
 // laterRestores warns about restores to another sha after the cutoff: their
 // writes are not undone, so the pages they touched keep what they wrote.
@@ -455,6 +611,17 @@ func (s *undoStep) writes() []string {
 	return out
 }
 
+// titleProperty is the database's title property: the sync's key property (a
+// key is always a title, as reconcile.KeyFilter queries it).
+func titleProperty(types map[string]property.Type) string {
+	for _, name := range slices.Sorted(maps.Keys(types)) {
+		if types[name] == property.Title {
+			return name
+		}
+	}
+	return ""
+}
+
 // prepareUndo reads the page and compares it with the values it should get back.
 // Properties are decoded with today's schema; one that is gone or changed type is
 // skipped with a warning. A value edited in Notion since the sync is still
@@ -479,6 +646,16 @@ func prepareUndo(ctx context.Context, db *database, types map[string]property.Ty
 		return s
 	}
 	if u.created {
+		if u.unsure {
+			// Only a failed create names this page: archive it only if it is
+			// what that create would have made, a page with the module's key.
+			key := titleProperty(types)
+			v, ok := p.Props[key]
+			if key == "" || u.module == "" || !ok || v.String() != u.module {
+				s.warnings = append(s.warnings, fmt.Sprintf("the sync's create of this page was recorded as failed and page %s does not have the key %q: left alone", u.pageID, u.module))
+				return s
+			}
+		}
 		if !p.Archived {
 			s.setArchived = new(true)
 		}
@@ -509,11 +686,9 @@ func prepareUndo(ctx context.Context, db *database, types map[string]property.Ty
 		if property.Equal(cur, target) {
 			continue
 		}
-		if raw, ok := u.after[name]; ok {
-			if wrote, err := property.FromPlain(typ, raw); err == nil && !property.Equal(cur, wrote) {
-				s.warnings = append(s.warnings, fmt.Sprintf("%s was changed in Notion after the sync (now %s, the sync wrote %s): restoring %s anyway",
-					name, shown(cur), shown(wrote), shown(target)))
-			}
+		if wrote, edited := editedSince(typ, cur, u.after[name]); edited {
+			s.warnings = append(s.warnings, fmt.Sprintf("%s was changed in Notion after the sync (now %s, the sync wrote %s): restoring %s anyway",
+				name, shown(cur), shown(wrote), shown(target)))
 		}
 		s.props[name] = target
 		s.current[name] = cur
@@ -527,10 +702,34 @@ func prepareUndo(ctx context.Context, db *database, types map[string]property.Ty
 	return s
 }
 
-// restoreRecorder appends one ledger record per undo write, with the run's id and
-// the sha restored to, so the chain continues and the next restore sees them.
+// editedSince reports whether cur is none of the values the syncs wrote (so a
+// person changed it since), and returns the last value written.
+func editedSince(typ property.Type, cur property.Value, written []json.RawMessage) (property.Value, bool) {
+	var last property.Value
+	found := false
+	for _, raw := range written {
+		v, err := property.FromPlain(typ, raw)
+		if err != nil {
+			continue
+		}
+		if property.Equal(cur, v) {
+			return v, false
+		}
+		last, found = v, true
+	}
+	return last, found
+}
+
+// appender is where restore records go: a *ledger.Writer.
+type appender interface {
+	Append(r ledger.Record) error
+}
+
+// restoreRecorder appends one ledger record per undo write, with the restore's
+// run id and the sha restored to, so the chain continues and the next restore
+// sees them.
 type restoreRecorder struct {
-	w     *ledger.Writer
+	w     appender
 	runID string
 	sha   string
 }
@@ -548,8 +747,9 @@ func (r restoreRecorder) record(s *undoStep, changed []string, before, after map
 }
 
 // applyUndo makes the writes of one step. A failed write stops that page (its
-// later writes depend on it) and is kept on the step; only a ledger failure is
-// returned, because a write that cannot be recorded must not go on.
+// later writes depend on it) and is kept on the step; a ledger failure is kept
+// on the step too and returned, because a write that cannot be recorded must
+// not go on.
 func applyUndo(ctx context.Context, db *database, rec restoreRecorder, s *undoStep) error {
 	flag := func(v bool) map[string]json.RawMessage {
 		return map[string]json.RawMessage{archivedKey: json.RawMessage(fmt.Sprint(v))}
@@ -559,27 +759,30 @@ func applyUndo(ctx context.Context, db *database, rec restoreRecorder, s *undoSt
 			s.writeErr = fmt.Errorf("%s not attempted: %w", w, context.Cause(ctx))
 			return nil
 		}
-		var err error
+		var err, rerr error
 		switch w {
 		case "unarchive":
 			_, err = db.c.ArchivePage(ctx, s.u.pageID, false)
-			if rerr := rec.record(s, []string{archivedKey}, flag(true), flag(false), err); rerr != nil {
-				return rerr
-			}
+			rerr = rec.record(s, []string{archivedKey}, flag(true), flag(false), err)
 		case "archive":
 			_, err = db.c.ArchivePage(ctx, s.u.pageID, true)
 			if err != nil && notion.IsNotFound(err) {
 				s.warnings = append(s.warnings, "the page was already gone")
 				err = nil
 			}
-			if rerr := rec.record(s, []string{archivedKey}, flag(false), flag(true), err); rerr != nil {
-				return rerr
-			}
+			rerr = rec.record(s, []string{archivedKey}, flag(false), flag(true), err)
 		case "update":
 			_, err = db.c.UpdatePage(ctx, s.u.pageID, encode(s.props))
-			if rerr := rec.record(s, slices.Sorted(maps.Keys(s.props)), plainValues(s.current), plainValues(s.props), err); rerr != nil {
-				return rerr
+			rerr = rec.record(s, slices.Sorted(maps.Keys(s.props)), plainValues(s.current), plainValues(s.props), err)
+		}
+		if rerr != nil {
+			if err == nil {
+				s.done = append(s.done, w)
+				s.writeErr = fmt.Errorf("%s made but not recorded in the ledger: %w", w, rerr)
+			} else {
+				s.writeErr = fmt.Errorf("%s: %w (and not recorded in the ledger: %v)", w, err, rerr)
 			}
+			return rerr
 		}
 		if err != nil {
 			s.writeErr = fmt.Errorf("%s: %w", w, err)
@@ -592,10 +795,12 @@ func applyUndo(ctx context.Context, db *database, rec restoreRecorder, s *undoSt
 
 // restoreResult is what one restore found and did.
 type restoreResult struct {
-	cut      cutoff
-	confirm  bool
-	steps    []*undoStep
-	warnings []string
+	cut       cutoff
+	confirm   bool
+	steps     []*undoStep
+	warnings  []string
+	ledgerErr error    // a ledger append failed while writing: the run stopped there
+	next      []string // the commands that verify Notion against the restored commit
 }
 
 func (r restoreResult) writes() int {
@@ -616,8 +821,61 @@ func (r restoreResult) failed() int {
 	return n
 }
 
+// verifyNext is the commands that check Notion against the manifests of sha after
+// a restore. The working tree is still at the commit rolled back from, so
+// `verify --all` run there would report the restored pages as drift: it runs in a
+// temporary worktree checked out at sha, next to the repository, with the same
+// folder inside it as --repo.
+func verifyNext(repo, sha, databaseID string) []string {
+	short := shortSHA(sha)
+	dbFlag := ""
+	if databaseID != "" {
+		dbFlag = " --database-id " + shellWord(databaseID)
+	}
+	root, rel := "", "."
+	if abs, err := filepath.Abs(repo); err == nil {
+		if r, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = r
+		}
+		if g, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true}); err == nil {
+			if wt, err := g.Worktree(); err == nil {
+				root = wt.Filesystem.Root()
+				if r, err := filepath.EvalSymlinks(root); err == nil {
+					root = r
+				}
+				if r, err := filepath.Rel(root, abs); err == nil {
+					rel = r
+				}
+			}
+		}
+	}
+	if root == "" {
+		dir := "../notion-at-" + short
+		return []string{
+			fmt.Sprintf("git worktree add --detach %s %s", dir, sha),
+			fmt.Sprintf("notion-sync verify --all --repo %s%s", dir, dbFlag),
+			fmt.Sprintf("git worktree remove %s", dir),
+		}
+	}
+	dir := filepath.Join(filepath.Dir(root), filepath.Base(root)+"-at-"+short)
+	return []string{
+		fmt.Sprintf("git -C %s worktree add --detach %s %s", shellWord(root), shellWord(dir), sha),
+		fmt.Sprintf("notion-sync verify --all --repo %s%s", shellWord(filepath.Join(dir, rel)), dbFlag),
+		fmt.Sprintf("git -C %s worktree remove %s", shellWord(root), shellWord(dir)),
+	}
+}
+
+// shellWord quotes s for sh only when it needs it, so the usual paths stay
+// easy to read and copy.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-") == "" {
+		return s
+	}
+	return shellQuote(s)
+}
+
 // shown renders a value for one line of output: control characters dropped,
-// long text cut.
+// long text cut, text quoted; numbers and checkboxes bare, as the plan shows them.
 func shown(v property.Value) string {
 	if v.IsEmpty() && v.Type != property.Checkbox {
 		return "(empty)"
@@ -625,6 +883,9 @@ func shown(v property.Value) string {
 	s := sanitize(v.String())
 	if r := []rune(s); len(r) > 60 {
 		s = string(r[:59]) + "…"
+	}
+	if v.Type == property.Number || v.Type == property.Checkbox {
+		return s
 	}
 	return fmt.Sprintf("%q", s)
 }
@@ -645,7 +906,7 @@ func writeRestoreText(w io.Writer, r restoreResult, path string) error {
 		fmt.Fprintf(&b, "⚠️  %s\n", warn)
 	}
 	if len(r.steps) == 0 {
-		fmt.Fprintf(&b, "✅ Nothing to restore: %s records no successful sync write after that sync\n", path)
+		fmt.Fprintf(&b, "✅ Nothing to restore: %s records no sync write to a page after that sync\n", path)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -655,7 +916,11 @@ func writeRestoreText(w io.Writer, r restoreResult, path string) error {
 			unchanged++
 		}
 	}
-	fmt.Fprintf(&b, "📊 %d writes after it, on %d pages\n", sumWrites(r.steps), len(r.steps))
+	fmt.Fprintf(&b, "📊 %d writes after it, on %d pages", sumWrites(r.steps), len(r.steps))
+	if n := sumFailed(r.steps); n > 0 {
+		fmt.Fprintf(&b, " (%d recorded as failed: they may have reached Notion anyway, so their pages are checked too)", n)
+	}
+	b.WriteString("\n")
 	for _, s := range r.steps {
 		writeStep(&b, s, r.confirm, c.sha)
 	}
@@ -666,12 +931,20 @@ func writeRestoreText(w io.Writer, r restoreResult, path string) error {
 		fmt.Fprintf(&b, "📋 Dry run: %d writes on %d pages, nothing written. Run again with --confirm to write them\n", writes, len(r.steps)-unchanged-failed)
 	default:
 		restored := len(r.steps) - unchanged - failed
+		if r.ledgerErr != nil {
+			fmt.Fprintf(&b, "❌ Stopped: the ledger could not be written (%s). A write it does not record cannot be undone later, so no page was started after that; fix the file system and run restore again\n", oneLine(r.ledgerErr))
+		}
 		if failed > 0 {
 			fmt.Fprintf(&b, "❌ %d pages restored to sha %s, %d failed, %d already as they were\n", restored, shortSHA(c.sha), failed, unchanged)
 		} else {
 			fmt.Fprintf(&b, "✅ %d pages restored to sha %s, %d already as they were\n", restored, shortSHA(c.sha), unchanged)
 		}
-		fmt.Fprintf(&b, "Next: notion-sync verify --all, against the manifests of %s\n", shortSHA(c.sha))
+	}
+	if r.confirm && len(r.next) > 0 && r.ledgerErr == nil {
+		fmt.Fprintf(&b, "Next: verify against the manifests of %s (this working tree is still at the commit rolled back from, so verify there would report drift):\n", shortSHA(c.sha))
+		for _, cmd := range r.next {
+			fmt.Fprintf(&b, "  %s\n", cmd)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -681,6 +954,14 @@ func sumWrites(steps []*undoStep) int {
 	n := 0
 	for _, s := range steps {
 		n += s.u.writes
+	}
+	return n
+}
+
+func sumFailed(steps []*undoStep) int {
+	n := 0
+	for _, s := range steps {
+		n += s.u.failed
 	}
 	return n
 }
@@ -726,6 +1007,10 @@ type restoreJSON struct {
 	Summary  restoreSummary  `json:"summary"`
 	Changes  []restoreChange `json:"changes"`
 	Warnings []string        `json:"warnings"`
+	// Next is the commands that verify Notion against the restored commit; [] in a dry run.
+	Next []string `json:"next"`
+	// Error is the ledger failure that stopped the run, when one did.
+	Error string `json:"error,omitempty"`
 }
 
 type restoreSince struct {
@@ -753,7 +1038,13 @@ type restoreChange struct {
 
 func writeRestoreJSON(w io.Writer, r restoreResult) error {
 	out := restoreJSON{SHA: r.cut.sha, Since: restoreSince{r.cut.record.Timestamp.UTC(), r.cut.record.RunID},
-		Confirm: r.confirm, Changes: []restoreChange{}, Warnings: append([]string{}, r.warnings...)}
+		Confirm: r.confirm, Changes: []restoreChange{}, Warnings: append([]string{}, r.warnings...), Next: []string{}}
+	if r.confirm && r.ledgerErr == nil {
+		out.Next = append(out.Next, r.next...)
+	}
+	if r.ledgerErr != nil {
+		out.Error = r.ledgerErr.Error()
+	}
 	out.Summary.Pages = len(r.steps)
 	out.Summary.Writes = r.writes()
 	out.Summary.Failed = r.failed()

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/google/go-cmp/cmp"
@@ -18,6 +22,7 @@ import (
 
 	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/property"
 )
 
 // mustRun runs a command through the harness and fails the test unless it exits 0.
@@ -222,6 +227,12 @@ func TestRestore(t *testing.T) {
 		t.Error("the restore's run record is not the last line")
 	}
 	for _, r := range recs[lines:] {
+		// A sync in the same Actions run must not be mistaken for the restore.
+		if !strings.HasSuffix(r.RunID, restoreRunSuffix) {
+			t.Errorf("restore record %s/%s has run id %q, want the suffix %q", r.Action, r.Module, r.RunID, restoreRunSuffix)
+		}
+	}
+	for _, r := range recs[lines:] {
 		if r.Module == "memory" {
 			if b, a := string(r.Before["Description"]), string(r.After["Description"]); b != `"Fixed by hand"` || !strings.HasPrefix(a, `"Fold-based memory`) {
 				t.Errorf("memory's restore record: before %s, after %s", b, a)
@@ -231,6 +242,8 @@ func TestRestore(t *testing.T) {
 			t.Errorf("run record totals %v, want 3 writes", r.Totals)
 		}
 	}
+
+	checkVerifyNext(t, h, out, shaA)
 
 	// A second restore finds Notion already at A: no write, no ledger line.
 	lines = ledgerLines(t, path)
@@ -249,6 +262,44 @@ func TestRestore(t *testing.T) {
 		t.Errorf("second restore output:\n%s", out)
 	}
 	assertNoToken(t, h, out+errOut)
+}
+
+// checkVerifyNext checks the "Next:" commands a restore prints, then runs them:
+// verify --all passes in a worktree at the restored commit, where it fails in the
+// working tree still at the bad commit (the runbook's §4.1 step 3).
+func checkVerifyNext(t *testing.T, h *harness, out, sha string) {
+	t.Helper()
+	root, err := filepath.EvalSymlinks(h.repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(filepath.Dir(root), "repo-at-"+sha[:12])
+	add := fmt.Sprintf("git -C %s worktree add --detach %s %s", root, dir, sha)
+	for _, want := range []string{
+		"Next: verify against the manifests of " + sha[:12],
+		"\n  " + add + "\n",
+		"\n  notion-sync verify --all --repo " + dir + "\n",
+		"\n  git -C " + root + " worktree remove " + dir + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("restore output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Log("git not on PATH: the printed commands are not run")
+		return
+	}
+	cmd := exec.Command("git", "-C", root, "worktree", "add", "--detach", dir, sha)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null"}
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", add, err, msg)
+	}
+	if code, vout, verr := h.run("verify", "--all", "--repo", dir); code != ExitOK {
+		t.Errorf("verify --all at the restored commit: exit %d\n%s\n%s", code, vout, verr)
+	}
+	if code, _, _ := h.run("verify", "--all"); code != ExitProblems {
+		t.Errorf("verify --all in the working tree at the bad commit: exit %d, want %d (why restore prints the worktree commands)", code, ExitProblems)
+	}
 }
 
 // TestRestoreProblems: a column deleted since the sync is skipped with a
@@ -425,7 +476,7 @@ func raw(s string) json.RawMessage { return json.RawMessage(s) }
 // TestFindCutoff pins which record restore goes back to.
 func TestFindCutoff(t *testing.T) {
 	t.Parallel()
-	a, a2, b := "aaaa1111", "aaaa2222", "bbbb3333"
+	a, a2, b, c, d := "aaaa1111", "aaaa2222", "bbbb3333", "cccc4444", "dddd5555"
 	recs := []ledger.Record{
 		{RunID: "1", SHA: a, Action: "update", Status: "ok", PageID: "p"},  // 0
 		{RunID: "1", SHA: a, Action: "run", Status: "ok"},                  // 1
@@ -436,6 +487,16 @@ func TestFindCutoff(t *testing.T) {
 		{RunID: "4", SHA: b, Action: "run", Status: "ok"},                  // 6
 		{RunID: "5", SHA: a, Action: "restore", Status: "ok", PageID: "p"}, // 7: a restore to a
 		{RunID: "5", SHA: a, Action: "run", Status: "ok"},                  // 8
+		// One Actions run (id 6) that synced c and then, before restores had run
+		// ids of their own, restored to a under the same run id.
+		{RunID: "6", SHA: c, Action: "update", Status: "ok", PageID: "p"},  // 9
+		{RunID: "6", SHA: c, Action: "run", Status: "ok"},                  // 10
+		{RunID: "6", SHA: a, Action: "restore", Status: "ok", PageID: "p"}, // 11
+		{RunID: "6", SHA: a, Action: "run", Status: "ok"},                  // 12: the restore's
+		// Run 7 synced d without writes, and restored to a as 7-restore.
+		{RunID: "7", SHA: d, Action: "run", Status: "ok"},                                     // 13
+		{RunID: "7" + restoreRunSuffix, SHA: a, Action: "restore", Status: "ok", PageID: "p"}, // 14
+		{RunID: "7" + restoreRunSuffix, SHA: a, Action: "run", Status: "ok"},                  // 15
 	}
 	resolve := func(rev string) (string, bool) {
 		if rev == "HEAD~1" {
@@ -456,7 +517,9 @@ func TestFindCutoff(t *testing.T) {
 		{"ambiguous prefix", "aaaa", 0, "ambiguous"},
 		{"too short for a prefix", "bbb", 0, "no sync in"},
 		{"git revision", "HEAD~1", 6, ""},
-		{"unknown", "cccc", 0, "no sync in L has sha cccc"},
+		{"unknown", "eeee", 0, "no sync in L has sha eeee"},
+		{"a sync sharing its run id with a later restore", c, 10, ""},
+		{"a sync without writes in the run of a restore", d, 13, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -479,7 +542,9 @@ func TestFindCutoff(t *testing.T) {
 	}
 }
 
-// TestUndoPlan pins how the writes after the cutoff collapse per page.
+// TestUndoPlan pins how the writes after the cutoff collapse per page, and that
+// writes recorded as failed count too: a write answered with a 502 or a timeout
+// may have reached Notion.
 func TestUndoPlan(t *testing.T) {
 	t.Parallel()
 	upd := func(page string, before, after map[string]json.RawMessage) ledger.Record {
@@ -500,35 +565,52 @@ func TestUndoPlan(t *testing.T) {
 		{RunID: "r", Action: "run", Status: "ok"},
 		{RunID: "s", Module: "m-p6", PageID: "P-6", Action: "update", Status: "ok", Changed: []string{"D"}},
 		{RunID: "s", Module: "m-p4", PageID: "p4", Action: "noop", Status: "ok"},
-		{RunID: "s", Action: "run", Status: "ok"},
+		{RunID: "s", Action: "run", Status: "error"},
+		{RunID: "t", Module: "m-p7", PageID: "p7", Action: "create", Status: "error", Error: "502"},
+		{RunID: "t", Module: "m-p8", Action: "create", Status: "error", Error: "notion: 502 Bad Gateway\n(request id r1)"},
+		{RunID: "t", Module: "m-p9", PageID: "p9", Action: "create", Status: "error"},
+		upd("p9", map[string]json.RawMessage{"D": raw(`null`)}, map[string]json.RawMessage{"D": raw(`"v"`)}),
+		{RunID: "t", Module: "m-p10", PageID: "p10", Action: "archive", Status: "error"},
 	}
 	type page struct {
-		ID                string
-		Writes            int
-		Created, Archived bool
-		Before, After     map[string]string
-		NoBefore          []string
+		ID                        string
+		Writes, Failed            int
+		Created, Unsure, Archived bool
+		Before                    map[string]string
+		After                     map[string][]string
+		NoBefore                  []string
 	}
+	plan, warnings := undoPlan(recs)
 	var got []page
-	for _, u := range undoPlan(recs) {
-		p := page{ID: u.pageID, Writes: u.writes, Created: u.created, Archived: u.archived,
-			Before: map[string]string{}, After: map[string]string{}, NoBefore: u.noBefore}
+	for _, u := range plan {
+		p := page{ID: u.pageID, Writes: u.writes, Failed: u.failed, Created: u.created, Unsure: u.unsure, Archived: u.archived,
+			Before: map[string]string{}, After: map[string][]string{}, NoBefore: u.noBefore}
 		for k, v := range u.before {
 			p.Before[k] = string(v)
 		}
-		for k, v := range u.after {
-			p.After[k] = string(v)
+		for k, vs := range u.after {
+			for _, v := range vs {
+				p.After[k] = append(p.After[k], string(v))
+			}
 		}
 		got = append(got, p)
 	}
 	want := []page{
-		{ID: "P-6", Writes: 1, Before: map[string]string{}, After: map[string]string{}, NoBefore: []string{"D"}},
-		{ID: "p4", Writes: 1, Archived: true, Before: map[string]string{}, After: map[string]string{}},
-		{ID: "p2", Writes: 2, Created: true, Before: map[string]string{"D": `"new"`}, After: map[string]string{"D": `"newer"`}},
-		{ID: "p1", Writes: 2, Before: map[string]string{"D": `"d0"`, "N": `1`}, After: map[string]string{"D": `"d2"`, "N": `2`}},
+		{ID: "p10", Writes: 1, Failed: 1, Archived: true, Before: map[string]string{}, After: map[string][]string{}},
+		{ID: "p9", Writes: 2, Failed: 1, Created: true, Before: map[string]string{"D": `null`}, After: map[string][]string{"D": {`"v"`}}},
+		{ID: "p7", Writes: 1, Failed: 1, Created: true, Unsure: true, Before: map[string]string{}, After: map[string][]string{}},
+		{ID: "P-6", Writes: 1, Before: map[string]string{}, After: map[string][]string{}, NoBefore: []string{"D"}},
+		{ID: "p4", Writes: 1, Archived: true, Before: map[string]string{}, After: map[string][]string{}},
+		{ID: "p3", Writes: 1, Failed: 1, Before: map[string]string{"D": `"x"`}, After: map[string][]string{}},
+		{ID: "p2", Writes: 2, Created: true, Before: map[string]string{"D": `"new"`}, After: map[string][]string{"D": {`"newer"`}}},
+		{ID: "p1", Writes: 2, Before: map[string]string{"D": `"d0"`, "N": `1`}, After: map[string][]string{"D": {`"d1"`, `"d2"`}, "N": {`2`}}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("undoPlan() mismatch (-want +got):\n%s", diff)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "create of m-p8 failed (notion: 502 Bad Gateway (request id r1))") ||
+		!strings.Contains(warnings[0], `a page with the key "m-p8"`) {
+		t.Errorf("warnings = %q, want one naming the failed create of m-p8 without a page id", warnings)
 	}
 }
 
@@ -545,5 +627,291 @@ func TestLaterRestores(t *testing.T) {
 	got := laterRestores(after, "same")
 	if len(got) != 1 || !strings.Contains(got[0], "a restore to sha other after this sync changed 2 pages") {
 		t.Errorf("laterRestores() = %q", got)
+	}
+}
+
+// runWith runs a command as h.run does, with more environment variables.
+func (h *harness) runWith(vars map[string]string, args ...string) (int, string, string) {
+	h.t.Helper()
+	var stdout, stderr bytes.Buffer
+	full := append([]string{args[0]}, "--repo", h.repo)
+	if args[0] == "sync" {
+		full = append(full, "--plan", h.path("plan.json"), "--ledger", h.path("ledger.jsonl"))
+	}
+	full = append(full, "--audit-log", h.path("audit.log"), "--backoff", "1ms", "--rate-limit", "1000")
+	full = append(full, args[1:]...)
+	getenv := func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		return h.getenv(k)
+	}
+	code := Main(h.t.Context(), full, getenv, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// TestRestoreFailedWrites: a write recorded as failed may have reached Notion (a
+// 502 after the page was saved), so restore undoes it too; a failed create is
+// undone only when its page still has the module's key, and one without a page
+// id is named in a warning.
+func TestRestoreFailedWrites(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	repo, err := git.PlainInit(h.repo, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "A")
+	shaA := head(t, repo)
+	h.mustRun("sync", "--all")
+	atA := h.liveValues()
+	if err := editDescription(h.repo, "memory/module.manifest.json", "Rewritten memory"); err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "B")
+	shaB := head(t, repo)
+	h.srv.FailNext(1, notiontest.Fault{Route: "PATCH /v1/pages/{id}", Status: 502, Commit: true})
+	if code, out, errOut := h.run("sync", "--module", "memory", "--max-retries", "0"); code != ExitProblems {
+		t.Fatalf("sync with a 502: exit %d, want %d\n%s\n%s", code, ExitProblems, out, errOut)
+	}
+	if got := h.live()["memory"].PlainText("Description"); got != "Rewritten memory" {
+		t.Fatalf("the 502 write did not reach the emulator: %q", got)
+	}
+	path := h.path("ledger.jsonl")
+	// Failed creates as a crashed or another version's sync may record them.
+	ghost := h.seed(`{"Module": {"title": [{"text": {"content": "ghost"}}]}}`)
+	stranger := h.seed(`{"Module": {"title": [{"text": {"content": "someone-else"}}]}}`)
+	writeLedger(t, path,
+		ledger.Record{RunID: "x", SHA: shaB, Module: "ghost", PageID: ghost, Action: "create", Status: "error", Error: "timeout"},
+		ledger.Record{RunID: "x", SHA: shaB, Module: "stray", PageID: stranger, Action: "create", Status: "error", Error: "timeout"},
+		ledger.Record{RunID: "x", SHA: shaB, Module: "lost", Action: "create", Status: "error", Error: "notion: 502 Bad Gateway"},
+		ledger.Record{RunID: "x", SHA: shaB, Action: "run", Status: "error"},
+	)
+
+	code, out, errOut := h.run("restore", "--ledger", path, "--sha", shaA, "--confirm")
+	if code != ExitOK {
+		t.Fatalf("restore exit %d\n%s\n%s", code, out, errOut)
+	}
+	if diff := cmp.Diff(atA["memory"], h.liveValues()["memory"]); diff != "" {
+		t.Errorf("memory after restore differs from A although its write was recorded as failed (-want +got):\n%s", diff)
+	}
+	if p, _ := h.srv.Page(ghost); !p.Archived {
+		t.Error("the page of a failed create that has the module's key is not archived")
+	}
+	if p, _ := h.srv.Page(stranger); p.Archived {
+		t.Error("a page whose key is not the failed create's module was archived")
+	}
+	for _, want := range []string{
+		"📊 3 writes after it, on 3 pages (3 recorded as failed: they may have reached Notion anyway",
+		"✅ memory: updated",
+		"✅ ghost: archived (the page was created after sha",
+		`⚠️  stray: the sync's create of this page was recorded as failed and page ` + stranger + ` does not have the key "stray": left alone`,
+		`⚠️  the sync's create of lost failed (notion: 502 Bad Gateway); if Notion stored the page anyway`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("restore output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestRestoreSeveralLedgers: in CI every run writes a fresh ledger, so the sync
+// to go back to and the bad one are in different files. Each is given with its
+// own --ledger, in any order; a file made by joining them is refused with a hint.
+func TestRestoreSeveralLedgers(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	repo, err := git.PlainInit(h.repo, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run1, run2 := h.path("run1.jsonl"), h.path("run2.jsonl")
+	commitAll(t, repo, "A")
+	shaA := head(t, repo)
+	h.mustRun("sync", "--all", "--ledger", run1)
+	atA := h.liveValues()
+	if err := editDescription(h.repo, "memory/module.manifest.json", "Rewritten memory"); err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "B")
+	h.mustRun("sync", "--module", "memory", "--ledger", run2)
+
+	joined := h.path("joined.jsonl")
+	writeFile(t, joined, readString(t, run1)+readString(t, run2))
+	code, _, errOut := h.run("restore", "--ledger", joined, "--sha", shaA)
+	if code != ExitUsage || !strings.Contains(errOut, "several ledgers joined together") || !strings.Contains(errOut, "its own --ledger") {
+		t.Errorf("restore from joined ledgers: exit %d, want %d and a hint\n%s", code, ExitUsage, errOut)
+	}
+	code, _, errOut = h.run("restore", "--ledger", run2, "--sha", shaA)
+	if code != ExitUsage || !strings.Contains(errOut, "one --ledger each") {
+		t.Errorf("restore from the bad run's ledger alone: exit %d, want %d and a hint\n%s", code, ExitUsage, errOut)
+	}
+
+	_, inOrder, _ := h.run("restore", "--ledger", run1, "--ledger", run2, "--sha", shaA)
+	_, reversed, _ := h.run("restore", "--ledger", run2, "--ledger", run1, "--sha", shaA)
+	if !strings.Contains(inOrder, "↩️  memory: update") {
+		t.Errorf("dry run over both ledgers:\n%s", inOrder)
+	}
+	if diff := cmp.Diff(inOrder, reversed); diff != "" {
+		t.Errorf("the order of --ledger changes the plan (-in order +reversed):\n%s", diff)
+	}
+
+	lines1, lines2 := ledgerLines(t, run1), ledgerLines(t, run2)
+	h.mustRun("restore", "--ledger", run1, "--ledger", run2, "--sha", shaA, "--confirm")
+	if diff := cmp.Diff(atA, h.liveValues()); diff != "" {
+		t.Errorf("database after restore differs from A (-want +got):\n%s", diff)
+	}
+	if got := ledgerLines(t, run1); got != lines1 {
+		t.Errorf("restore wrote %d lines to the first ledger, want them in the last one given", got-lines1)
+	}
+	if got := ledgerLines(t, run2); got != lines2+2 {
+		t.Errorf("restore wrote %d lines to the last ledger given, want 2 (the update and the run record)", got-lines2)
+	}
+	if err := ledger.Verify(run2); err != nil {
+		t.Errorf("chain of the ledger restore appended to: %v", err)
+	}
+}
+
+// TestRestoreSharedRunID: a sync and a restore in one Actions run share
+// GITHUB_RUN_ID; the sync must stay a sync, so a later restore can go back to it.
+func TestRestoreSharedRunID(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	vars := map[string]string{"GITHUB_RUN_ID": "42", "GITHUB_RUN_ATTEMPT": "1"}
+	repo, err := git.PlainInit(h.repo, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRunWith := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := h.runWith(vars, args...)
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d\n%s\n%s", strings.Join(args, " "), code, out, errOut)
+		}
+		return out
+	}
+	path := h.path("ledger.jsonl")
+	commitAll(t, repo, "A")
+	shaA := head(t, repo)
+	mustRunWith("sync", "--all")
+	if err := editDescription(h.repo, "memory/module.manifest.json", "Rewritten memory"); err != nil {
+		t.Fatal(err)
+	}
+	commitAll(t, repo, "B")
+	shaB := head(t, repo)
+	mustRunWith("sync", "--module", "memory")
+	mustRunWith("restore", "--ledger", path, "--sha", shaA, "--confirm")
+
+	out := mustRunWith("restore", "--ledger", path, "--sha", shaB)
+	for _, want := range []string{"⏪ Restore to sha " + shaB, "a restore to sha " + shaA + " after this sync changed 1 pages"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("restore to the sync that shares its run id with a restore: output lacks %q:\n%s", want, out)
+		}
+	}
+	recs, err := ledger.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, r := range recs {
+		ids[r.Action] = r.RunID
+	}
+	if diff := cmp.Diff(map[string]string{"create": "42-1", "update": "42-1", "restore": "42-1-restore", "run": "42-1-restore"}, ids); diff != "" {
+		t.Errorf("run ids by action (last record of each) (-want +got):\n%s", diff)
+	}
+}
+
+// failingAppender stands for a ledger whose file system fails.
+type failingAppender struct{ calls *int }
+
+func (f failingAppender) Append(ledger.Record) error {
+	*f.calls++
+	return errors.New("disk full")
+}
+
+// TestApplyStepsStopsOnLedgerError: once a write cannot be recorded, no other
+// write starts (it could not be undone); the pages not written say why.
+func TestApplyStepsStopsOnLedgerError(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, notiontest.Options{})
+	e := &env{getenv: h.getenv, stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.DiscardHandler)}
+	db, closer, err := e.connect(clientFlags{rate: 1000, maxRetries: 1, backoff: time.Millisecond, timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	var steps []*undoStep
+	for _, key := range []string{"a", "b", "c", "d"} {
+		id := h.seed(`{"Module": {"title": [{"text": {"content": "` + key + `"}}]}, "Description": {"rich_text": [{"text": {"content": "new"}}]}}`)
+		steps = append(steps, &undoStep{u: &pageUndo{pageID: id, module: key},
+			props:   map[string]property.Value{"Description": property.TextValue(property.RichText, "old")},
+			current: map[string]property.Value{"Description": property.TextValue(property.RichText, "new")}})
+	}
+	h.srv.ResetRequests()
+	calls := 0
+	err = applySteps(t.Context(), db, restoreRecorder{w: failingAppender{&calls}, runID: "r", sha: "s"}, steps, 1)
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("applySteps() = %v, want the ledger error", err)
+	}
+	if n := h.writes(); n != 1 || calls != 1 {
+		t.Errorf("%d writes and %d ledger appends after the ledger failed on the first, want 1 and 1", n, calls)
+	}
+	var got []string
+	for _, s := range steps {
+		got = append(got, fmt.Sprint(s.failure()))
+	}
+	want := []string{"update made but not recorded in the ledger: record restore of " + steps[0].u.pageID + ": disk full"}
+	for range steps[1:] {
+		want = append(want, "update not attempted: record restore of "+steps[0].u.pageID+": disk full")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("step failures (-want +got):\n%s", diff)
+	}
+}
+
+// TestRestoreTextLedgerStopped: after a ledger failure the output says the run
+// stopped and why, and prints no "Next:" (the restore is not complete).
+func TestRestoreTextLedgerStopped(t *testing.T) {
+	t.Parallel()
+	u := &pageUndo{pageID: "p1", module: "memory", writes: 1}
+	res := restoreResult{cut: cutoff{sha: strings.Repeat("a", 40)}, confirm: true, next: []string{"notion-sync verify --all"},
+		ledgerErr: errors.New("record restore of p1: disk full"),
+		steps: []*undoStep{{u: u, props: map[string]property.Value{"D": property.TextValue(property.RichText, "x")},
+			done: []string{"update"}, writeErr: errors.New("update made but not recorded in the ledger: disk full")}}}
+	var b strings.Builder
+	if err := writeRestoreText(&b, res, "L"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"❌ memory: update made but not recorded in the ledger: disk full\n",
+		"❌ Stopped: the ledger could not be written (record restore of p1: disk full)", "❌ 0 pages restored"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Next:") {
+		t.Errorf("a stopped restore prints the next step:\n%s", out)
+	}
+}
+
+// TestShown: restore's lines quote text, not numbers or checkboxes.
+func TestShown(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		v    property.Value
+		want string
+	}{
+		{property.NumberValue(79.5), "79.5"},
+		{property.NumberValue(1), "1"},
+		{property.Value{Type: property.Number}, "(empty)"},
+		{property.CheckboxValue(true), "true"},
+		{property.CheckboxValue(false), "false"},
+		{property.TextValue(property.RichText, `say "hi"`), `"say \"hi\""`},
+		{property.TextValue(property.Select, "L2"), `"L2"`},
+		{property.NamesValue("a", "b"), `"a, b"`},
+	}
+	for _, tt := range tests {
+		if got := shown(tt.v); got != tt.want {
+			t.Errorf("shown(%+v) = %s, want %s", tt.v, got, tt.want)
+		}
 	}
 }

@@ -187,6 +187,31 @@ func TestVerifyUsage(t *testing.T) {
 	})
 }
 
+// TestVerifyCountLine: the count line is ❌ only when a module does not match;
+// a page without a manifest fails verify on its own ❌ line.
+func TestVerifyCountLine(t *testing.T) {
+	t.Parallel()
+	extra := verifyRow{Module: "legacy", Path: "legacy/module.manifest.json", Result: verifyExtra}
+	tests := []struct {
+		name    string
+		summary verifySummary
+		rows    []verifyRow
+		want    string
+	}{
+		{"all match", verifySummary{Modules: 11, Match: 11}, nil, "✅ 11/11 modules match Notion\n"},
+		{"only a page without a manifest", verifySummary{Modules: 11, Match: 11, Extra: 1}, []verifyRow{extra},
+			"✅ 11/11 modules match Notion\n❌ 1 page without a manifest\n"},
+		{"drift", verifySummary{Modules: 11, Match: 10, Drift: 1}, nil, "❌ 10/11 modules match Notion\n"},
+		{"a module that cannot be compared", verifySummary{Modules: 11, Match: 10, Error: 1}, nil, "❌ 10/11 modules match Notion\n"},
+	}
+	for _, tt := range tests {
+		got := verifyText(verifyResult{Summary: tt.summary, Results: tt.rows}, "", "", false)
+		if !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%s: verify text starts %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestShownValue(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

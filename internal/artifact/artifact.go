@@ -59,10 +59,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// ErrSymlink is returned by Upload for a file that is a symbolic link: the
+// artifact holds regular files only, never what a link points at.
+var ErrSymlink = errors.New("is a symbolic link; only regular files are uploaded")
 
 // MaxSize is the largest zip, and the largest total of the files, Upload accepts: the
 // ledger and the plan are small, and the zip is built in memory.
@@ -91,6 +96,11 @@ type Uploader struct {
 	HTTP *http.Client
 	// Log receives progress at Debug and the result at Info; nil discards it.
 	Log *slog.Logger
+	// Mask, when set, is called with each secret of the signed upload URL (the
+	// SAS signature, raw and as the URL encodes it) as soon as the results
+	// service returns it and before anything is logged: the Action passes
+	// Runner.AddMask, so no log line, however it quotes the URL, shows them.
+	Mask func(secret string)
 
 	// Test hooks: zero values mean the defaults above.
 	sleep     func(context.Context, time.Duration) error
@@ -164,6 +174,11 @@ func (u *Uploader) Upload(ctx context.Context, name string, files []string) (id 
 		return 0, errors.New("create artifact: the results service did not accept it (ok=false or no upload URL)")
 	}
 	r.addURL(signed)
+	if u.Mask != nil {
+		for _, sig := range sasSignatures(signed) {
+			u.Mask(sig)
+		}
+	}
 	log.Debug("artifact created", "name", name)
 
 	if err := ss.putBlob(ctx, signed, data); err != nil {
@@ -297,6 +312,12 @@ func validateName(name string) error {
 }
 
 // zipFiles builds the artifact's zip in memory, each file under its base name.
+//
+// A file that is a symbolic link is refused, not followed: the files come from
+// a workspace a pull request writes, and a committed link at the ledger's path
+// to /proc/self/environ would otherwise zip the container's environment,
+// tokens included. The caller checks the folders above the file; this is the
+// last line of defence for the file itself.
 func zipFiles(files []string, limit int64) ([]byte, error) {
 	if len(files) == 0 {
 		return nil, errors.New("no files to upload")
@@ -309,9 +330,12 @@ func zipFiles(files []string, limit int64) ([]byte, error) {
 	seen := map[string]string{}
 	var total int64
 	for _, f := range files {
-		info, err := os.Stat(f)
+		info, err := os.Lstat(f)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", f, err)
+		}
+		if info.Mode()&os.ModeSymlink != 0 {
+			return nil, fmt.Errorf("read %s: %w", f, ErrSymlink)
 		}
 		if !info.Mode().IsRegular() {
 			return nil, fmt.Errorf("read %s: not a regular file", f)
@@ -360,6 +384,15 @@ func addFile(zw *zip.Writer, path string, info os.FileInfo, limit int64) error {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
+	// The file checked with Lstat must be the one opened: a link put in its
+	// place since then is followed by Open, and lands on another file.
+	opened, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if !os.SameFile(info, opened) {
+		return fmt.Errorf("read %s: %w (it was replaced while the artifact was built)", path, ErrSymlink)
+	}
 	// A file that grows while we read it (a ledger being appended to) is cut at the
 	// limit rather than filling memory.
 	n, err := io.Copy(w, io.LimitReader(f, limit+1))
@@ -606,10 +639,32 @@ func (r *redactor) addURL(signed string) {
 	r.secrets = append(r.secrets, signed)
 	if u, err := url.Parse(signed); err == nil {
 		r.secrets = append(r.secrets, u.RawQuery)
-		if sig := u.Query().Get("sig"); sig != "" {
-			r.secrets = append(r.secrets, sig, url.QueryEscape(sig))
+	}
+	r.secrets = append(r.secrets, sasSignatures(signed)...)
+}
+
+// sasSignatures returns the signed URL's "sig" value as it decodes and as it is
+// written in the URL (Azure's signatures are base64: + / = are percent-encoded),
+// or nothing when the URL has none.
+func sasSignatures(signed string) []string {
+	u, err := url.Parse(signed)
+	if err != nil {
+		return nil
+	}
+	sig := u.Query().Get("sig")
+	if sig == "" {
+		return nil
+	}
+	out := []string{sig}
+	for _, p := range strings.Split(u.RawQuery, "&") {
+		if raw, ok := strings.CutPrefix(p, "sig="); ok && raw != sig {
+			out = append(out, raw)
 		}
 	}
+	if esc := url.QueryEscape(sig); esc != sig && !slices.Contains(out, esc) {
+		out = append(out, esc)
+	}
+	return out
 }
 
 // scrub replaces every secret in msg with ***.

@@ -308,6 +308,14 @@ func TestUpload(t *testing.T) {
 	ledger := strings.Repeat(`{"module":"identity","action":"update"}`+"\n", 20)
 	plan := `{"sha":"4f2c9e1","changes":[]}`
 	paths := writeFiles(t, map[string]string{"notion_sync_ledger.jsonl": ledger, "notion_sync_plan.json": plan})
+	// The SAS signature is masked before anything is logged after the URL
+	// arrives: Mask records how much of the log existed when it was called.
+	var masked []string
+	logLenAtMask := -1
+	u.Mask = func(secret string) {
+		masked = append(masked, secret)
+		logLenAtMask = logs.Len()
+	}
 
 	id, err := u.Upload(t.Context(), "notion-sync-sync-1", paths)
 	if err != nil {
@@ -315,6 +323,12 @@ func TestUpload(t *testing.T) {
 	}
 	if id != 42 {
 		t.Errorf("Upload() id = %d, want 42", id)
+	}
+	if diff := cmp.Diff([]string{"SECRETsig+abc=", "SECRETsig%2Babc%3D"}, masked); diff != "" {
+		t.Errorf("masked (-want +got):\n%s", diff)
+	}
+	if i := strings.Index(logs.String(), "artifact created"); i < 0 || logLenAtMask < 0 || logLenAtMask > i {
+		t.Errorf("the signature was not masked before the log line after CreateArtifact (mask at byte %d, line at %d)", logLenAtMask, i)
 	}
 	twirp, blob, committed := f.snapshot()
 
@@ -616,6 +630,66 @@ func TestUploadRefusesBeforeSending(t *testing.T) {
 				t.Errorf("requests sent: %d to the results service, %d to the blob store", len(twirp), len(blob))
 			}
 		})
+	}
+}
+
+// TestUploadRefusesSymlink plants what a pull request can commit at the
+// ledger's path, a symbolic link to a file outside the workspace (a stand-in
+// for /proc/self/environ): the upload fails before any request, and the
+// target's content is sent nowhere.
+func TestUploadRefusesSymlink(t *testing.T) {
+	t.Parallel()
+	const secret = "NOTION_TOKEN=secret_FAKE_planted_0123456789"
+	target := filepath.Join(t.TempDir(), "environ")
+	if err := os.WriteFile(target, []byte(secret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	paths := writeFiles(t, map[string]string{"notion_sync_plan.json": "{}"})
+	link := filepath.Join(filepath.Dir(paths[0]), "notion_sync_ledger.jsonl")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	f := newFakeService(t)
+	var logs bytes.Buffer
+	var waits []time.Duration
+	u := f.uploader(t, &logs, &waits)
+	_, err := u.Upload(t.Context(), "x", append(paths, link))
+	if !errors.Is(err, ErrSymlink) {
+		t.Fatalf("Upload() error = %v, want ErrSymlink", err)
+	}
+	if twirp, blob, _ := f.snapshot(); len(twirp)+len(blob) != 0 {
+		t.Errorf("requests sent: %d to the results service, %d to the blob store", len(twirp), len(blob))
+	}
+	if strings.Contains(err.Error()+logs.String(), "secret_FAKE") {
+		t.Error("the link's target shows in the error or the log")
+	}
+}
+
+// TestAddFileRefusesSwap replaces the file with a link between the check and
+// the read: the read notices it reads another file.
+func TestAddFileRefusesSwap(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ledger.jsonl")
+	other := filepath.Join(dir, "other")
+	for _, f := range []string{p, other} {
+		if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	info, err := os.Lstat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(other, p); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	zw := zip.NewWriter(io.Discard)
+	if err := addFile(zw, p, info, 1024); !errors.Is(err, ErrSymlink) {
+		t.Errorf("addFile() after a swap error = %v, want ErrSymlink", err)
 	}
 }
 

@@ -8,11 +8,12 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
-// fetchedRef is where FetchCommit keeps the commit it fetched, so that the
-// objects stay reachable (git gc keeps them) and a second run finds them.
+// fetchedRef is where FetchCommit keeps the commit it fetched: go-git's fetch
+// needs a destination ref. DropFetched removes it once the diff is made.
 const fetchedRef = "refs/notion-sync/base"
 
 var fullSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
@@ -48,7 +49,9 @@ func (r *Repo) RemoteURL(remote string) (string, error) {
 // between them. This is paths-filter's `git fetch --depth=1 origin <sha>`.
 //
 // It is the one method of Repo that writes to the repository: the objects,
-// the shallow list, and the ref refs/notion-sync/base. auth may be nil; on
+// the shallow list (.git/shallow), and the ref refs/notion-sync/base, which
+// DropFetched removes after use. In a container action these are written as
+// root into the runner user's checkout. auth may be nil; on
 // GitHub pass &http.BasicAuth{Username: "x-access-token", Password: token}
 // (go-git reads no credential helper, and actions/checkout v6 keeps its
 // credentials in an included config file go-git does not read).
@@ -68,6 +71,18 @@ func (r *Repo) FetchCommit(ctx context.Context, remote, sha string, auth transpo
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("fetch %s from %s: %w", sha, remote, err)
+	}
+	return nil
+}
+
+// DropFetched removes the ref FetchCommit wrote, so that the checkout holds
+// no ref of ours after the step (a later `git fetch --prune` or a tool that
+// lists refs would meet it). The fetched objects and the shallow list stay:
+// git drops unreachable objects at its next gc. Removing a ref that is not
+// there is not an error.
+func (r *Repo) DropFetched() error {
+	if err := r.repo.Storer.RemoveReference(plumbing.ReferenceName(fetchedRef)); err != nil {
+		return fmt.Errorf("remove %s: %w", fetchedRef, err)
 	}
 	return nil
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -90,6 +92,37 @@ func TestFetchCommit(t *testing.T) {
 	// A second fetch of the same commit is not an error.
 	if err := r.FetchCommit(t.Context(), "origin", before, nil); err != nil {
 		t.Errorf("second FetchCommit() error = %v", err)
+	}
+
+	// DropFetched leaves no ref of ours behind; the diff still works from the
+	// objects, and a second drop is not an error.
+	if _, err := r.Resolve(fetchedRef); err != nil {
+		t.Fatalf("the fetched ref is missing before DropFetched: %v", err)
+	}
+	for range 2 {
+		if err := r.DropFetched(); err != nil {
+			t.Fatalf("DropFetched() error = %v", err)
+		}
+	}
+	if _, err := r.Resolve(fetchedRef); err == nil {
+		t.Errorf("%s still resolves after DropFetched", fetchedRef)
+	}
+	reopened, err := Open(r.Root())
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, err := reopened.repo.References()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = refs.ForEach(func(ref *plumbing.Reference) error {
+		if strings.HasPrefix(ref.Name().String(), "refs/notion-sync/") {
+			t.Errorf("ref %s left in the checkout", ref.Name())
+		}
+		return nil
+	})
+	if _, err := reopened.Changed(before, "", isManifest); err != nil {
+		t.Errorf("Changed() after DropFetched: %v", err)
 	}
 }
 

@@ -5,10 +5,11 @@
 //
 // The comment is found by a hidden marker (an HTML comment in its body) written by us:
 // every page of the pull request's comments is read, 100 at a time, and only comments
-// by the token's own user count, so a contributor cannot plant the marker in a comment
-// of theirs and have the Action overwrite it. With the Actions GITHUB_TOKEN the token's
-// user cannot be looked up (GET /user answers 403 to an installation token), and then a
-// comment counts when a bot wrote it (github-actions[bot], or the app whose token it is).
+// by the token's own user count, so neither a contributor nor another bot can plant the
+// marker in a comment of theirs and have the Action overwrite it. GET /user names the
+// token's user for a personal token; an installation token (the Actions GITHUB_TOKEN, a
+// GitHub App's token) gets 403 there, and GraphQL's viewer names its bot instead. When
+// neither answers, only github-actions[bot], the GITHUB_TOKEN's author, counts.
 //
 // A fork's pull request gets a read-only token, so writing fails with 403 "Resource not
 // accessible by integration"; IsPermission tells the caller to warn and go on.
@@ -86,9 +87,9 @@ func (c *Client) Upsert(ctx context.Context, number int, marker, body string) (s
 		if !IsPermission(err) {
 			return "", fmt.Errorf("edit comment %d on #%d: %w", existing.GetID(), number, err)
 		}
-		// Another bot's comment (when the token's user is unknown) cannot be edited
-		// with our token: write our own, which the next run finds as the newest. With a
-		// read-only token the create fails the same way and says so.
+		// A comment of ours GitHub will not let us edit (an older token's rights):
+		// write a new one, which the next run finds as the newest. With a read-only
+		// token the create fails the same way and says so.
 	}
 	created, _, err := c.gh.Issues.CreateComment(ctx, c.owner, c.repo, number, &github.IssueComment{Body: &body})
 	if err != nil {
@@ -109,7 +110,7 @@ func (c *Client) find(ctx context.Context, number int, marker string) (*github.I
 			return nil, fmt.Errorf("list comments: %w", err)
 		}
 		for _, cm := range page {
-			if !strings.Contains(cm.GetBody(), marker) || !ours(cm.GetUser(), self) {
+			if !strings.Contains(cm.GetBody(), marker) || !self.wrote(cm.GetUser()) {
 				continue
 			}
 			if newest == nil || cm.GetID() > newest.GetID() {
@@ -124,23 +125,73 @@ func (c *Client) find(ctx context.Context, number int, marker string) (*github.I
 	return nil, fmt.Errorf("list comments: more than %d pages", maxPages)
 }
 
-// self returns the login of the token's user, or "" when the token cannot say (an
-// installation token, like the Actions GITHUB_TOKEN, gets 403 from GET /user).
-func (c *Client) self(ctx context.Context) string {
-	u, _, err := c.gh.Users.Get(ctx, "")
+// actionsBot is the login of the comments the Actions GITHUB_TOKEN writes.
+const actionsBot = "github-actions"
+
+// identity is who the token writes comments as.
+type identity struct {
+	login string // a user's login, or a bot's without its "[bot]" suffix
+	bot   bool   // an installation token: its comments are by the Bot login+"[bot]"
+}
+
+// wrote reports whether a comment by u was written with the token.
+func (id identity) wrote(u *github.User) bool {
+	if !id.bot {
+		return strings.EqualFold(u.GetLogin(), id.login)
+	}
+	return u.GetType() == "Bot" && strings.EqualFold(u.GetLogin(), id.login+"[bot]")
+}
+
+// self finds who the token writes as: GET /user for a personal token; GraphQL's
+// viewer for an installation token, which GET /user refuses (403) and which
+// writes as its app's bot; and github-actions[bot] when neither answers.
+func (c *Client) self(ctx context.Context) identity {
+	if u, _, err := c.gh.Users.Get(ctx, ""); err == nil && u.GetLogin() != "" {
+		return identity{login: trimBot(u.GetLogin()), bot: u.GetType() == "Bot"}
+	}
+	if login := c.viewer(ctx); login != "" {
+		return identity{login: trimBot(login), bot: true}
+	}
+	return identity{login: actionsBot, bot: true}
+}
+
+// viewer asks GraphQL for the token's login, or "" when it cannot say.
+func (c *Client) viewer(ctx context.Context) string {
+	req, err := c.gh.NewRequest(http.MethodPost, graphQLURL(c.gh.BaseURL), map[string]string{"query": "query { viewer { login } }"})
 	if err != nil {
 		return ""
 	}
-	return u.GetLogin()
+	var out struct {
+		Data struct {
+			Viewer struct {
+				Login string `json:"login"`
+			} `json:"viewer"`
+		} `json:"data"`
+	}
+	if _, err := c.gh.Do(ctx, req, &out); err != nil {
+		return ""
+	}
+	return out.Data.Viewer.Login
 }
 
-// ours reports whether a comment by u was written with our token: by the token's user
-// when known, else by a bot.
-func ours(u *github.User, self string) bool {
-	if self != "" {
-		return strings.EqualFold(u.GetLogin(), self)
+// graphQLURL is the GraphQL endpoint next to a REST base URL: /graphql on
+// api.github.com, /api/graphql on GitHub Enterprise Server (REST at /api/v3/).
+func graphQLURL(base *url.URL) string {
+	u := *base
+	if p, ok := strings.CutSuffix(u.Path, "/api/v3/"); ok {
+		u.Path = p + "/api/graphql"
+	} else {
+		u.Path = strings.TrimSuffix(u.Path, "/") + "/graphql"
 	}
-	return u.GetType() == "Bot"
+	return u.String()
+}
+
+// trimBot drops a "[bot]" suffix: GraphQL may name a bot with or without it.
+func trimBot(login string) string {
+	if len(login) > len("[bot]") && strings.EqualFold(login[len(login)-len("[bot]"):], "[bot]") {
+		return login[:len(login)-len("[bot]")]
+	}
+	return login
 }
 
 // IsPermission reports whether err is GitHub refusing the write for want of permission:

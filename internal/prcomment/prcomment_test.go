@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +38,10 @@ type fakeGitHub struct {
 	srv      *httptest.Server
 	self     string // login GET /user returns; "" answers 403 as to an installation token
 	selfType string // "User" or "Bot": the author of comments we create
+	viewer   string // login GraphQL's viewer returns; "" answers 403
+	// author is the login of the comments we create when self is ""; default
+	// github-actions[bot].
+	author string
 
 	mu       sync.Mutex
 	comments []comment
@@ -49,9 +54,10 @@ type fakeGitHub struct {
 
 func newFakeGitHub(t *testing.T) *fakeGitHub {
 	t.Helper()
-	f := &fakeGitHub{t: t, selfType: "Bot", nextID: 1000}
+	f := &fakeGitHub{t: t, selfType: "Bot", nextID: 1000, viewer: "github-actions"}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v3/user", f.user)
+	mux.HandleFunc("POST /api/graphql", f.graphql)
 	mux.HandleFunc("GET /api/v3/repos/o/r/issues/{n}/comments", f.list)
 	mux.HandleFunc("POST /api/v3/repos/o/r/issues/{n}/comments", f.create)
 	mux.HandleFunc("PATCH /api/v3/repos/o/r/issues/comments/{id}", f.edit)
@@ -131,6 +137,19 @@ func (f *fakeGitHub) user(w http.ResponseWriter, r *http.Request) {
 	f.json(w, http.StatusOK, map[string]any{"login": f.self, "type": "User"})
 }
 
+// graphql answers the one query the client sends, viewer { login }.
+func (f *fakeGitHub) graphql(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Query string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || !strings.Contains(in.Query, "viewer") {
+		f.t.Errorf("graphql query %q, %v", in.Query, err)
+	}
+	if f.viewer == "" {
+		f.denied(w, http.StatusForbidden)
+		return
+	}
+	f.json(w, http.StatusOK, map[string]any{"data": map[string]any{"viewer": map[string]any{"login": f.viewer}}})
+}
+
 func (f *fakeGitHub) list(w http.ResponseWriter, r *http.Request) {
 	if r.PathValue("n") != strconv.Itoa(prNumber) {
 		f.t.Errorf("list comments of #%s", r.PathValue("n"))
@@ -182,6 +201,9 @@ func (f *fakeGitHub) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	login := f.self
+	if login == "" {
+		login = f.author
+	}
 	if login == "" {
 		login = "github-actions[bot]"
 	}
@@ -235,6 +257,7 @@ func TestUpsertCreates(t *testing.T) {
 	}
 	wantRequests := []string{
 		"GET /api/v3/user",
+		"POST /api/graphql",
 		"GET /api/v3/repos/o/r/issues/7/comments?per_page=100",
 		"POST /api/v3/repos/o/r/issues/7/comments",
 	}
@@ -273,7 +296,7 @@ func TestUpsertUpdatesInPlace(t *testing.T) {
 	}
 	var writes []string
 	for _, r := range requests {
-		if !strings.HasPrefix(r, "GET ") {
+		if !strings.HasPrefix(r, "GET ") && r != "POST /api/graphql" {
 			writes = append(writes, r)
 		}
 	}
@@ -308,6 +331,7 @@ func TestUpsertPaginates(t *testing.T) {
 	}
 	wantRequests := []string{
 		"GET /api/v3/user",
+		"POST /api/graphql",
 		"GET /api/v3/repos/o/r/issues/7/comments?per_page=100",
 		"GET /api/v3/repos/o/r/issues/7/comments?page=2&per_page=100",
 		"GET /api/v3/repos/o/r/issues/7/comments?page=3&per_page=100",
@@ -330,10 +354,44 @@ func TestUpsertAuthor(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name      string
-		self      string // the token's user; "" = GITHUB_TOKEN
+		self      string // the token's user; "" = an installation token
+		viewer    string // GraphQL's viewer; "" = refused
+		author    string // who our comments are by, when self is ""
 		seed      []comment
 		wantWrite string
 	}{
+		{
+			name:      "another bot's marker is not ours",
+			viewer:    "github-actions",
+			seed:      []comment{{Login: "mallory-app[bot]", Type: "Bot", Body: marker + " planted by another app"}},
+			wantWrite: "POST /api/v3/repos/o/r/issues/7/comments",
+		},
+		{
+			name:      "GraphQL refused: only github-actions[bot] counts",
+			seed:      []comment{{Login: "github-actions[bot]", Type: "Bot", Body: marker + " ours"}, {Login: "mallory-app[bot]", Type: "Bot", Body: marker + " planted"}},
+			wantWrite: "PATCH /api/v3/repos/o/r/issues/comments/1001",
+		},
+		{
+			name:      "a GitHub App's token: its own bot, found through GraphQL",
+			viewer:    "release-app",
+			author:    "release-app[bot]",
+			seed:      []comment{{Login: "release-app[bot]", Type: "Bot", Body: marker + " ours"}, {Login: "github-actions[bot]", Type: "Bot", Body: marker + " not ours"}},
+			wantWrite: "PATCH /api/v3/repos/o/r/issues/comments/1001",
+		},
+		{
+			name:      "GraphQL names the bot with its suffix",
+			viewer:    "release-app[bot]",
+			author:    "release-app[bot]",
+			seed:      []comment{{Login: "github-actions[bot]", Type: "Bot", Body: marker + " not ours"}, {Login: "release-app[bot]", Type: "Bot", Body: marker + " ours"}},
+			wantWrite: "PATCH /api/v3/repos/o/r/issues/comments/1002",
+		},
+		{
+			name:      "a user named like the app is not the app's bot",
+			viewer:    "release-app",
+			author:    "release-app[bot]",
+			seed:      []comment{{Login: "release-app", Type: "User", Body: marker + " planted"}},
+			wantWrite: "POST /api/v3/repos/o/r/issues/7/comments",
+		},
 		{
 			name:      "planted marker by a contributor",
 			seed:      []comment{{Login: "github-actions[bot]", Type: "Bot", Body: marker + " ours"}, {Login: "mallory", Type: "User", Body: marker + " planted"}},
@@ -366,7 +424,7 @@ func TestUpsertAuthor(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeGitHub(t)
-			f.self = tt.self
+			f.self, f.viewer, f.author = tt.self, tt.viewer, tt.author
 			for _, c := range tt.seed {
 				f.seed(c.Login, c.Type, c.Body)
 			}
@@ -378,8 +436,8 @@ func TestUpsertAuthor(t *testing.T) {
 				t.Errorf("write = %q, want %q", got, tt.wantWrite)
 			}
 			for _, c := range comments {
-				if c.Login == "mallory" && c.Body != marker+" planted" {
-					t.Errorf("the contributor's comment was overwritten: %q", c.Body)
+				if strings.Contains(c.Body, "planted") && c.Body != tt.seed[slices.IndexFunc(tt.seed, func(s comment) bool { return s.Login == c.Login })].Body {
+					t.Errorf("a planted comment was overwritten: %q", c.Body)
 				}
 			}
 		})
@@ -412,12 +470,12 @@ func TestUpsertForkPermission(t *testing.T) {
 	}
 }
 
-// TestUpsertEditDenied is an old comment with the marker by another bot, which our token
-// cannot edit: we write our own instead of failing every run.
+// TestUpsertEditDenied is an old comment of ours GitHub will not let the token edit: we
+// write our own instead of failing every run.
 func TestUpsertEditDenied(t *testing.T) {
 	t.Parallel()
 	f := newFakeGitHub(t)
-	f.seed("old-app[bot]", "Bot", marker+"\nold")
+	f.seed("github-actions[bot]", "Bot", marker+"\nold")
 	f.failEdit = http.StatusForbidden
 	got, err := f.client(t).Upsert(t.Context(), prNumber, marker, marker+"\nnew")
 	if err != nil {
@@ -599,8 +657,8 @@ func TestNewGitHubGHESPrefix(t *testing.T) {
 	}
 	_, requests, _ := f.snapshot()
 	for _, r := range requests {
-		if !strings.Contains(r, " /api/v3/") {
-			t.Errorf("request %q is not under /api/v3/", r)
+		if !strings.Contains(r, " /api/v3/") && r != "POST /api/graphql" {
+			t.Errorf("request %q is not under /api/v3/ (or GHES's /api/graphql)", r)
 		}
 	}
 }

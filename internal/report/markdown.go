@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -30,6 +31,10 @@ type MarkdownOptions struct {
 	// before commit is not in this checkout". They are escaped like manifest text, so
 	// callers may pass text that came from a manifest or an event payload.
 	Notes []string
+	// SHA is the commit the footer names; "" names the plan's (Plan.SHA). A pull
+	// request's comment names its head commit: the plan's is the merge commit
+	// GitHub made, which its readers never see.
+	SHA string
 }
 
 // Rendering limits; every cut says what it cut.
@@ -116,7 +121,7 @@ func newMDDoc(p Plan, s Stats, o MarkdownOptions) *mdDoc {
 		},
 	}
 	d.priority = []int{0, 2, 1}
-	d.footer = mdFooter(p, s, d.details)
+	d.footer = mdFooter(p, s, d.details, o.SHA)
 	return d
 }
 
@@ -177,12 +182,15 @@ func mdHeader(p Plan, o MarkdownOptions) string {
 	return b.String()
 }
 
-func mdFooter(p Plan, s Stats, details string) string {
+func mdFooter(p Plan, s Stats, details, sha string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n<sub>📡 API calls: %d · 429s: %d · retries: %d · waited: %s · ⏱️ %s",
 		s.APICalls, s.RateLimited, s.Retries, formatDuration(s.Waited), formatDuration(s.Duration))
-	if p.SHA != "" {
-		b.WriteString(" · commit " + mdText(p.SHA, 40))
+	if sha == "" {
+		sha = p.SHA
+	}
+	if sha != "" {
+		b.WriteString(" · commit " + mdText(sha, 40))
 	}
 	if p.DatabaseID != "" {
 		b.WriteString(" · database " + mdText(shortID(p.DatabaseID), 40))
@@ -192,6 +200,49 @@ func mdFooter(p Plan, s Stats, details string) string {
 	}
 	b.WriteString("</sub>\n")
 	return b.String()
+}
+
+// MarkdownFailure renders the short body that stands in for the plan when the run
+// could not make one (a bad config, Notion down): the marker, a heading, the notes, and
+// the first line of the error with a link to the run for the rest. Upserted as the
+// sticky comment, it replaces an earlier run's plan, which would otherwise stay up and
+// look current. The error is escaped like manifest text: errors quote config keys and
+// manifest values. o.Title defaults to "Notion sync plan failed"; o.SHA names the
+// commit; o.MaxChars caps the result.
+func MarkdownFailure(errText string, o MarkdownOptions) string {
+	var b strings.Builder
+	if o.Marker != "" {
+		b.WriteString(htmlComment(o.Marker) + "\n")
+	}
+	title := o.Title
+	if title == "" {
+		title = "Notion sync plan failed"
+	}
+	b.WriteString("## ❌ " + mdText(title, maxTitle) + "\n\n")
+	for _, n := range o.Notes {
+		if strings.TrimSpace(n) != "" {
+			b.WriteString("> " + mdText(strings.TrimSpace(n), maxNote) + "\n\n")
+		}
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(strings.ReplaceAll(errText, "\r", "\n")), "\n")
+	if first = strings.TrimSpace(first); first == "" {
+		first = "unknown error"
+	}
+	b.WriteString("The plan failed")
+	if o.SHA != "" {
+		b.WriteString(" for commit " + mdText(o.SHA, 40))
+	}
+	b.WriteString(": " + mdText(first, maxMessage) + "\n")
+	if d := linkDestination(o.DetailsURL); d != "" {
+		b.WriteString("\nSee [the run](" + d + ") for the whole error. This replaces the previous plan, which may be out of date.\n")
+	} else {
+		b.WriteString("\nThis replaces the previous plan, which may be out of date.\n")
+	}
+	out := b.String()
+	if o.MaxChars > 0 && utf8.RuneCountInString(out) > o.MaxChars {
+		return cutLines(out, o.MaxChars)
+	}
+	return out
 }
 
 // mdErrorRow is one failed module as a list item, the message's lines joined with <br>.
@@ -301,18 +352,30 @@ func mdModule(name string) string {
 //     strikethrough, math or table cell can be opened or closed;
 //   - @ is followed by a zero-width space, so "@user" and "@org/team" mention no one;
 //   - a leading ':' is escaped, so the text can never form a "::" workflow command even
-//     where it starts a line.
+//     where it starts a line;
+//   - cross-repository references cannot form: "owner/repo#12" gets a zero-width space
+//     after its '#', and an issue, pull request or discussion URL one inside its
+//     "https://" (or "www."), so that no manifest can make the comment show up in
+//     another repository's issue ("… mentioned this").
 //
-// #123 references are left alone: they only link.
+// Plain #123 references are left alone: they point into this repository.
 func mdText(s string, limit int) string {
 	if limit > 0 {
 		s = clean(s, limit)
 	} else {
 		s = clean(s, utf8.RuneCountInString(s)+1)
 	}
+	s = issueURL.ReplaceAllStringFunc(s, breakURL)
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	for _, r := range s {
+	prev := ' '
+	for i, r := range s {
+		if r == '#' && repoChar(prev) && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+			b.WriteString("#\u200b")
+			prev = r
+			continue
+		}
+		prev = r
 		switch r {
 		case '&':
 			b.WriteString("&amp;")
@@ -334,6 +397,24 @@ func mdText(s string, limit int) string {
 		out = `\` + out
 	}
 	return out
+}
+
+// issueURL finds links to an issue, a pull request or a discussion on any host
+// (GitHub Enterprise Server too), with or without a scheme.
+var issueURL = regexp.MustCompile(`(?i)(?:https?://|www\.)[^\s/]+/[^\s/]+/[^\s/]+/(?:issues|pull|pulls|discussions)/[0-9]`)
+
+// breakURL puts a zero-width space into the URL's start, so that it is neither
+// autolinked nor taken for a reference, and still reads the same.
+func breakURL(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		return u[:i+1] + "\u200b" + u[i+1:]
+	}
+	return u[:3] + "\u200b" + u[3:] // "www"
+}
+
+// repoChar reports whether r can end a repository name, as in "owner/repo#12".
+func repoChar(r rune) bool {
+	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
 }
 
 // htmlComment returns marker as an HTML comment: as it is when it already is one,

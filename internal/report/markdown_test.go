@@ -260,6 +260,13 @@ func TestMDText(t *testing.T) {
 		{"backslash", `a\|b`, 80, `a\\\|b`},
 		{"mention", "@octocat @org/team", 80, "@\u200boctocat @\u200borg/team"},
 		{"issue ref kept", "fixes #12", 80, "fixes #12"},
+		{"ref in parentheses kept", "(#12)", 80, "(#12)"},
+		{"cross-repository ref broken", "see octo/mono#12 and other-org/re.po_x#7", 80, "see octo/mono#\u200b12 and other-org/re.po\\_x#\u200b7"},
+		{"hash without a number kept", "a#b", 80, "a#b"},
+		{"issue URL broken", "https://github.com/octo/mono/issues/12", 0, "https:\u200b//github.com/octo/mono/issues/12"},
+		{"pull URL on GHES broken", "see http://ghe.example.com/o/r/pull/3/files", 0, "see http:\u200b//ghe.example.com/o/r/pull/3/files"},
+		{"www discussion URL broken", "www.github.com/o/r/discussions/9", 0, "www\u200b.github.com/o/r/discussions/9"},
+		{"other URL kept", "https://example.com/docs/issues", 0, "https://example.com/docs/issues"},
 		{"newlines", "a\nb\r\nc", 80, "a b  c"},
 		{"workflow command", "::error::x", 80, `\::error::x`},
 		{"command after newline", "ok\n::error::x", 80, "ok ::error::x"},
@@ -275,6 +282,47 @@ func TestMDText(t *testing.T) {
 				t.Errorf("mdText(%q) mismatch (-want +got):\n%s", tt.in, diff)
 			}
 		})
+	}
+}
+
+// TestMarkdownFailure renders the body that replaces the plan comment when the plan
+// failed: one escaped line of the error, the head commit, the link, the marker.
+func TestMarkdownFailure(t *testing.T) {
+	t.Parallel()
+	errText := "load config: .github/notion-sync.yml:3: properties.X <b>@admin</b> octo/mono#1\n::error title=forged::forged\nmore"
+	got := MarkdownFailure(errText, MarkdownOptions{
+		Marker: "<!-- notion-sync config=built-in -->", SHA: "0123456789abcdef", DetailsURL: "https://github.com/o/r/actions/runs/1",
+		Notes: []string{"Full sync: the base is missing"},
+	})
+	checkMarkdown(t, got)
+	want := "<!-- notion-sync config=built-in -->\n" +
+		"## ❌ Notion sync plan failed\n\n" +
+		"> Full sync: the base is missing\n\n" +
+		"The plan failed for commit 0123456789abcdef: load config: .github/notion-sync.yml:3: properties.X &lt;b&gt;@\u200badmin&lt;/b&gt; octo/mono#\u200b1\n" +
+		"\nSee [the run](https://github.com/o/r/actions/runs/1) for the whole error. This replaces the previous plan, which may be out of date.\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("MarkdownFailure() mismatch (-want +got):\n%s", diff)
+	}
+	if strings.Contains(got, "forged") {
+		t.Errorf("lines after the first are shown:\n%s", got)
+	}
+	if capped := MarkdownFailure(strings.Repeat("x", 1000), MarkdownOptions{MaxChars: 120}); utf8.RuneCountInString(capped) > 120 {
+		t.Errorf("MaxChars 120: got %d characters", utf8.RuneCountInString(capped))
+	}
+}
+
+// TestMarkdownSHA: the footer names o.SHA (a pull request's head) over the plan's own.
+func TestMarkdownSHA(t *testing.T) {
+	t.Parallel()
+	p := Plan{SHA: "mergecommit0000", DryRun: true}
+	for _, tt := range []struct{ sha, want string }{{"", "commit mergecommit0000"}, {"headsha1111", "commit headsha1111"}} {
+		got := Markdown(p, Stats{}, MarkdownOptions{SHA: tt.sha})
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("SHA %q: footer lacks %q:\n%s", tt.sha, tt.want, got)
+		}
+		if tt.sha != "" && strings.Contains(got, p.SHA) {
+			t.Errorf("SHA %q: the plan's sha still shows:\n%s", tt.sha, got)
+		}
 	}
 }
 
