@@ -16,44 +16,6 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/action/actiontest"
 )
 
-// parseFileCommand reads GITHUB_OUTPUT as the runner does
-// (FileCommandManager.EnvFileKeyValuePairs): NAME=value lines, and
-// NAME<<DELIM heredocs closed by a line equal to DELIM.
-func parseFileCommand(t *testing.T, data string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	lines := strings.Split(strings.ReplaceAll(data, "\r\n", "\n"), "\n")
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		if line == "" {
-			continue
-		}
-		eq, hd := strings.Index(line, "="), strings.Index(line, "<<")
-		switch {
-		case eq >= 0 && (hd < 0 || eq < hd):
-			out[line[:eq]] = line[eq+1:]
-		case hd >= 0:
-			key, delim := line[:hd], line[hd+2:]
-			var val []string
-			closed := false
-			for i++; i < len(lines); i++ {
-				if lines[i] == delim {
-					closed = true
-					break
-				}
-				val = append(val, lines[i])
-			}
-			if !closed {
-				t.Fatalf("matching delimiter not found for %q", key)
-			}
-			out[key] = strings.Join(val, "\n")
-		default:
-			t.Fatalf("invalid format %q", line)
-		}
-	}
-	return out
-}
-
 type fileEnv map[string]string
 
 func (f fileEnv) get(k string) string { return f[k] }
@@ -121,7 +83,10 @@ func TestSetOutputInjection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := parseFileCommand(t, string(data))
+	got, err := actiontest.Outputs(string(data))
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]string{}
 	for k, v := range values {
 		want[k] = strings.ReplaceAll(v, "\r\n", "\n") // the parser splits lines as the runner does

@@ -295,7 +295,11 @@ func (a *actionHarness) run(event string, p map[string]any, inputs map[string]st
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	res.outputs = parseOutputFile(a.t, string(out))
+	outputs, err := actiontest.Outputs(string(out))
+	if err != nil {
+		a.t.Fatalf("GITHUB_OUTPUT: %v", err)
+	}
+	res.outputs = outputs
 	summary, err := os.ReadFile(env["GITHUB_STEP_SUMMARY"])
 	if err != nil {
 		a.t.Fatal(err)
@@ -348,46 +352,6 @@ func (a *actionHarness) checkSecrets(res actionResult, outputFile string) {
 			a.t.Errorf("outputs written (-want +got):\n%s", diff)
 		}
 	}
-}
-
-// parseOutputFile reads GITHUB_OUTPUT as the runner does
-// (FileCommandManager.EnvFileKeyValuePairs).
-func parseOutputFile(t *testing.T, data string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	lines := strings.Split(data, "\n")
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		if line == "" {
-			continue
-		}
-		eq, hd := strings.Index(line, "="), strings.Index(line, "<<")
-		switch {
-		case eq >= 0 && (hd < 0 || eq < hd):
-			out[line[:eq]] = line[eq+1:]
-		case hd >= 0:
-			key, delim := line[:hd], line[hd+2:]
-			var val []string
-			closed := false
-			for i++; i < len(lines); i++ {
-				if lines[i] == delim {
-					closed = true
-					break
-				}
-				val = append(val, lines[i])
-			}
-			if !closed {
-				t.Fatalf("GITHUB_OUTPUT: matching delimiter not found for %q", key)
-			}
-			if _, dup := out[key]; dup {
-				t.Errorf("GITHUB_OUTPUT: output %q written twice", key)
-			}
-			out[key] = strings.Join(val, "\n")
-		default:
-			t.Fatalf("GITHUB_OUTPUT: invalid line %q", line)
-		}
-	}
-	return out
 }
 
 func (res actionResult) failf(t *testing.T, format string, a ...any) {
