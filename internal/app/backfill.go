@@ -13,6 +13,7 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/manifest"
 	"github.com/lukhas/notion-sync-action/internal/module"
 	"github.com/lukhas/notion-sync-action/internal/property"
+	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
 func runBackfill(ctx context.Context, e *env, args []string) error {
@@ -76,7 +77,7 @@ func (e *env) backfillManifests(repo, configPath string, apply bool, out io.Writ
 		fmt.Fprintf(out, "  - %s\n", p)
 	}
 	for _, p := range w.failed {
-		fmt.Fprintf(out, "❌ %s\n", sanitize(p.Error()))
+		fmt.Fprintf(out, "❌ %s\n", report.Sanitize(p.Error()))
 	}
 	return len(w.failed), nil
 }
@@ -125,7 +126,7 @@ func (e *env) backfillOptions(ctx context.Context, client clientFlags, repo, con
 			continue
 		}
 		slices.Sort(added)
-		fmt.Fprintf(e.stdout, "➕ %s: %d new options: %s\n", p.Name, len(added), sanitize(fmt.Sprint(added)))
+		fmt.Fprintf(e.stdout, "➕ %s: %d new options: %s\n", p.Name, len(added), report.Sanitize(fmt.Sprint(added)))
 		opts := make([]map[string]string, 0, len(existing)+len(added))
 		for _, o := range existing {
 			opts = append(opts, map[string]string{"id": o.ID, "name": o.Name})

@@ -13,6 +13,8 @@ import (
 
 	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/notion"
+	"github.com/lukhas/notion-sync-action/internal/report"
+	"github.com/lukhas/notion-sync-action/internal/restore"
 )
 
 // healthJSON is `health --json`, with exactly the runbook's keys (§7.3) in its
@@ -132,7 +134,7 @@ func lastRuns(path string) (good, last *ledger.Record, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	restored := byRestore(recs)
+	restored := restore.ByRestore(recs)
 	for i := len(recs) - 1; i >= 0 && good == nil; i-- {
 		if recs[i].Action != "run" || restored[i] {
 			continue
@@ -197,7 +199,7 @@ func healthText(h healthReport) string {
 	case h.tokenValid:
 		bot := ""
 		if h.bot != "" {
-			bot = fmt.Sprintf("integration %q; ", sanitize(h.bot))
+			bot = fmt.Sprintf("integration %q; ", report.Sanitize(h.bot))
 		}
 		fmt.Fprintf(&b, "✅ API Token: Valid (%sNotion tokens have no expiry date: they work until revoked)\n", bot)
 	case tokenRefused:
@@ -255,7 +257,7 @@ func healthText(h healthReport) string {
 
 // oneLine is an error on one line of output, control characters removed.
 func oneLine(err error) string {
-	return sanitize(strings.ReplaceAll(err.Error(), "\n", " "))
+	return report.Sanitize(strings.ReplaceAll(err.Error(), "\n", " "))
 }
 
 func writeJSONTo(w io.Writer, v any) error {

@@ -5,13 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/bmatcuk/doublestar/v4"
 	"github.com/go-git/go-git/v5"
-	"github.com/google/go-cmp/cmp"
+
+	"github.com/lukhas/notion-sync-action/internal/hook"
 )
 
 // runMain runs one command with an environment of its own: an empty HOME and
@@ -48,24 +47,24 @@ func TestHookInstall(t *testing.T) {
 	if _, err := git.PlainInit(dir, false); err != nil {
 		t.Fatal(err)
 	}
-	hook := filepath.Join(dir, ".git", "hooks", "post-commit")
+	hookPath := filepath.Join(dir, ".git", "hooks", "post-commit")
 	fake := "/opt/tools/notion sync" // a space: the script must quote it
 
 	code, out, errOut := runMain(t, "hook", "install", "--repo", dir, "--bin", fake)
 	if code != ExitOK {
 		t.Fatalf("install exit %d\n%s\n%s", code, out, errOut)
 	}
-	info, err := os.Stat(hook)
+	info, err := os.Stat(hookPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := info.Mode().Perm(); got != 0o755 {
 		t.Errorf("hook mode %v, want 0755", got)
 	}
-	script := readString(t, hook)
+	script := readString(t, hookPath)
 	for _, want := range []string{
 		"#!/bin/sh\n",
-		hookMarker,
+		hook.Marker,
 		"notion_sync='/opt/tools/notion sync'",
 		"git_dir='" + filepath.Join(dir, ".git") + "'",
 		`base=$(git rev-parse -q --verify HEAD~1) || base=`,
@@ -80,7 +79,7 @@ func TestHookInstall(t *testing.T) {
 	}
 	exclude := filepath.Join(dir, ".git", "info", "exclude")
 	for _, want := range []string{
-		"✅ Installed post-commit hook: " + hook,
+		"✅ Installed post-commit hook: " + hookPath,
 		"/opt/tools/notion sync sync --changed --since <the commit before it> --committed-only --async",
 		"🙈 Added /artifacts/ to " + exclude,
 	} {
@@ -93,7 +92,7 @@ func TestHookInstall(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "✅ Updated post-commit hook") || !strings.Contains(out, "🙈 /artifacts/ is already in "+exclude) {
 		t.Errorf("reinstall: exit %d\n%s", code, out)
 	}
-	if _, err := os.Stat(hook + ".bak"); err == nil {
+	if _, err := os.Stat(hookPath + ".bak"); err == nil {
 		t.Error("rewriting our own hook made a backup")
 	}
 	if n := strings.Count(readString(t, exclude), "\n/artifacts/\n"); n != 1 {
@@ -101,16 +100,16 @@ func TestHookInstall(t *testing.T) {
 	}
 
 	foreign := "#!/bin/sh\necho husky\n"
-	writeFile(t, hook, foreign)
+	writeFile(t, hookPath, foreign)
 	code, _, errOut = runMain(t, "hook", "install", "--repo", dir)
 	if code != ExitUsage || !strings.Contains(errOut, "was not installed by notion-sync: rerun with --force") {
 		t.Errorf("install over a foreign hook: exit %d\n%s", code, errOut)
 	}
-	if got := readString(t, hook); got != foreign {
+	if got := readString(t, hookPath); got != foreign {
 		t.Errorf("a refused install changed the hook:\n%s", got)
 	}
 	code, _, errOut = runMain(t, "hook", "uninstall", "--repo", dir)
-	if code != ExitUsage || readString(t, hook) != foreign {
+	if code != ExitUsage || readString(t, hookPath) != foreign {
 		t.Errorf("uninstall of a foreign hook: exit %d, %s", code, errOut)
 	}
 
@@ -118,13 +117,13 @@ func TestHookInstall(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("install --force exit %d\n%s\n%s", code, out, errOut)
 	}
-	if got := readString(t, hook+".bak"); got != foreign {
+	if got := readString(t, hookPath+".bak"); got != foreign {
 		t.Errorf("backup = %q, want the foreign hook", got)
 	}
-	if !strings.Contains(readString(t, hook), hookMarker) {
+	if !strings.Contains(readString(t, hookPath), hook.Marker) {
 		t.Error("install --force did not write our hook")
 	}
-	if !strings.Contains(out, "💾 The previous hook is kept as "+hook+".bak") {
+	if !strings.Contains(out, "💾 The previous hook is kept as "+hookPath+".bak") {
 		t.Errorf("install --force output:\n%s", out)
 	}
 
@@ -132,10 +131,10 @@ func TestHookInstall(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "✅ Removed the notion-sync post-commit hook") || !strings.Contains(out, ".bak") {
 		t.Errorf("uninstall: exit %d\n%s", code, out)
 	}
-	if _, err := os.Stat(hook); err == nil {
+	if _, err := os.Stat(hookPath); err == nil {
 		t.Error("uninstall left the hook")
 	}
-	if got := readString(t, hook+".bak"); got != foreign {
+	if got := readString(t, hookPath+".bak"); got != foreign {
 		t.Error("uninstall touched the backup")
 	}
 	if !strings.Contains(readString(t, exclude), "\n/artifacts/\n") {
@@ -237,11 +236,11 @@ func TestHookScriptRuns(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("install exit %d\n%s\n%s", code, out, errOut)
 	}
-	hook := filepath.Join(dir, ".git", "hooks", "post-commit")
+	hookPath := filepath.Join(dir, ".git", "hooks", "post-commit")
 	env := gitEnv(tmp)
 	runHookIn := func(cwd string) string {
 		t.Helper()
-		cmd := exec.Command("sh", hook)
+		cmd := exec.Command("sh", hookPath)
 		cmd.Dir, cmd.Env = cwd, env
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -416,22 +415,22 @@ func TestHookGlobalHooksPath(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			hook := filepath.Join(home, "global-hooks", "post-commit")
+			hookPath := filepath.Join(home, "global-hooks", "post-commit")
 
 			code, out, errOut := runMainEnv(t, vars, "hook", "install", "--repo", mine, "--bin", "ns")
 			if code != ExitUsage || !strings.Contains(errOut, "core.hooksPath is "+filepath.Join(home, "global-hooks")+" in "+file) ||
 				!strings.Contains(errOut, "--global") {
 				t.Errorf("install into a global hooks path without --global: exit %d\n%s\n%s", code, out, errOut)
 			}
-			if _, err := os.Stat(filepath.Dir(hook)); err == nil {
+			if _, err := os.Stat(filepath.Dir(hookPath)); err == nil {
 				t.Error("a refused install created the global hooks folder")
 			}
 
 			code, out, errOut = runMainEnv(t, vars, "hook", "install", "--repo", mine, "--bin", "ns", "--global")
-			if code != ExitOK || !strings.Contains(out, "✅ Installed post-commit hook: "+hook) || !strings.Contains(out, "🌐 It is in the global hooks folder") {
+			if code != ExitOK || !strings.Contains(out, "✅ Installed post-commit hook: "+hookPath) || !strings.Contains(out, "🌐 It is in the global hooks folder") {
 				t.Fatalf("install --global: exit %d\n%s\n%s", code, out, errOut)
 			}
-			if got := hookGitDir([]byte(readString(t, hook))); got != filepath.Join(mine, ".git") {
+			if got := hook.Owner([]byte(readString(t, hookPath))); got != filepath.Join(mine, ".git") {
 				t.Errorf("the hook names repository %q, want %q", got, filepath.Join(mine, ".git"))
 			}
 
@@ -443,7 +442,7 @@ func TestHookGlobalHooksPath(t *testing.T) {
 			if code != ExitUsage || !strings.Contains(errOut, "another repository") {
 				t.Errorf("uninstall of another repository's hook: exit %d\n%s", code, errOut)
 			}
-			if got := hookGitDir([]byte(readString(t, hook))); got != filepath.Join(mine, ".git") {
+			if got := hook.Owner([]byte(readString(t, hookPath))); got != filepath.Join(mine, ".git") {
 				t.Errorf("another repository's install or uninstall changed the hook (now for %q)", got)
 			}
 
@@ -516,69 +515,6 @@ func TestHookGlobalRealGit(t *testing.T) {
 	}
 }
 
-func TestHookBinary(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ exe, want string }{
-		{"/usr/local/bin/notion-sync", "/usr/local/bin/notion-sync"},
-		{"/home/ana/go/bin/notion-sync", "/home/ana/go/bin/notion-sync"},
-		{"/tmp/go-build1234/b001/exe/notion-sync", "notion-sync"},
-		{"/tmp/go-build567/b042/app.test", "notion-sync"},
-	}
-	for _, tt := range tests {
-		if got := hookBinary(tt.exe); got != tt.want {
-			t.Errorf("hookBinary(%q) = %q, want %q", tt.exe, got, tt.want)
-		}
-	}
-}
-
-// TestGlobRegexp checks the hook's glob translation against doublestar itself,
-// on the default config's globs and the other forms the syntax allows.
-func TestGlobRegexp(t *testing.T) {
-	t.Parallel()
-	globs := []string{
-		"**/module.manifest.json", "**/.*/**", "**/node_modules/**", "**/dist/**",
-		"**", "*", "a/**", "a/**/b", "modules/*/manifest.json", "src/**/*.json",
-		"{core,labs}/**/module.manifest.json", "x?y/[a-c]*.json", "x/[!a]b", "x/[^a]b",
-		"**/*.{json,yaml}", `lit\*eral`, "a.b+c(d)|e$^", "some{thing{new,},}", "a**b/c",
-	}
-	paths := []string{
-		"module.manifest.json", "a/module.manifest.json", "a/b/module.manifest.json",
-		".archive/module.manifest.json", "x/.hidden/y/module.manifest.json", ".h", "a/.h",
-		"node_modules/module.manifest.json", "web/node_modules/x", "dist", "a/dist", "dist/x",
-		"a", "a/b", "a/c/b", "a/c/d/b", "ab", "a/x/y", "modules/m/manifest.json", "modules/m/n/manifest.json",
-		"src/x.json", "src/a/b/x.json", "srcx.json", "core/x/module.manifest.json", "labs/module.manifest.json",
-		"other/module.manifest.json", "xay/b1.json", "xzy/b1.json", "x/y/z/b.json", "x/ab", "x/bb", "x//b", "x/b",
-		"p.json", "p.yaml", "d/p.yml", `lit*eral`, "litXeral", "a.b+c(d)|e$^", "aXb+c(d)|e$^",
-		"something", "somethingnew", "some", "someth", "aXXb/c", "ab/c", "a/b/c",
-	}
-	for _, g := range globs {
-		re, err := globRegexp(g)
-		if err != nil {
-			t.Errorf("globRegexp(%q): %v", g, err)
-			continue
-		}
-		rx, err := regexp.Compile("^(" + re + ")$")
-		if err != nil {
-			t.Errorf("globRegexp(%q) = %q does not compile: %v", g, re, err)
-			continue
-		}
-		for _, p := range paths {
-			want, err := doublestar.Match(g, p)
-			if err != nil {
-				t.Fatalf("doublestar.Match(%q): %v", g, err)
-			}
-			if got := rx.MatchString(p); got != want {
-				t.Errorf("glob %q (regexp %q) on %q: %v, doublestar says %v", g, re, p, got, want)
-			}
-		}
-	}
-	for _, bad := range []string{"a[b", "a{b", `x[\]]`} {
-		if re, err := globRegexp(bad); err == nil {
-			t.Errorf("globRegexp(%q) = %q, want an error", bad, re)
-		}
-	}
-}
-
 func TestHookUsage(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -597,8 +533,5 @@ func TestHookUsage(t *testing.T) {
 		if code != tt.wantCode || !strings.Contains(out+errOut, tt.want) {
 			t.Errorf("%v: exit %d, output %q; want %d and %q", tt.args, code, out+errOut, tt.wantCode, tt.want)
 		}
-	}
-	if diff := cmp.Diff("'it'\\''s'", shellQuote("it's")); diff != "" {
-		t.Errorf("shellQuote mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/config"
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/property"
+	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
 // schemaProblems compares the database's properties with the config: every
@@ -139,11 +140,11 @@ func localChecks(out io.Writer, w *workspace) bool {
 				fmt.Fprintf(out, "  ... and %d more\n", len(w.failed)-listCap)
 				break
 			}
-			fmt.Fprintf(out, "  - %s\n", sanitize(p.Error()))
+			fmt.Fprintf(out, "  - %s\n", report.Sanitize(p.Error()))
 		}
 	}
 	for _, p := range w.warnings {
-		fmt.Fprintf(out, "⚠️  %s\n", sanitize(p.Error()))
+		fmt.Fprintf(out, "⚠️  %s\n", report.Sanitize(p.Error()))
 	}
 	dups := w.duplicates()
 	if len(dups) > 0 {
@@ -154,7 +155,7 @@ func localChecks(out io.Writer, w *workspace) bool {
 				fmt.Fprintf(out, "  ... and %d more\n", len(dups)-listCap)
 				break
 			}
-			fmt.Fprintf(out, "  - %s: %s\n", sanitize(k), strings.Join(dups[k], ", "))
+			fmt.Fprintf(out, "  - %s: %s\n", report.Sanitize(k), strings.Join(dups[k], ", "))
 		}
 		fmt.Fprintln(out, "Fix: exclude one of the folders in manifests.exclude, or key by $path (key.from)")
 	}
@@ -176,7 +177,7 @@ func localChecks(out io.Writer, w *workspace) bool {
 					fmt.Fprintf(out, "  ... and %d more\n", len(missing)-listCap)
 					break
 				}
-				fmt.Fprintf(out, "  - %s\n", sanitize(p))
+				fmt.Fprintf(out, "  - %s\n", report.Sanitize(p))
 			}
 			fmt.Fprintln(out, "\nRun: notion-sync backfill --apply")
 		}
@@ -198,7 +199,7 @@ func notionChecks(ctx context.Context, out io.Writer, e *env, client clientFlags
 		fmt.Fprintf(out, "❌ Notion API: %v\nFix: check NOTION_API_TOKEN\n", err)
 		return false
 	}
-	fmt.Fprintf(out, "✅ Notion API: Reachable (integration %q)\n", sanitize(me.Name))
+	fmt.Fprintf(out, "✅ Notion API: Reachable (integration %q)\n", report.Sanitize(me.Name))
 	schema, err := db.c.Database(ctx, db.id)
 	if err != nil {
 		fmt.Fprintf(out, "❌ Database: %v%s\n", err, databaseFix(err))
@@ -220,17 +221,4 @@ func notionChecks(ctx context.Context, out io.Writer, e *env, client clientFlags
 		fmt.Fprintf(out, "  - %s\n", p)
 	}
 	return false
-}
-
-// sanitize drops control characters from text that came from a manifest, so it
-// cannot move the cursor or colour the terminal.
-func sanitize(s string) string {
-	b := []rune{}
-	for _, r := range s {
-		if r < 0x20 && r != '\t' || r == 0x7f {
-			r = ' '
-		}
-		b = append(b, r)
-	}
-	return string(b)
 }

@@ -3,10 +3,8 @@ package app
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/google/go-cmp/cmp"
@@ -22,7 +19,7 @@ import (
 
 	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
-	"github.com/lukhas/notion-sync-action/internal/property"
+	"github.com/lukhas/notion-sync-action/internal/restore"
 )
 
 // mustRun runs a command through the harness and fails the test unless it exits 0.
@@ -228,8 +225,8 @@ func TestRestore(t *testing.T) {
 	}
 	for _, r := range recs[lines:] {
 		// A sync in the same Actions run must not be mistaken for the restore.
-		if !strings.HasSuffix(r.RunID, restoreRunSuffix) {
-			t.Errorf("restore record %s/%s has run id %q, want the suffix %q", r.Action, r.Module, r.RunID, restoreRunSuffix)
+		if !strings.HasSuffix(r.RunID, restore.RunSuffix) {
+			t.Errorf("restore record %s/%s has run id %q, want the suffix %q", r.Action, r.Module, r.RunID, restore.RunSuffix)
 		}
 	}
 	for _, r := range recs[lines:] {
@@ -330,11 +327,11 @@ func TestRestoreProblems(t *testing.T) {
 	if code != ExitProblems {
 		t.Fatalf("restore exit %d, want %d\n%s\n%s", code, ExitProblems, out, errOut)
 	}
-	var res restoreJSON
+	var res restore.JSON
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("--json output: %v\n%s", err, out)
 	}
-	if diff := cmp.Diff(restoreSummary{Pages: 2, Writes: 2, Failed: 1}, res.Summary); diff != "" {
+	if diff := cmp.Diff(restore.Summary{Pages: 2, Writes: 2, Failed: 1}, res.Summary); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
 	statuses := map[string]string{}
@@ -468,165 +465,6 @@ func TestRestoreRefusals(t *testing.T) {
 	_, _, errOut := run("--ledger", path, "--sha", "c0ffee")
 	if strings.Index(errOut, shaB) > strings.Index(errOut, shaA) {
 		t.Errorf("known shas not newest first:\n%s", errOut)
-	}
-}
-
-func raw(s string) json.RawMessage { return json.RawMessage(s) }
-
-// TestFindCutoff pins which record restore goes back to.
-func TestFindCutoff(t *testing.T) {
-	t.Parallel()
-	a, a2, b, c, d := "aaaa1111", "aaaa2222", "bbbb3333", "cccc4444", "dddd5555"
-	recs := []ledger.Record{
-		{RunID: "1", SHA: a, Action: "update", Status: "ok", PageID: "p"},  // 0
-		{RunID: "1", SHA: a, Action: "run", Status: "ok"},                  // 1
-		{RunID: "2", SHA: a2, Action: "create", Status: "ok", PageID: "q"}, // 2: its run never ended
-		{RunID: "3", SHA: a, Action: "update", Status: "ok", PageID: "p"},  // 3: a second sync of a
-		{RunID: "3", SHA: a, Action: "run", Status: "ok"},                  // 4
-		{RunID: "4", SHA: b, Action: "update", Status: "ok", PageID: "p"},  // 5
-		{RunID: "4", SHA: b, Action: "run", Status: "ok"},                  // 6
-		{RunID: "5", SHA: a, Action: "restore", Status: "ok", PageID: "p"}, // 7: a restore to a
-		{RunID: "5", SHA: a, Action: "run", Status: "ok"},                  // 8
-		// One Actions run (id 6) that synced c and then, before restores had run
-		// ids of their own, restored to a under the same run id.
-		{RunID: "6", SHA: c, Action: "update", Status: "ok", PageID: "p"},  // 9
-		{RunID: "6", SHA: c, Action: "run", Status: "ok"},                  // 10
-		{RunID: "6", SHA: a, Action: "restore", Status: "ok", PageID: "p"}, // 11
-		{RunID: "6", SHA: a, Action: "run", Status: "ok"},                  // 12: the restore's
-		// Run 7 synced d without writes, and restored to a as 7-restore.
-		{RunID: "7", SHA: d, Action: "run", Status: "ok"},                                     // 13
-		{RunID: "7" + restoreRunSuffix, SHA: a, Action: "restore", Status: "ok", PageID: "p"}, // 14
-		{RunID: "7" + restoreRunSuffix, SHA: a, Action: "run", Status: "ok"},                  // 15
-	}
-	resolve := func(rev string) (string, bool) {
-		if rev == "HEAD~1" {
-			return b, true
-		}
-		return "", false
-	}
-	tests := []struct {
-		name      string
-		want      string
-		wantIndex int
-		wantErr   string
-	}{
-		{"last sync run of the sha, not the restore", a, 4, ""},
-		{"case-insensitive full sha", "BBBB3333", 6, ""},
-		{"run without its run record", a2, 2, ""},
-		{"unique prefix", "bbbb", 6, ""},
-		{"ambiguous prefix", "aaaa", 0, "ambiguous"},
-		{"too short for a prefix", "bbb", 0, "no sync in"},
-		{"git revision", "HEAD~1", 6, ""},
-		{"unknown", "eeee", 0, "no sync in L has sha eeee"},
-		{"a sync sharing its run id with a later restore", c, 10, ""},
-		{"a sync without writes in the run of a restore", d, 13, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := findCutoff(recs, tt.want, resolve, "L")
-			if tt.wantErr != "" {
-				var u usageError
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.As(err, &u) {
-					t.Fatalf("err = %v, want a usage error containing %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.index != tt.wantIndex {
-				t.Errorf("cutoff index %d, want %d", got.index, tt.wantIndex)
-			}
-		})
-	}
-}
-
-// TestUndoPlan pins how the writes after the cutoff collapse per page, and that
-// writes recorded as failed count too: a write answered with a 502 or a timeout
-// may have reached Notion.
-func TestUndoPlan(t *testing.T) {
-	t.Parallel()
-	upd := func(page string, before, after map[string]json.RawMessage) ledger.Record {
-		var changed []string
-		for k := range before {
-			changed = append(changed, k)
-		}
-		return ledger.Record{RunID: "s", Module: "m-" + page, PageID: page, Action: "update", Status: "ok", Changed: changed, Before: before, After: after}
-	}
-	recs := []ledger.Record{
-		upd("p1", map[string]json.RawMessage{"D": raw(`"d0"`)}, map[string]json.RawMessage{"D": raw(`"d1"`)}),
-		{RunID: "s", Module: "m-p2", PageID: "p2", Action: "create", Status: "ok", After: map[string]json.RawMessage{"D": raw(`"new"`)}},
-		upd("p1", map[string]json.RawMessage{"D": raw(`"d1"`), "N": raw(`1`)}, map[string]json.RawMessage{"D": raw(`"d2"`), "N": raw(`2`)}),
-		upd("p2", map[string]json.RawMessage{"D": raw(`"new"`)}, map[string]json.RawMessage{"D": raw(`"newer"`)}),
-		{RunID: "s", Module: "m-p3", PageID: "p3", Action: "update", Status: "error", Before: map[string]json.RawMessage{"D": raw(`"x"`)}},
-		{RunID: "s", Module: "m-p4", PageID: "p4", Action: "archive", Status: "ok"},
-		{RunID: "r", Module: "m-p5", PageID: "p5", Action: "restore", Status: "ok", Before: map[string]json.RawMessage{"D": raw(`"x"`)}},
-		{RunID: "r", Action: "run", Status: "ok"},
-		{RunID: "s", Module: "m-p6", PageID: "P-6", Action: "update", Status: "ok", Changed: []string{"D"}},
-		{RunID: "s", Module: "m-p4", PageID: "p4", Action: "noop", Status: "ok"},
-		{RunID: "s", Action: "run", Status: "error"},
-		{RunID: "t", Module: "m-p7", PageID: "p7", Action: "create", Status: "error", Error: "502"},
-		{RunID: "t", Module: "m-p8", Action: "create", Status: "error", Error: "notion: 502 Bad Gateway\n(request id r1)"},
-		{RunID: "t", Module: "m-p9", PageID: "p9", Action: "create", Status: "error"},
-		upd("p9", map[string]json.RawMessage{"D": raw(`null`)}, map[string]json.RawMessage{"D": raw(`"v"`)}),
-		{RunID: "t", Module: "m-p10", PageID: "p10", Action: "archive", Status: "error"},
-	}
-	type page struct {
-		ID                        string
-		Writes, Failed            int
-		Created, Unsure, Archived bool
-		Before                    map[string]string
-		After                     map[string][]string
-		NoBefore                  []string
-	}
-	plan, warnings := undoPlan(recs)
-	var got []page
-	for _, u := range plan {
-		p := page{ID: u.pageID, Writes: u.writes, Failed: u.failed, Created: u.created, Unsure: u.unsure, Archived: u.archived,
-			Before: map[string]string{}, After: map[string][]string{}, NoBefore: u.noBefore}
-		for k, v := range u.before {
-			p.Before[k] = string(v)
-		}
-		for k, vs := range u.after {
-			for _, v := range vs {
-				p.After[k] = append(p.After[k], string(v))
-			}
-		}
-		got = append(got, p)
-	}
-	want := []page{
-		{ID: "p10", Writes: 1, Failed: 1, Archived: true, Before: map[string]string{}, After: map[string][]string{}},
-		{ID: "p9", Writes: 2, Failed: 1, Created: true, Before: map[string]string{"D": `null`}, After: map[string][]string{"D": {`"v"`}}},
-		{ID: "p7", Writes: 1, Failed: 1, Created: true, Unsure: true, Before: map[string]string{}, After: map[string][]string{}},
-		{ID: "P-6", Writes: 1, Before: map[string]string{}, After: map[string][]string{}, NoBefore: []string{"D"}},
-		{ID: "p4", Writes: 1, Archived: true, Before: map[string]string{}, After: map[string][]string{}},
-		{ID: "p3", Writes: 1, Failed: 1, Before: map[string]string{"D": `"x"`}, After: map[string][]string{}},
-		{ID: "p2", Writes: 2, Created: true, Before: map[string]string{"D": `"new"`}, After: map[string][]string{"D": {`"newer"`}}},
-		{ID: "p1", Writes: 2, Before: map[string]string{"D": `"d0"`, "N": `1`}, After: map[string][]string{"D": {`"d1"`, `"d2"`}, "N": {`2`}}},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("undoPlan() mismatch (-want +got):\n%s", diff)
-	}
-	if len(warnings) != 1 || !strings.Contains(warnings[0], "create of m-p8 failed (notion: 502 Bad Gateway (request id r1))") ||
-		!strings.Contains(warnings[0], `a page with the key "m-p8"`) {
-		t.Errorf("warnings = %q, want one naming the failed create of m-p8 without a page id", warnings)
-	}
-}
-
-// TestLaterRestores: a restore to another sha after the cutoff is not undone,
-// and restore says so; one to the same sha is harmless and not mentioned.
-func TestLaterRestores(t *testing.T) {
-	t.Parallel()
-	after := []ledger.Record{
-		{RunID: "r1", SHA: "same", PageID: "p1", Action: "restore", Status: "ok"},
-		{RunID: "r2", SHA: "other", PageID: "p1", Action: "restore", Status: "ok"},
-		{RunID: "r2", SHA: "other", PageID: "p-2", Action: "restore", Status: "ok"},
-		{RunID: "r2", SHA: "other", PageID: "p3", Action: "restore", Status: "error"},
-	}
-	got := laterRestores(after, "same")
-	if len(got) != 1 || !strings.Contains(got[0], "a restore to sha other after this sync changed 2 pages") {
-		t.Errorf("laterRestores() = %q", got)
 	}
 }
 
@@ -817,101 +655,5 @@ func TestRestoreSharedRunID(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]string{"create": "42-1", "update": "42-1", "restore": "42-1-restore", "run": "42-1-restore"}, ids); diff != "" {
 		t.Errorf("run ids by action (last record of each) (-want +got):\n%s", diff)
-	}
-}
-
-// failingAppender stands for a ledger whose file system fails.
-type failingAppender struct{ calls *int }
-
-func (f failingAppender) Append(ledger.Record) error {
-	*f.calls++
-	return errors.New("disk full")
-}
-
-// TestApplyStepsStopsOnLedgerError: once a write cannot be recorded, no other
-// write starts (it could not be undone); the pages not written say why.
-func TestApplyStepsStopsOnLedgerError(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
-	e := &env{getenv: h.getenv, stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.DiscardHandler)}
-	db, closer, err := e.connect(clientFlags{rate: 1000, maxRetries: 1, backoff: time.Millisecond, timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	var steps []*undoStep
-	for _, key := range []string{"a", "b", "c", "d"} {
-		id := h.seed(`{"Module": {"title": [{"text": {"content": "` + key + `"}}]}, "Description": {"rich_text": [{"text": {"content": "new"}}]}}`)
-		steps = append(steps, &undoStep{u: &pageUndo{pageID: id, module: key},
-			props:   map[string]property.Value{"Description": property.TextValue(property.RichText, "old")},
-			current: map[string]property.Value{"Description": property.TextValue(property.RichText, "new")}})
-	}
-	h.srv.ResetRequests()
-	calls := 0
-	err = applySteps(t.Context(), db, restoreRecorder{w: failingAppender{&calls}, runID: "r", sha: "s"}, steps, 1)
-	if err == nil || !strings.Contains(err.Error(), "disk full") {
-		t.Fatalf("applySteps() = %v, want the ledger error", err)
-	}
-	if n := h.writes(); n != 1 || calls != 1 {
-		t.Errorf("%d writes and %d ledger appends after the ledger failed on the first, want 1 and 1", n, calls)
-	}
-	var got []string
-	for _, s := range steps {
-		got = append(got, fmt.Sprint(s.failure()))
-	}
-	want := []string{"update made but not recorded in the ledger: record restore of " + steps[0].u.pageID + ": disk full"}
-	for range steps[1:] {
-		want = append(want, "update not attempted: record restore of "+steps[0].u.pageID+": disk full")
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("step failures (-want +got):\n%s", diff)
-	}
-}
-
-// TestRestoreTextLedgerStopped: after a ledger failure the output says the run
-// stopped and why, and prints no "Next:" (the restore is not complete).
-func TestRestoreTextLedgerStopped(t *testing.T) {
-	t.Parallel()
-	u := &pageUndo{pageID: "p1", module: "memory", writes: 1}
-	res := restoreResult{cut: cutoff{sha: strings.Repeat("a", 40)}, confirm: true, next: []string{"notion-sync verify --all"},
-		ledgerErr: errors.New("record restore of p1: disk full"),
-		steps: []*undoStep{{u: u, props: map[string]property.Value{"D": property.TextValue(property.RichText, "x")},
-			done: []string{"update"}, writeErr: errors.New("update made but not recorded in the ledger: disk full")}}}
-	var b strings.Builder
-	if err := writeRestoreText(&b, res, "L"); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	for _, want := range []string{"❌ memory: update made but not recorded in the ledger: disk full\n",
-		"❌ Stopped: the ledger could not be written (record restore of p1: disk full)", "❌ 0 pages restored"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	if strings.Contains(out, "Next:") {
-		t.Errorf("a stopped restore prints the next step:\n%s", out)
-	}
-}
-
-// TestShown: restore's lines quote text, not numbers or checkboxes.
-func TestShown(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		v    property.Value
-		want string
-	}{
-		{property.NumberValue(79.5), "79.5"},
-		{property.NumberValue(1), "1"},
-		{property.Value{Type: property.Number}, "(empty)"},
-		{property.CheckboxValue(true), "true"},
-		{property.CheckboxValue(false), "false"},
-		{property.TextValue(property.RichText, `say "hi"`), `"say \"hi\""`},
-		{property.TextValue(property.Select, "L2"), `"L2"`},
-		{property.NamesValue("a", "b"), `"a, b"`},
-	}
-	for _, tt := range tests {
-		if got := shown(tt.v); got != tt.want {
-			t.Errorf("shown(%+v) = %s, want %s", tt.v, got, tt.want)
-		}
 	}
 }

@@ -35,7 +35,7 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 		return usagef("missing subcommand: use 'notion-sync %s'", schemaUsage)
 	}
 	if rest[0] != "dump" {
-		return usagef("unknown subcommand %q: use 'notion-sync %s'", sanitize(rest[0]), schemaUsage)
+		return usagef("unknown subcommand %q: use 'notion-sync %s'", report.Sanitize(rest[0]), schemaUsage)
 	}
 	if err := parseFlags(fs, rest[1:]); err != nil {
 		return err

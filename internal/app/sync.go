@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -439,7 +438,7 @@ func (r *ledgerRecorder) Record(ev reconcile.Event) error {
 	rec := ledger.Record{
 		RunID: r.runID, SHA: r.sha, Module: ev.Key, Path: ev.Path, PageID: ev.PageID,
 		Action: string(ev.Action), Status: "ok", Changed: ev.Changed, Warnings: ev.Warnings,
-		Before: plainValues(ev.Before), After: plainValues(ev.After),
+		Before: property.PlainMap(ev.Before), After: property.PlainMap(ev.After),
 	}
 	if !ev.OK {
 		rec.Status = "error"
@@ -447,18 +446,6 @@ func (r *ledgerRecorder) Record(ev reconcile.Event) error {
 		rec.RequestID = requestID(ev.Err)
 	}
 	return r.w.Append(rec)
-}
-
-func plainValues(m map[string]property.Value) map[string]json.RawMessage {
-	out := make(map[string]json.RawMessage, len(m))
-	for name, v := range m {
-		raw, err := json.Marshal(v)
-		if err != nil {
-			raw = json.RawMessage("null")
-		}
-		out[name] = raw
-	}
-	return out
 }
 
 // runID names one run in the ledger: the Actions run when there is one.

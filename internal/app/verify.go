@@ -203,7 +203,7 @@ func verifyText(v verifyResult, module, summary string, verbose bool) string {
 	}
 	if s.Drift+s.Missing+s.Extra > 0 {
 		if module != "" {
-			fmt.Fprintf(&b, "Run: notion-sync sync --module %s\n", sanitize(module))
+			fmt.Fprintf(&b, "Run: notion-sync sync --module %s\n", report.Sanitize(module))
 		} else {
 			b.WriteString("Run: notion-sync sync --all\n")
 		}
@@ -214,7 +214,7 @@ func verifyText(v verifyResult, module, summary string, verbose bool) string {
 // writeVerifyRow writes the lines of one row; matches only when one module is
 // checked (--all lists what is wrong, the count line says the rest).
 func writeVerifyRow(b *strings.Builder, r verifyRow, single, verbose bool) {
-	name := sanitize(r.Module)
+	name := report.Sanitize(r.Module)
 	if name == "" {
 		name = "(no key)"
 	}
@@ -233,14 +233,14 @@ func writeVerifyRow(b *strings.Builder, r verifyRow, single, verbose bool) {
 		if verbose {
 			for _, prop := range slices.Sorted(maps.Keys(r.Properties)) {
 				d := r.Properties[prop]
-				fmt.Fprintf(b, "   %s: Notion %s, manifest %s\n", sanitize(prop), shownValue(d.Before), shownValue(d.After))
+				fmt.Fprintf(b, "   %s: Notion %s, manifest %s\n", report.Sanitize(prop), shownValue(d.Before), shownValue(d.After))
 			}
 		}
 	case verifyMissing:
 		fmt.Fprintf(b, "❌ %s: no page in Notion\n", name)
 	case verifyExtra:
 		fmt.Fprintf(b, "❌ %s: page without a manifest%s; the sync created it for %s, so the next sync --all archives it\n",
-			name, page, sanitize(r.Path))
+			name, page, report.Sanitize(r.Path))
 	case verifyDuplicate:
 		fmt.Fprintf(b, "⚠️  %s: duplicate page%s; the sync keeps the oldest page of a key (sync --dedupe archives the others)\n", name, page)
 	case verifyOrphan:
@@ -248,20 +248,20 @@ func writeVerifyRow(b *strings.Builder, r verifyRow, single, verbose bool) {
 	default:
 		where := name
 		if r.Path != "" {
-			where += " (" + sanitize(r.Path) + ")"
+			where += " (" + report.Sanitize(r.Path) + ")"
 		}
 		for i, line := range strings.Split(strings.TrimSpace(r.Error), "\n") {
 			if i == 0 {
-				fmt.Fprintf(b, "❌ %s: %s\n", where, sanitize(strings.TrimSpace(line)))
+				fmt.Fprintf(b, "❌ %s: %s\n", where, report.Sanitize(strings.TrimSpace(line)))
 			} else {
-				fmt.Fprintf(b, "   %s\n", sanitize(strings.TrimSpace(line)))
+				fmt.Fprintf(b, "   %s\n", report.Sanitize(strings.TrimSpace(line)))
 			}
 		}
 	}
 	if verbose && r.Result != verifyDuplicate && r.Result != verifyOrphan {
 		// A duplicate's or an orphan's warning says again what its line says.
 		for _, w := range r.Warnings {
-			fmt.Fprintf(b, "⚠️  %s: %s\n", name, sanitize(w))
+			fmt.Fprintf(b, "⚠️  %s: %s\n", name, report.Sanitize(w))
 		}
 	}
 }
@@ -269,7 +269,7 @@ func writeVerifyRow(b *strings.Builder, r verifyRow, single, verbose bool) {
 func sanitizedNames(props map[string]report.Diff) []string {
 	names := slices.Sorted(maps.Keys(props))
 	for i, n := range names {
-		names[i] = sanitize(n)
+		names[i] = report.Sanitize(n)
 	}
 	return names
 }
@@ -287,7 +287,7 @@ func moduleSummary(w *workspace, key string) string {
 			if !ok || v.IsEmpty() || (p.Type != property.Select && p.Type != property.Status && p.Type != property.Number) {
 				continue
 			}
-			parts = append(parts, sanitize(p.Name)+": "+cutShown(sanitize(v.String()), maxShownValue))
+			parts = append(parts, report.Sanitize(p.Name)+": "+cutShown(report.Sanitize(v.String()), maxShownValue))
 		}
 		return strings.Join(parts, " | ")
 	}
@@ -327,7 +327,7 @@ func shownValue(v any) string {
 		if err != nil {
 			return "(unprintable)"
 		}
-		return cutShown(sanitize(string(data)), maxShownValue)
+		return cutShown(report.Sanitize(string(data)), maxShownValue)
 	}
 }
 
@@ -345,7 +345,7 @@ func cutShown(s string, limit int) string {
 func abbrevID(id string) string {
 	hex := strings.ReplaceAll(id, "-", "")
 	if len(hex) < 32 || strings.Trim(hex, "0123456789abcdefABCDEF") != "" {
-		return sanitize(id)
+		return report.Sanitize(id)
 	}
 	return hex[:8] + "…"
 }

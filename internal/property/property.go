@@ -121,6 +121,20 @@ func (v Value) Plain() any {
 // MarshalJSON writes v in its plain form (see Plain).
 func (v Value) MarshalJSON() ([]byte, error) { return json.Marshal(v.Plain()) }
 
+// PlainMap returns the plain JSON form of every value of m, as the ledger stores
+// before and after images.
+func PlainMap(m map[string]Value) map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(m))
+	for name, v := range m {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			raw = json.RawMessage("null")
+		}
+		out[name] = raw
+	}
+	return out
+}
+
 // FromPlain reads a value of type t back from its plain JSON form, as the ledger
 // stores it; restore uses it to write old values again.
 func FromPlain(t Type, raw json.RawMessage) (Value, error) {

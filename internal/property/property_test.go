@@ -223,3 +223,17 @@ func TestFromNotion(t *testing.T) {
 		t.Errorf("FromNotion() mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestPlainMap(t *testing.T) {
+	t.Parallel()
+	got := PlainMap(map[string]Value{"A": TextValue(RichText, "x"), "B": {Type: Number}, "C": NamesValue("a", "b")})
+	want := map[string]string{"A": `"x"`, "B": "null", "C": `["a","b"]`}
+	for k, w := range want {
+		if string(got[k]) != w {
+			t.Errorf("PlainMap()[%s] = %s, want %s", k, got[k], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("PlainMap() has %d entries, want %d", len(got), len(want))
+	}
+}

@@ -261,3 +261,11 @@ func TestWriteErrors(t *testing.T) {
 		t.Errorf("WriteJSON() error = %v, want a write report error", err)
 	}
 }
+
+func TestSanitize(t *testing.T) {
+	t.Parallel()
+	got := Sanitize("core\x1b[31m red\nnext\ttab\x7f")
+	if want := "core [31m red next\ttab "; got != want {
+		t.Errorf("Sanitize() = %q, want %q", got, want)
+	}
+}

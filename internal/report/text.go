@@ -314,6 +314,20 @@ func compactJSON(v any) string {
 // clean makes s safe and short for one line of terminal output: whitespace becomes a
 // space, other non-printable characters (ANSI escapes, bidi overrides) their Go escape,
 // invalid UTF-8 U+FFFD; then it is cut to limit characters, saying how many were cut.
+// Sanitize replaces control characters in text that came from a manifest, the
+// ledger or Notion with spaces, so printing it cannot move the cursor, colour the
+// terminal or start a new line.
+func Sanitize(s string) string {
+	b := []rune{}
+	for _, r := range s {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			r = ' '
+		}
+		b = append(b, r)
+	}
+	return string(b)
+}
+
 func clean(s string, limit int) string {
 	var b strings.Builder
 	for _, r := range s {
