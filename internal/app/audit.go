@@ -1,9 +1,7 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -139,7 +137,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	for _, d := range found {
 		doc.Summary.add(d.Kind)
 	}
-	data, err := encodeJSONDoc(doc)
+	data, err := report.EncodeJSON(doc)
 	if err != nil {
 		return fmt.Errorf("encode audit: %w", err)
 	}
@@ -334,17 +332,4 @@ func auditError(ctx context.Context, getPage func(context.Context, string) (reco
 // sameNotionID compares two Notion ids, dashed or not.
 func sameNotionID(a, b string) bool {
 	return strings.EqualFold(strings.ReplaceAll(a, "-", ""), strings.ReplaceAll(b, "-", ""))
-}
-
-// encodeJSONDoc is v as indented JSON with a final newline, leaving <, > and &
-// (common in manifest text) unescaped.
-func encodeJSONDoc(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

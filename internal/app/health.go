@@ -261,7 +261,7 @@ func oneLine(err error) string {
 }
 
 func writeJSONTo(w io.Writer, v any) error {
-	data, err := encodeJSONDoc(v)
+	data, err := report.EncodeJSON(v)
 	if err != nil {
 		return fmt.Errorf("encode result: %w", err)
 	}

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
@@ -413,7 +412,7 @@ func (w *workspace) writePageID(c reconcile.Change) error {
 		return nil
 	}
 	for _, mod := range w.modules {
-		if mod.Path == c.Path && strings.EqualFold(strings.ReplaceAll(mod.PageID, "-", ""), strings.ReplaceAll(c.PageID, "-", "")) {
+		if mod.Path == c.Path && sameNotionID(mod.PageID, c.PageID) {
 			return nil
 		}
 	}

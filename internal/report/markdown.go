@@ -147,16 +147,7 @@ func mdHeader(p Plan, o MarkdownOptions) string {
 	}
 
 	sum := p.Summary
-	var duplicates, orphans, warnings int
-	for _, c := range p.Changes {
-		switch c.Action {
-		case ActionDuplicate:
-			duplicates++
-		case ActionOrphan:
-			orphans++
-		}
-		warnings += len(c.Warnings)
-	}
+	duplicates, orphans, warnings := findings(p)
 	verbs := [3]string{"created", "updated", "archived"}
 	if p.DryRun {
 		verbs = [3]string{"to create", "to update", "to archive"}

@@ -202,9 +202,10 @@ func marshalNoHTML(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
-// encodeIndented is the indented JSON document, with a final newline, that the plan file
-// and WriteJSON share.
-func encodeIndented(v any) ([]byte, error) {
+// EncodeJSON is v as an indented JSON document with a final newline, leaving <, >
+// and & (common in manifest text) unescaped: the form of every JSON file and
+// --json output the tool writes.
+func EncodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -219,7 +220,7 @@ func encodeIndented(v any) ([]byte, error) {
 // writes a temporary file next to path and renames it over path, so a reader (or a crash)
 // sees either the old plan or the new one, never half of one.
 func WritePlan(path string, p Plan) error {
-	data, err := encodeIndented(p)
+	data, err := EncodeJSON(p)
 	if err != nil {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}

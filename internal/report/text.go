@@ -68,7 +68,7 @@ type result struct {
 // WriteJSON writes {"plan": p, "stats": {...}} as one indented JSON document, the --json
 // form of WriteText. Stats durations are written as duration_ms and waited_ms.
 func WriteJSON(w io.Writer, p Plan, s Stats) error {
-	data, err := encodeIndented(result{Plan: p, Stats: s.toJSON()})
+	data, err := EncodeJSON(result{Plan: p, Stats: s.toJSON()})
 	if err != nil {
 		return fmt.Errorf("encode report: %w", err)
 	}
@@ -101,16 +101,9 @@ func WriteText(w io.Writer, p Plan, s Stats) error {
 		fmt.Fprintf(&b, "📊 Syncing %s to Notion...\n", plural(total, "module", "modules"))
 	}
 
-	var duplicates, orphans, warnings int
+	duplicates, orphans, warnings := findings(p)
 	listed := false
 	for _, c := range p.Changes {
-		switch c.Action {
-		case ActionDuplicate:
-			duplicates++
-		case ActionOrphan:
-			orphans++
-		}
-		warnings += len(c.Warnings)
 		if writeChange(&b, c, p.DryRun) {
 			listed = true
 		}
@@ -326,6 +319,21 @@ func Sanitize(s string) string {
 		b = append(b, r)
 	}
 	return string(b)
+}
+
+// findings counts what a plan reports besides its summary: duplicate pages,
+// orphan pages, and warnings.
+func findings(p Plan) (duplicates, orphans, warnings int) {
+	for _, c := range p.Changes {
+		switch c.Action {
+		case ActionDuplicate:
+			duplicates++
+		case ActionOrphan:
+			orphans++
+		}
+		warnings += len(c.Warnings)
+	}
+	return duplicates, orphans, warnings
 }
 
 func clean(s string, limit int) string {
