@@ -175,10 +175,7 @@ type actionResult struct {
 func newActionHarness(t *testing.T) *actionHarness {
 	t.Helper()
 	h := newHarness(t, notiontest.Options{})
-	repo, err := git.PlainInit(h.repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := h.initGit()
 	commitAll(t, repo, "initial")
 	a := &actionHarness{harness: h, git: repo, gh: newFakeGitHub(t), dir: t.TempDir()}
 	a.env = map[string]string{

@@ -113,9 +113,7 @@ func TestBackfillOptions(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "➕ Lane: 3 new options") || h.srv.Count("PATCH", "/v1/databases/{id}") != 0 {
 		t.Fatalf("backfill --options (dry): exit %d\n%s\n%s", code, out, errOut)
 	}
-	if code, out, errOut := h.run("backfill", "--options", "--apply"); code != ExitOK {
-		t.Fatalf("backfill --options --apply: exit %d\n%s\n%s", code, out, errOut)
-	}
+	h.mustRun("backfill", "--options", "--apply")
 	raw, _ := h.srv.Database(h.db)
 	var db struct {
 		Properties map[string]struct {
@@ -214,9 +212,7 @@ func TestPreflightStatusOptions(t *testing.T) {
 func TestSyncAutoBackfill(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, notiontest.Options{})
-	if code, out, errOut := h.run("sync", "--all", "--auto-backfill"); code != ExitOK {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
-	}
+	h.mustRun("sync", "--all", "--auto-backfill")
 	if code, out, _ := h.run("preflight"); code != ExitOK {
 		t.Errorf("preflight after sync --auto-backfill: exit %d\n%s", code, out)
 	}

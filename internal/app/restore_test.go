@@ -22,16 +22,6 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/restore"
 )
 
-// mustRun runs a command through the harness and fails the test unless it exits 0.
-func (h *harness) mustRun(args ...string) string {
-	h.t.Helper()
-	code, out, errOut := h.run(args...)
-	if code != ExitOK {
-		h.t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out, errOut)
-	}
-	return out
-}
-
 // liveValues is every live page's properties as plain text, by key: what a
 // restore must bring back.
 func (h *harness) liveValues() map[string]map[string]string {
@@ -94,10 +84,7 @@ func patchPage(h *harness, path, body string) {
 // deleted module (B3), each synced.
 func syncedHistory(t *testing.T, h *harness) (shaA string, atA map[string]map[string]string) {
 	t.Helper()
-	repo, err := git.PlainInit(h.repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := h.initGit()
 	commitAll(t, repo, "A")
 	shaA = head(t, repo)
 	h.mustRun("sync", "--all")
@@ -305,10 +292,7 @@ func checkVerifyNext(t *testing.T, h *harness, out, sha string) {
 func TestRestoreProblems(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, notiontest.Options{})
-	repo, err := git.PlainInit(h.repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := h.initGit()
 	commitAll(t, repo, "A")
 	shaA := head(t, repo)
 	h.mustRun("sync", "--all")
@@ -495,10 +479,7 @@ func (h *harness) runWith(vars map[string]string, args ...string) (int, string, 
 func TestRestoreFailedWrites(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, notiontest.Options{})
-	repo, err := git.PlainInit(h.repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := h.initGit()
 	commitAll(t, repo, "A")
 	shaA := head(t, repo)
 	h.mustRun("sync", "--all")
@@ -558,10 +539,7 @@ func TestRestoreFailedWrites(t *testing.T) {
 func TestRestoreSeveralLedgers(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, notiontest.Options{})
-	repo, err := git.PlainInit(h.repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := h.initGit()
 	run1, run2 := h.path("run1.jsonl"), h.path("run2.jsonl")
 	commitAll(t, repo, "A")
 	shaA := head(t, repo)
@@ -615,10 +593,7 @@ func TestRestoreSharedRunID(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, notiontest.Options{})
 	vars := map[string]string{"GITHUB_RUN_ID": "42", "GITHUB_RUN_ATTEMPT": "1"}
-	repo, err := git.PlainInit(h.repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := h.initGit()
 	mustRunWith := func(args ...string) string {
 		t.Helper()
 		code, out, errOut := h.runWith(vars, args...)

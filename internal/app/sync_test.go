@@ -71,6 +71,26 @@ func (h *harness) run(args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
+// mustRun runs a command through the harness and fails the test unless it exits 0.
+func (h *harness) mustRun(args ...string) string {
+	h.t.Helper()
+	code, out, errOut := h.run(args...)
+	if code != ExitOK {
+		h.t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// initGit makes the harness's repository a git repository, with no commit yet.
+func (h *harness) initGit() *git.Repository {
+	h.t.Helper()
+	repo, err := git.PlainInit(h.repo, false)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return repo
+}
+
 func (h *harness) path(name string) string { return filepath.Join(h.art, name) }
 
 // live returns the database's unarchived pages by key; it fails on duplicates.
@@ -286,9 +306,7 @@ func TestSyncBrokenManifestFailsAlone(t *testing.T) {
 func TestSyncUpdateManifestAndStalePageID(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, notiontest.Options{})
-	if code, out, errOut := h.run("sync", "--module", "dream", "--update-manifest"); code != ExitOK {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
-	}
+	h.mustRun("sync", "--module", "dream", "--update-manifest")
 	m, err := manifest.Load(h.repo, "dream/module.manifest.json")
 	if err != nil {
 		t.Fatal(err)
@@ -316,9 +334,7 @@ func TestSyncUpdateManifestAndStalePageID(t *testing.T) {
 	if code != ExitProblems || !strings.Contains(out, "Page not found (page_id: "+got.PageID) {
 		t.Errorf("stale page id: exit %d, want %d and the runbook's message:\n%s", code, ExitProblems, out)
 	}
-	if code, out, errOut := h.run("sync", "--module", "dream", "--create-if-missing", "--update-manifest"); code != ExitOK {
-		t.Fatalf("--create-if-missing: exit %d\n%s\n%s", code, out, errOut)
-	}
+	h.mustRun("sync", "--module", "dream", "--create-if-missing", "--update-manifest")
 	if len(h.live()) != 1 {
 		t.Errorf("want one live page after --create-if-missing, got %d", len(h.live()))
 	}
@@ -346,14 +362,9 @@ func archiveAll(t *testing.T, h *harness) {
 func TestSyncChanged(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, notiontest.Options{})
-	repo, err := git.PlainInit(h.repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := h.initGit()
 	commitAll(t, repo, "initial")
-	if code, out, errOut := h.run("sync", "--all"); code != ExitOK {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
-	}
+	h.mustRun("sync", "--all")
 	if err := editDescription(h.repo, "memory/module.manifest.json", "Rewritten memory"); err != nil {
 		t.Fatal(err)
 	}
@@ -434,14 +445,9 @@ func newRequest(h *harness, method, path string, body []byte) (*http.Response, e
 func TestSyncChangedDuplicateKey(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, notiontest.Options{})
-	repo, err := git.PlainInit(h.repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := h.initGit()
 	commitAll(t, repo, "initial")
-	if code, out, errOut := h.run("sync", "--all"); code != ExitOK {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
-	}
+	h.mustRun("sync", "--all")
 	copyPath := filepath.Join(h.repo, "labs", "memory", "module.manifest.json")
 	if err := os.MkdirAll(filepath.Dir(copyPath), 0o755); err != nil {
 		t.Fatal(err)
@@ -501,14 +507,9 @@ func TestSyncPageOfAnotherDatabase(t *testing.T) {
 func TestSyncChangedDeleteKeepsSharedKey(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, notiontest.Options{})
-	repo, err := git.PlainInit(h.repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := h.initGit()
 	commitAll(t, repo, "initial")
-	if code, out, errOut := h.run("sync", "--all"); code != ExitOK {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
-	}
+	h.mustRun("sync", "--all")
 	before := h.live()["memory"].ID
 	// memory/ moves to labs/memory/ by a delete and an unrelated add.
 	if err := os.MkdirAll(filepath.Join(h.repo, "labs", "memory"), 0o755); err != nil {
@@ -522,9 +523,7 @@ func TestSyncChangedDeleteKeepsSharedKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	commitAll(t, repo, "drop the old folder")
-	if code, out, errOut := h.run("sync", "--changed"); code != ExitOK {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
-	}
+	h.mustRun("sync", "--changed")
 	p, ok := h.live()["memory"]
 	if !ok || p.ID != before {
 		t.Fatalf("memory's page %s was archived or replaced (live: %v)", before, ok)
@@ -540,10 +539,7 @@ func TestSyncChangedFallsBackToFull(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, notiontest.Options{})
 	gone := h.seed(`{"Module":{"title":[{"text":{"content":"legacy"}}]},"Manifest":{"rich_text":[{"text":{"content":"legacy/module.manifest.json"}}]}}`)
-	repo, err := git.PlainInit(h.repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := h.initGit()
 	commitAll(t, repo, "only commit")
 	code, out, errOut := h.run("sync", "--changed")
 	if code != ExitOK {
@@ -655,14 +651,9 @@ func TestSyncAsyncChecksFirst(t *testing.T) {
 func TestSyncChangedCommittedOnly(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, notiontest.Options{})
-	repo, err := git.PlainInit(h.repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := h.initGit()
 	commitAll(t, repo, "initial")
-	if code, out, errOut := h.run("sync", "--all"); code != ExitOK {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
-	}
+	h.mustRun("sync", "--all")
 	if err := editDescription(h.repo, "memory/module.manifest.json", "committed"); err != nil {
 		t.Fatal(err)
 	}
@@ -670,9 +661,7 @@ func TestSyncChangedCommittedOnly(t *testing.T) {
 	if err := editDescription(h.repo, "emotion/module.manifest.json", "WIP, not committed"); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errOut := h.run("sync", "--changed", "--committed-only"); code != ExitOK {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
-	}
+	h.mustRun("sync", "--changed", "--committed-only")
 	live := h.live()
 	if got := live["memory"].PlainText("Description"); got != "committed" {
 		t.Errorf("memory = %q, want the committed edit", got)
