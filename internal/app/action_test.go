@@ -27,7 +27,7 @@ import (
 
 	"github.com/lukhas/notion-sync-action/internal/action"
 	"github.com/lukhas/notion-sync-action/internal/action/actiontest"
-	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
@@ -174,7 +174,7 @@ type actionResult struct {
 
 func newActionHarness(t *testing.T) *actionHarness {
 	t.Helper()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	repo := h.initGit()
 	commitAll(t, repo, "initial")
 	a := &actionHarness{harness: h, git: repo, gh: newFakeGitHub(t), dir: t.TempDir()}

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lukhas/notion-sync-action/internal/manifest"
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
@@ -47,7 +48,7 @@ func readAudit(t *testing.T, path string) (auditDoc, []byte) {
 // audit names each one, with the documented shape, and writes nothing to Notion.
 func TestAudit(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	if code, out, errOut := h.run("sync", "--all", "--update-manifest"); code != ExitOK {
 		t.Fatalf("sync exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -200,7 +201,7 @@ func TestAuditDefaultPath(t *testing.T) {
 
 func TestAuditNeedsToken(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	code, _, errOut := runWithEnv(h, withToken(h, ""), "audit", "--output", h.path("audit.json"))
 	if code != ExitUsage || !strings.Contains(errOut, "no Notion token") {
 		t.Errorf("exit %d, want %d and the missing token named:\n%s", code, ExitUsage, errOut)
@@ -219,8 +220,8 @@ func TestCorpusVerifyAndAudit(t *testing.T) {
 	if _, err := os.Stat(repo); err != nil {
 		t.Skipf("corpus not found at %s (it lives in ../shared/corpus beside the repository)", repo)
 	}
-	srv := notiontest.NewServer(t, notiontest.Options{})
-	db, err := srv.CreateDatabase(notiontest.DefaultSchema())
+	srv := notiontest.NewServer(t, emulator.Options{})
+	db, err := srv.CreateDatabase(emulator.DefaultSchema())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
 )
 
@@ -21,8 +22,8 @@ import (
 // Each iteration needs a fresh database, so -benchtime 1x is the meaningful setting.
 
 // slowNotion is the emulator as the benchmarks of issue 3 specify it.
-func slowNotion() notiontest.Options {
-	return notiontest.Options{Latency: 250 * time.Millisecond, RateLimit: 3, Burst: 10, Seed: 1}
+func slowNotion() emulator.Options {
+	return emulator.Options{Latency: 250 * time.Millisecond, RateLimit: 3, Burst: 10, Seed: 1}
 }
 
 func corpus(b *testing.B, name string) string {
@@ -35,7 +36,7 @@ func corpus(b *testing.B, name string) string {
 }
 
 // benchSync runs one sync --all of repo into db and reports its cost.
-func benchSync(b *testing.B, srv *notiontest.Server, db, repo string, extra ...string) {
+func benchSync(b *testing.B, srv *emulator.Server, db, repo string, extra ...string) {
 	b.Helper()
 	art := b.TempDir()
 	getenv := func(k string) string {
@@ -67,10 +68,10 @@ func benchSync(b *testing.B, srv *notiontest.Server, db, repo string, extra ...s
 
 // seeded returns a slow emulator whose database already holds a full sync of repo,
 // made on a fast emulator and carried over with the state file.
-func seeded(b *testing.B, repo string, extra ...string) (*notiontest.Server, string) {
+func seeded(b *testing.B, repo string, extra ...string) (*emulator.Server, string) {
 	b.Helper()
-	fast := notiontest.NewServer(b, notiontest.Options{})
-	db, err := fast.CreateDatabase(notiontest.DefaultSchema())
+	fast := notiontest.NewServer(b, emulator.Options{})
+	db, err := fast.CreateDatabase(emulator.DefaultSchema())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func BenchmarkFirstSync140(b *testing.B) {
 	repo := corpus(b, "lukhas-2025-10")
 	for b.Loop() {
 		srv := notiontest.NewServer(b, slowNotion())
-		db, err := srv.CreateDatabase(notiontest.DefaultSchema())
+		db, err := srv.CreateDatabase(emulator.DefaultSchema())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -141,7 +142,7 @@ func BenchmarkSingleModule(b *testing.B) {
 }
 
 // makeStale edits a page's description behind the sync's back.
-func makeStale(b *testing.B, srv *notiontest.Server, db, key string) {
+func makeStale(b *testing.B, srv *emulator.Server, db, key string) {
 	b.Helper()
 	for _, p := range srv.Pages(db) {
 		if p.PlainText("Module") != key || p.Archived {
@@ -174,8 +175,8 @@ func makeStale(b *testing.B, srv *notiontest.Server, db, key string) {
 func BenchmarkFirstSync140WindowBudget(b *testing.B) {
 	repo := corpus(b, "lukhas-2025-10")
 	for b.Loop() {
-		srv := notiontest.NewServer(b, notiontest.Options{Latency: 250 * time.Millisecond, WindowBudget: 100, Window: time.Minute})
-		db, err := srv.CreateDatabase(notiontest.DefaultSchema())
+		srv := notiontest.NewServer(b, emulator.Options{Latency: 250 * time.Millisecond, WindowBudget: 100, Window: time.Minute})
+		db, err := srv.CreateDatabase(emulator.DefaultSchema())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
 )
 
@@ -37,8 +38,8 @@ func TestCorpusSecondSyncWritesNothing(t *testing.T) {
 			if testing.Short() && tt.pages > 1000 {
 				t.Skip("-short: skipping the 1,782-manifest sync")
 			}
-			srv := notiontest.NewServer(t, notiontest.Options{})
-			db, err := srv.CreateDatabase(notiontest.DefaultSchema())
+			srv := notiontest.NewServer(t, emulator.Options{})
+			db, err := srv.CreateDatabase(emulator.DefaultSchema())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/manifest"
-	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
@@ -45,14 +45,14 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("copy example manifests: %w", err)
 	}
 
-	opts := notiontest.Options{Latency: 250 * time.Millisecond, Jitter: 100 * time.Millisecond, RateLimit: 3, Burst: 10, Seed: 1}
+	opts := emulator.Options{Latency: 250 * time.Millisecond, Jitter: 100 * time.Millisecond, RateLimit: 3, Burst: 10, Seed: 1}
 	rate := 3.0
 	if *fast {
-		opts = notiontest.Options{}
+		opts = emulator.Options{}
 		rate = 1000
 	}
-	srv := notiontest.New(opts)
-	dbID, err := srv.CreateDatabase(notiontest.DefaultSchema())
+	srv := emulator.New(opts)
+	dbID, err := srv.CreateDatabase(emulator.DefaultSchema())
 	if err != nil {
 		return fmt.Errorf("seed emulator database: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 )
 
 // runEmulator serves the Notion API emulator (docs/emulator.md) until ctx is
@@ -39,7 +39,7 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fset, args); err != nil {
 		return err
 	}
-	if _, err := notiontest.ParseFaultSpec(*faults); err != nil {
+	if _, err := emulator.ParseFaultSpec(*faults); err != nil {
 		return usagef("--faults: %v", err)
 	}
 	for name, d := range map[string]time.Duration{"latency": *latency, "jitter": *jitter, "visibility-delay": *visibility, "window": *window} {
@@ -51,7 +51,7 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 		return usagef("--rate-limit and --window-budget must not be negative, --burst must be at least 1")
 	}
 
-	srv := notiontest.New(notiontest.Options{
+	srv := emulator.New(emulator.Options{
 		Token:           *token,
 		Latency:         *latency,
 		Jitter:          *jitter,
@@ -80,7 +80,7 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 
-	fmt.Fprintf(e.stdout, "🧪 Notion API emulator (Notion-Version %s) listening on %s\n", notiontest.NotionVersion, base)
+	fmt.Fprintf(e.stdout, "🧪 Notion API emulator (Notion-Version %s) listening on %s\n", emulator.NotionVersion, base)
 	if loaded {
 		fmt.Fprintf(e.stdout, "📂 State loaded from %s (%d pages)\n", *statePath, len(srv.Pages(dbID)))
 	}
@@ -102,7 +102,7 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "export NOTION_API_TOKEN=%s\n", shownToken)
 	fmt.Fprintf(e.stdout, "export NOTION_DATABASE_ID=%s\n\n", dbID)
 	fmt.Fprintf(e.stdout, "Try: curl -s -X POST %s/v1/databases/%s/query -H 'Authorization: Bearer %s' -H 'Notion-Version: %s'\n",
-		base, dbID, shownToken, notiontest.NotionVersion)
+		base, dbID, shownToken, emulator.NotionVersion)
 	fmt.Fprintln(e.stdout, "Stop with Ctrl-C.")
 
 	select {
@@ -130,7 +130,7 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 // emulatorDatabase loads the state file when it exists, or else seeds a database
 // from schemaPath (default schema when empty). It returns the database to print:
 // the first one of the state.
-func emulatorDatabase(srv *notiontest.Server, statePath, schemaPath string) (id string, loaded bool, err error) {
+func emulatorDatabase(srv *emulator.Server, statePath, schemaPath string) (id string, loaded bool, err error) {
 	if statePath != "" {
 		f, err := os.Open(statePath)
 		switch {
@@ -146,7 +146,7 @@ func emulatorDatabase(srv *notiontest.Server, statePath, schemaPath string) (id 
 			return "", false, fmt.Errorf("open state: %w", err)
 		}
 	}
-	schema := notiontest.DefaultSchema()
+	schema := emulator.DefaultSchema()
 	if schemaPath != "" {
 		b, err := os.ReadFile(schemaPath)
 		if err != nil {
@@ -166,7 +166,7 @@ func emulatorDatabase(srv *notiontest.Server, statePath, schemaPath string) (id 
 
 // saveEmulatorState writes the state next to its final path and renames it into
 // place, so a crash never leaves a half-written sandbox.
-func saveEmulatorState(srv *notiontest.Server, path string) error {
+func saveEmulatorState(srv *emulator.Server, path string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".emulator-state-*.json")
 	if err != nil {
 		return fmt.Errorf("save state: %w", err)

@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/dstotijn/go-notion"
-	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 )
 
 // emulatorRun is one in-process `notion-sync emulator`.
@@ -147,7 +147,7 @@ func TestEmulatorCommand(t *testing.T) {
 		t.Errorf("output lacks the save line:\n%s", out)
 	}
 
-	check := notiontest.New(notiontest.Options{})
+	check := emulator.New(emulator.Options{})
 	f, err := os.Open(state)
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/notion"
-	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 )
 
 // runWithEnv runs one command like h.run, but with its own environment (no token,
@@ -104,7 +104,7 @@ func TestHealth(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, notiontest.Options{})
+			h := newHarness(t, emulator.Options{})
 			if tt.setup != nil {
 				tt.setup(t, h)
 			}

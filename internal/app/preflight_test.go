@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
@@ -16,7 +16,7 @@ import (
 func schemaWithout(t *testing.T, drop []string, retype map[string]string) json.RawMessage {
 	t.Helper()
 	var db map[string]any
-	if err := json.Unmarshal(notiontest.DefaultSchema(), &db); err != nil {
+	if err := json.Unmarshal(emulator.DefaultSchema(), &db); err != nil {
 		t.Fatal(err)
 	}
 	props := db["properties"].(map[string]any)
@@ -35,7 +35,7 @@ func schemaWithout(t *testing.T, drop []string, retype map[string]string) json.R
 
 func TestPreflight(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 
 	code, out, _ := h.run("preflight")
 	if code != ExitProblems {
@@ -85,7 +85,7 @@ func TestPreflightSchemaProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, notiontest.Options{})
+			h := newHarness(t, emulator.Options{})
 			tt.setup(t, h)
 			code, out, _ := h.run("preflight")
 			if code != ExitProblems {
@@ -108,7 +108,7 @@ func TestPreflightSchemaProblems(t *testing.T) {
 // existing ones: a schema PATCH replaces the whole list (notion-api.md §2.3).
 func TestBackfillOptions(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	code, out, errOut := h.run("backfill", "--options")
 	if code != ExitOK || !strings.Contains(out, "➕ Lane: 3 new options") || h.srv.Count("PATCH", "/v1/databases/{id}") != 0 {
 		t.Fatalf("backfill --options (dry): exit %d\n%s\n%s", code, out, errOut)
@@ -180,9 +180,9 @@ func TestDryRunWithoutToken(t *testing.T) {
 // write (notion-api.md §3.6), so preflight names each status value the database lacks.
 func TestPreflightStatusOptions(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	var schema map[string]any
-	if err := json.Unmarshal(notiontest.DefaultSchema(), &schema); err != nil {
+	if err := json.Unmarshal(emulator.DefaultSchema(), &schema); err != nil {
 		t.Fatal(err)
 	}
 	schema["properties"].(map[string]any)["Status"] = map[string]any{"name": "Status", "type": "status",
@@ -211,7 +211,7 @@ func TestPreflightStatusOptions(t *testing.T) {
 
 func TestSyncAutoBackfill(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	h.mustRun("sync", "--all", "--auto-backfill")
 	if code, out, _ := h.run("preflight"); code != ExitOK {
 		t.Errorf("preflight after sync --auto-backfill: exit %d\n%s", code, out)

@@ -18,7 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/lukhas/notion-sync-action/internal/ledger"
-	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/restore"
 )
 
@@ -119,7 +119,7 @@ func syncedHistory(t *testing.T, h *harness) (shaA string, atA map[string]map[st
 // restore writes nothing.
 func TestRestore(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	shaA, atA := syncedHistory(t, h)
 	live := h.live()
 	memory, newmod, dream := live["memory"].ID, live["newmod"].ID, ""
@@ -291,7 +291,7 @@ func checkVerifyNext(t *testing.T, h *harness, out, sha string) {
 // error in the ledger), and --json reports both.
 func TestRestoreProblems(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	repo := h.initGit()
 	commitAll(t, repo, "A")
 	shaA := head(t, repo)
@@ -306,7 +306,7 @@ func TestRestoreProblems(t *testing.T) {
 	patchPage(h, "/v1/databases/"+h.db, `{"properties": {"Provenance SHA": null}}`)
 	path := h.path("ledger.jsonl")
 
-	h.srv.FailNext(1, notiontest.Fault{Route: "PATCH /v1/pages/{id}", Status: 400})
+	h.srv.FailNext(1, emulator.Fault{Route: "PATCH /v1/pages/{id}", Status: 400})
 	code, out, errOut := h.run("restore", "--ledger", path, "--sha", shaA, "--confirm", "--json", "--concurrency", "1")
 	if code != ExitProblems {
 		t.Fatalf("restore exit %d, want %d\n%s\n%s", code, ExitProblems, out, errOut)
@@ -478,7 +478,7 @@ func (h *harness) runWith(vars map[string]string, args ...string) (int, string, 
 // id is named in a warning.
 func TestRestoreFailedWrites(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	repo := h.initGit()
 	commitAll(t, repo, "A")
 	shaA := head(t, repo)
@@ -489,7 +489,7 @@ func TestRestoreFailedWrites(t *testing.T) {
 	}
 	commitAll(t, repo, "B")
 	shaB := head(t, repo)
-	h.srv.FailNext(1, notiontest.Fault{Route: "PATCH /v1/pages/{id}", Status: 502, Commit: true})
+	h.srv.FailNext(1, emulator.Fault{Route: "PATCH /v1/pages/{id}", Status: 502, Commit: true})
 	if code, out, errOut := h.run("sync", "--module", "memory", "--max-retries", "0"); code != ExitProblems {
 		t.Fatalf("sync with a 502: exit %d, want %d\n%s\n%s", code, ExitProblems, out, errOut)
 	}
@@ -538,7 +538,7 @@ func TestRestoreFailedWrites(t *testing.T) {
 // own --ledger, in any order; a file made by joining them is refused with a hint.
 func TestRestoreSeveralLedgers(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	repo := h.initGit()
 	run1, run2 := h.path("run1.jsonl"), h.path("run2.jsonl")
 	commitAll(t, repo, "A")
@@ -591,7 +591,7 @@ func TestRestoreSeveralLedgers(t *testing.T) {
 // GITHUB_RUN_ID; the sync must stay a sync, so a later restore can go back to it.
 func TestRestoreSharedRunID(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	vars := map[string]string{"GITHUB_RUN_ID": "42", "GITHUB_RUN_ATTEMPT": "1"}
 	repo := h.initGit()
 	mustRunWith := func(args ...string) string {

@@ -9,13 +9,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 )
 
 func TestSchemaDump(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	path := h.path("notion_schema.json")
 	code, out, errOut := h.run("schema", "dump", "--output", path)
 	if code != ExitOK {
@@ -36,7 +35,7 @@ func TestSchemaDump(t *testing.T) {
 	if err := json.Unmarshal(data, &got); err != nil {
 		t.Fatalf("the dump is not JSON: %v", err)
 	}
-	if err := json.Unmarshal(notiontest.DefaultSchema(), &want); err != nil {
+	if err := json.Unmarshal(emulator.DefaultSchema(), &want); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(slices.Sorted(maps.Keys(want.Properties)), slices.Sorted(maps.Keys(got.Properties))); diff != "" {
@@ -59,7 +58,7 @@ func TestSchemaDump(t *testing.T) {
 
 func TestSchemaErrors(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	tests := []struct {
 		name     string
 		args     []string
@@ -83,7 +82,7 @@ func TestSchemaErrors(t *testing.T) {
 
 	t.Run("unshared database", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, notiontest.Options{})
+		h := newHarness(t, emulator.Options{})
 		h.srv.SetShared(h.db, false)
 		path := h.path("schema.json")
 		code, _, errOut := h.run("schema", "dump", "--output", path)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
@@ -23,16 +24,16 @@ import (
 // harness is one repository, one emulated database, and the artifacts folder.
 type harness struct {
 	t    *testing.T
-	srv  *notiontest.Server
+	srv  *emulator.Server
 	db   string
 	repo string
 	art  string
 }
 
-func newHarness(t *testing.T, opts notiontest.Options) *harness {
+func newHarness(t *testing.T, opts emulator.Options) *harness {
 	t.Helper()
 	srv := notiontest.NewServer(t, opts)
-	db, err := srv.CreateDatabase(notiontest.DefaultSchema())
+	db, err := srv.CreateDatabase(emulator.DefaultSchema())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +95,9 @@ func (h *harness) initGit() *git.Repository {
 func (h *harness) path(name string) string { return filepath.Join(h.art, name) }
 
 // live returns the database's unarchived pages by key; it fails on duplicates.
-func (h *harness) live() map[string]notiontest.Page {
+func (h *harness) live() map[string]emulator.Page {
 	h.t.Helper()
-	out := map[string]notiontest.Page{}
+	out := map[string]emulator.Page{}
 	for _, p := range h.srv.Pages(h.db) {
 		if p.Archived {
 			continue
@@ -142,19 +143,19 @@ func exampleKeys(t *testing.T) []string {
 // a column the config does not name, and a second sync writes nothing.
 func TestSyncUnderFaults(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	human := h.seed(`{"Module":{"title":[{"text":{"content":"identity"}}]},"Notes":{"rich_text":[{"text":{"content":"reviewed by Ana"}}]}}`)
 	handmade := h.seed(`{"Module":{"title":[{"text":{"content":"roadmap"}}]}}`)
 	gone := h.seed(`{"Module":{"title":[{"text":{"content":"legacy"}}]},"Manifest":{"rich_text":[{"text":{"content":"legacy/module.manifest.json"}}]}}`)
 
-	h.srv.FailNext(3, notiontest.Fault{Route: "POST /v1/pages", Status: 429, RetryAfter: -1})
-	h.srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Status: 502, Commit: true})
-	h.srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Status: 504, Commit: true, HTML: true})
-	h.srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Reset: true, Commit: true})
-	h.srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Partial: true})
-	h.srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Status: 500})
-	h.srv.FailNext(2, notiontest.Fault{Route: "PATCH /v1/pages/{id}", Status: 503, HTML: true})
-	h.srv.FailNext(1, notiontest.Fault{Route: "/v1/databases/{id}/query", Status: 502})
+	h.srv.FailNext(3, emulator.Fault{Route: "POST /v1/pages", Status: 429, RetryAfter: -1})
+	h.srv.FailNext(1, emulator.Fault{Route: "POST /v1/pages", Status: 502, Commit: true})
+	h.srv.FailNext(1, emulator.Fault{Route: "POST /v1/pages", Status: 504, Commit: true, HTML: true})
+	h.srv.FailNext(1, emulator.Fault{Route: "POST /v1/pages", Reset: true, Commit: true})
+	h.srv.FailNext(1, emulator.Fault{Route: "POST /v1/pages", Partial: true})
+	h.srv.FailNext(1, emulator.Fault{Route: "POST /v1/pages", Status: 500})
+	h.srv.FailNext(2, emulator.Fault{Route: "PATCH /v1/pages/{id}", Status: 503, HTML: true})
+	h.srv.FailNext(1, emulator.Fault{Route: "/v1/databases/{id}/query", Status: 502})
 
 	code, out, errOut := h.run("sync", "--all")
 	if code != ExitOK {
@@ -240,7 +241,7 @@ func assertNoToken(t *testing.T, h *harness, outputs ...string) {
 
 func TestSyncModuleAndDryRun(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 
 	code, out, errOut := h.run("sync", "--all", "--dry-run")
 	if code != ExitOK {
@@ -280,7 +281,7 @@ func TestSyncModuleAndDryRun(t *testing.T) {
 
 func TestSyncBrokenManifestFailsAlone(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	broken := filepath.Join(h.repo, "broken", "module.manifest.json")
 	if err := os.MkdirAll(filepath.Dir(broken), 0o755); err != nil {
 		t.Fatal(err)
@@ -305,7 +306,7 @@ func TestSyncBrokenManifestFailsAlone(t *testing.T) {
 
 func TestSyncUpdateManifestAndStalePageID(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	h.mustRun("sync", "--module", "dream", "--update-manifest")
 	m, err := manifest.Load(h.repo, "dream/module.manifest.json")
 	if err != nil {
@@ -361,7 +362,7 @@ func archiveAll(t *testing.T, h *harness) {
 // reads with filtered queries only.
 func TestSyncChanged(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	repo := h.initGit()
 	commitAll(t, repo, "initial")
 	h.mustRun("sync", "--all")
@@ -444,7 +445,7 @@ func newRequest(h *harness, method, path string, body []byte) (*http.Response, e
 // one must not take over that module's page in a partial sync.
 func TestSyncChangedDuplicateKey(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	repo := h.initGit()
 	commitAll(t, repo, "initial")
 	h.mustRun("sync", "--all")
@@ -473,8 +474,8 @@ func TestSyncChangedDuplicateKey(t *testing.T) {
 // must never make a sync write into that database.
 func TestSyncPageOfAnotherDatabase(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
-	other, err := h.srv.CreateDatabase(notiontest.DefaultSchema())
+	h := newHarness(t, emulator.Options{})
+	other, err := h.srv.CreateDatabase(emulator.DefaultSchema())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -506,7 +507,7 @@ func TestSyncPageOfAnotherDatabase(t *testing.T) {
 // hold the module moves the page to the remaining manifest; it is not archived.
 func TestSyncChangedDeleteKeepsSharedKey(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	repo := h.initGit()
 	commitAll(t, repo, "initial")
 	h.mustRun("sync", "--all")
@@ -537,7 +538,7 @@ func TestSyncChangedDeleteKeepsSharedKey(t *testing.T) {
 // --changed syncs everything, archives included.
 func TestSyncChangedFallsBackToFull(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	gone := h.seed(`{"Module":{"title":[{"text":{"content":"legacy"}}]},"Manifest":{"rich_text":[{"text":{"content":"legacy/module.manifest.json"}}]}}`)
 	repo := h.initGit()
 	commitAll(t, repo, "only commit")
@@ -555,7 +556,7 @@ func TestSyncChangedFallsBackToFull(t *testing.T) {
 
 func TestSyncAutoBackfillEdges(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	broken := filepath.Join(h.repo, "broken", "module.manifest.json")
 	if err := os.MkdirAll(filepath.Dir(broken), 0o755); err != nil {
 		t.Fatal(err)
@@ -596,7 +597,7 @@ func TestSyncAutoBackfillEdges(t *testing.T) {
 // at the same moment must not both create the same pages.
 func TestConcurrentSyncsMakeNoDuplicates(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{Latency: 2 * time.Millisecond})
+	h := newHarness(t, emulator.Options{Latency: 2 * time.Millisecond})
 	codes := make(chan int, 2)
 	for range 2 {
 		go func() {
@@ -650,7 +651,7 @@ func TestSyncAsyncChecksFirst(t *testing.T) {
 // edits still in the working tree.
 func TestSyncChangedCommittedOnly(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	repo := h.initGit()
 	commitAll(t, repo, "initial")
 	h.mustRun("sync", "--all")

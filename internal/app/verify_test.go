@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
@@ -62,7 +62,7 @@ func assertNoSecret(t *testing.T, secret, dir string, outputs ...string) {
 // and never writes.
 func TestVerify(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	if code, out, errOut := h.run("sync", "--all"); code != ExitOK {
 		t.Fatalf("sync --all exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -153,7 +153,7 @@ func TestVerify(t *testing.T) {
 
 func TestVerifyUsage(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, notiontest.Options{})
+	h := newHarness(t, emulator.Options{})
 	noToken := func(k string) string {
 		if k == "NOTION_API_TOKEN" {
 			return ""

@@ -11,15 +11,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/time/rate"
 
+	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
 )
 
 // newEmulatorClient returns a Client on a fresh emulator with the default
 // schema, no pacing and recorded (not real) waits.
-func newEmulatorClient(t *testing.T, opts notiontest.Options) (*Client, *notiontest.Server, string, *recorder) {
+func newEmulatorClient(t *testing.T, opts emulator.Options) (*Client, *emulator.Server, string, *recorder) {
 	t.Helper()
 	srv := notiontest.NewServer(t, opts)
-	db, err := srv.CreateDatabase(notiontest.DefaultSchema())
+	db, err := srv.CreateDatabase(emulator.DefaultSchema())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func plainTitle(p gonotion.Page, prop string) string {
 // create, query by key, update with a null and [] clear, archive.
 func TestEmulatorLifecycle(t *testing.T) {
 	t.Parallel()
-	c, srv, db, _ := newEmulatorClient(t, notiontest.Options{})
+	c, srv, db, _ := newEmulatorClient(t, emulator.Options{})
 	ctx := t.Context()
 
 	if _, err := c.Me(ctx); err != nil {
@@ -102,7 +103,7 @@ func TestEmulatorLifecycle(t *testing.T) {
 // TestEmulatorPagination creates more than one query page of rows.
 func TestEmulatorPagination(t *testing.T) {
 	t.Parallel()
-	c, srv, db, _ := newEmulatorClient(t, notiontest.Options{})
+	c, srv, db, _ := newEmulatorClient(t, emulator.Options{})
 	const n = 230
 	for i := range n {
 		props := json.RawMessage(`{"Module":{"title":[{"text":{"content":"m` + string(rune('a'+i%26)) + `"}}]}}`)
@@ -131,7 +132,7 @@ func TestEmulatorPagination(t *testing.T) {
 // and not stop at the first short page.
 func TestEmulatorShortPages(t *testing.T) {
 	t.Parallel()
-	c, srv, db, _ := newEmulatorClient(t, notiontest.Options{ShortPages: true, Seed: 5})
+	c, srv, db, _ := newEmulatorClient(t, emulator.Options{ShortPages: true, Seed: 5})
 	const n = 230
 	want := map[string]bool{}
 	for i := range n {
@@ -165,11 +166,11 @@ func TestEmulatorShortPages(t *testing.T) {
 // ambiguous and not retried (so no duplicate), and its 429 is honoured.
 func TestEmulatorFaults(t *testing.T) {
 	t.Parallel()
-	c, srv, db, rec := newEmulatorClient(t, notiontest.Options{})
+	c, srv, db, rec := newEmulatorClient(t, emulator.Options{})
 	ctx := t.Context()
 	props := map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[{"text":{"content":"core"}}]}`)}
 
-	srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Status: 502, Commit: true})
+	srv.FailNext(1, emulator.Fault{Route: "POST /v1/pages", Status: 502, Commit: true})
 	_, err := c.CreatePage(ctx, db, props)
 	if !IsAmbiguous(err) {
 		t.Fatalf("create after commit-then-502: err = %v, want ambiguous", err)
@@ -178,14 +179,14 @@ func TestEmulatorFaults(t *testing.T) {
 		t.Errorf("%d pages stored, want exactly 1 (no client retry)", got)
 	}
 
-	srv.FailNext(1, notiontest.Fault{Route: "POST /v1/pages", Partial: true})
+	srv.FailNext(1, emulator.Fault{Route: "POST /v1/pages", Partial: true})
 	_, err = c.CreatePage(ctx, db, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[{"text":{"content":"api"}}]}`)})
 	var de *DecodeError
 	if !errors.As(err, &de) || !IsAmbiguous(err) || de.ID == "" {
 		t.Fatalf("create with partial page: err = %v, want an ambiguous *DecodeError with the id", err)
 	}
 
-	srv.FailNext(1, notiontest.Fault{Route: "GET /v1/pages/{id}", Status: 429, RetryAfter: 2 * time.Second})
+	srv.FailNext(1, emulator.Fault{Route: "GET /v1/pages/{id}", Status: 429, RetryAfter: 2 * time.Second})
 	if _, err := c.Page(ctx, de.ID); err != nil {
 		t.Fatalf("page after 429: %v", err)
 	}
@@ -193,7 +194,7 @@ func TestEmulatorFaults(t *testing.T) {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 
-	srv.FailNext(1, notiontest.Fault{Route: "PATCH /v1/pages/{id}", Status: 503, HTML: true})
+	srv.FailNext(1, emulator.Fault{Route: "PATCH /v1/pages/{id}", Status: 503, HTML: true})
 	if _, err := c.UpdatePage(ctx, de.ID, map[string]json.RawMessage{"MQI": json.RawMessage(`{"number":1}`)}); err != nil {
 		t.Fatalf("update after an HTML 503: %v", err)
 	}
@@ -211,23 +212,23 @@ func TestArchiveAfterCommitThenFail(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
-		faults   []notiontest.Fault
+		faults   []emulator.Fault
 		opts     func(*Options)
 		archived bool // the request: archive (true) or restore (false)
 	}{
-		{name: "502 then the archived 400", faults: []notiontest.Fault{{Route: "PATCH", Status: 502, Commit: true}}, archived: true},
-		{name: "504 HTML then the archived 400", faults: []notiontest.Fault{{Route: "PATCH", Status: 504, Commit: true, HTML: true}}, archived: true},
-		{name: "409 then the archived 400", faults: []notiontest.Fault{{Route: "PATCH", Status: 409, Commit: true}}, archived: true},
-		{name: "committed 502 and no retries left", faults: []notiontest.Fault{{Route: "PATCH", Status: 502, Commit: true}},
+		{name: "502 then the archived 400", faults: []emulator.Fault{{Route: "PATCH", Status: 502, Commit: true}}, archived: true},
+		{name: "504 HTML then the archived 400", faults: []emulator.Fault{{Route: "PATCH", Status: 504, Commit: true, HTML: true}}, archived: true},
+		{name: "409 then the archived 400", faults: []emulator.Fault{{Route: "PATCH", Status: 409, Commit: true}}, archived: true},
+		{name: "committed 502 and no retries left", faults: []emulator.Fault{{Route: "PATCH", Status: 502, Commit: true}},
 			opts: func(o *Options) { o.MaxRetries = -1 }, archived: true},
-		{name: "committed reset, retry refused", faults: []notiontest.Fault{{Route: "PATCH", Reset: true, Commit: true}}, archived: true},
-		{name: "restore after a committed 502", faults: []notiontest.Fault{{Route: "PATCH", Status: 502, Commit: true}}, archived: false},
+		{name: "committed reset, retry refused", faults: []emulator.Fault{{Route: "PATCH", Reset: true, Commit: true}}, archived: true},
+		{name: "restore after a committed 502", faults: []emulator.Fault{{Route: "PATCH", Status: 502, Commit: true}}, archived: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := notiontest.NewServer(t, notiontest.Options{})
-			db, err := srv.CreateDatabase(notiontest.DefaultSchema())
+			srv := notiontest.NewServer(t, emulator.Options{})
+			db, err := srv.CreateDatabase(emulator.DefaultSchema())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -266,7 +267,7 @@ func TestArchiveAfterCommitThenFail(t *testing.T) {
 // ours to "archive" again; without an ambiguous attempt the 400 of §2.7 stands.
 func TestArchiveRefusedWithoutAmbiguity(t *testing.T) {
 	t.Parallel()
-	c, srv, db, _ := newEmulatorClient(t, notiontest.Options{})
+	c, srv, db, _ := newEmulatorClient(t, emulator.Options{})
 	id, err := srv.SeedPage(db, json.RawMessage(`{"Module":{"title":[{"text":{"content":"core"}}]}}`))
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package notiontest
+package emulator
 
 import (
 	"testing"
@@ -29,7 +29,7 @@ func rateLimitedBody(t *testing.T, r resp, reason string) string {
 func TestRateLimitTokenBucket(t *testing.T) {
 	t.Parallel()
 	clk := newClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
-	s := NewServer(t, Options{RateLimit: 3, Burst: 2, Now: clk.Now})
+	s := newServer(t, Options{RateLimit: 3, Burst: 2, Now: clk.Now})
 	for i := range 2 {
 		if r := call(t, s, "GET", "/v1/users/me", ""); r.status != 200 {
 			t.Fatalf("request %d within burst = %d", i, r.status)
@@ -55,7 +55,7 @@ func TestRateLimitTokenBucket(t *testing.T) {
 func TestRateLimitWindowBudget(t *testing.T) {
 	t.Parallel()
 	clk := newClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
-	s := NewServer(t, Options{WindowBudget: 5, Now: clk.Now})
+	s := newServer(t, Options{WindowBudget: 5, Now: clk.Now})
 	for i := range 5 {
 		if r := call(t, s, "GET", "/v1/users/me", ""); r.status != 200 {
 			t.Fatalf("request %d within budget = %d", i, r.status)
@@ -75,7 +75,7 @@ func TestRateLimitWindowBudget(t *testing.T) {
 // notion-api.md §6: the zero Options have no rate limit, as tests want.
 func TestRateLimitOffByDefault(t *testing.T) {
 	t.Parallel()
-	s := NewServer(t, Options{})
+	s := newServer(t, Options{})
 	for i := range 60 {
 		if r := call(t, s, "GET", "/v1/users/me", ""); r.status != 200 {
 			t.Fatalf("request %d = %d, want 200", i, r.status)

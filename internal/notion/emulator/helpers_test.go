@@ -1,10 +1,11 @@
-package notiontest
+package emulator
 
 import (
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -133,7 +134,7 @@ func (c *clock) Add(d time.Duration) {
 // database id.
 func withDefaultDB(t *testing.T, opts Options) (*Server, string) {
 	t.Helper()
-	s := NewServer(t, opts)
+	s := newServer(t, opts)
 	id, err := s.CreateDatabase(DefaultSchema())
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +165,7 @@ const allTypesSchema = `{"title":[],"properties":{
 
 func withAllTypesDB(t *testing.T, opts Options) (*Server, string) {
 	t.Helper()
-	s := NewServer(t, opts)
+	s := newServer(t, opts)
 	id, err := s.CreateDatabase(json.RawMessage(allTypesSchema))
 	if err != nil {
 		t.Fatal(err)
@@ -195,4 +196,18 @@ func mustUnmarshal(t *testing.T, b []byte, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("unmarshal %q: %v", b, err)
 	}
+}
+
+// newServer starts New(opts) behind an httptest.Server that t.Cleanup closes. It is
+// notiontest.NewServer, which this package's own tests cannot import.
+func newServer(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s := New(opts)
+	ts := httptest.NewServer(s)
+	t.Cleanup(func() {
+		ts.CloseClientConnections()
+		ts.Close()
+	})
+	s.SetURL(ts.URL)
+	return s
 }

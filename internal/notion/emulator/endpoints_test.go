@@ -1,4 +1,4 @@
-package notiontest
+package emulator
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package notiontest
+package emulator
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 // BenchmarkFullQuery reads a 1000-row database page by page through go-notion, as a
 // full sync does: the emulator's own cost per full read.
 func BenchmarkFullQuery(b *testing.B) {
-	s := NewServer(b, Options{})
+	s := newServer(b, Options{})
 	dbID, err := s.CreateDatabase(DefaultSchema())
 	if err != nil {
 		b.Fatal(err)

@@ -1,4 +1,4 @@
-package notiontest
+package emulator
 
 import (
 	"bytes"
@@ -146,7 +146,7 @@ func TestState(t *testing.T) {
 		t.Error("generated token not saved")
 	}
 
-	s2 := NewServer(t, Options{})
+	s2 := newServer(t, Options{})
 	if err := s2.LoadState(bytes.NewReader(buf.Bytes())); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestState(t *testing.T) {
 	}
 
 	// A given token is never saved, and is not replaced by a saved one.
-	s3 := NewServer(t, Options{Token: "ntn_real_looking_secret"})
+	s3 := newServer(t, Options{Token: "ntn_real_looking_secret"})
 	var buf3 bytes.Buffer
 	if err := s3.SaveState(&buf3); err != nil {
 		t.Fatal(err)
@@ -186,7 +186,7 @@ func TestState(t *testing.T) {
 		t.Errorf("LoadState replaced a given token with %q", s3.Token())
 	}
 	for _, bad := range []string{``, `{"version":2}`, `{"version":1,"databases":[{"id":"x","properties":[]}]}`} {
-		if err := NewServer(t, Options{}).LoadState(strings.NewReader(bad)); err == nil {
+		if err := newServer(t, Options{}).LoadState(strings.NewReader(bad)); err == nil {
 			t.Errorf("LoadState(%q) succeeded", bad)
 		}
 	}

@@ -1,4 +1,4 @@
-package notiontest
+package emulator
 
 import (
 	"context"
@@ -42,7 +42,7 @@ func TestScriptedStatusFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := NewServer(t, Options{})
+			s := newServer(t, Options{})
 			s.FailNext(1, tt.fault)
 			r := call(t, s, "GET", "/v1/users/me", "")
 			if r.status != tt.fault.Status {
@@ -93,7 +93,7 @@ func TestInjected404(t *testing.T) {
 // status only.
 func TestGoNotionHTMLError(t *testing.T) {
 	t.Parallel()
-	s := NewServer(t, Options{})
+	s := newServer(t, Options{})
 	s.FailNext(1, Fault{Status: 502, HTML: true})
 	_, err := goNotion(t, s).FindCurrentUser(ctx(t))
 	var apiErr *notion.APIError
@@ -261,7 +261,7 @@ func TestLatencyAndJitter(t *testing.T) {
 	t.Parallel()
 	run := func(seed int64) []time.Duration {
 		rs := &recordSleeper{}
-		s := NewServer(t, Options{Latency: 250 * time.Millisecond, Jitter: 100 * time.Millisecond, Seed: seed, Sleep: rs.sleep})
+		s := newServer(t, Options{Latency: 250 * time.Millisecond, Jitter: 100 * time.Millisecond, Seed: seed, Sleep: rs.sleep})
 		for range 20 {
 			call(t, s, "GET", "/v1/users/me", "")
 		}
@@ -432,7 +432,7 @@ func TestParseFaultSpec(t *testing.T) {
 func TestRandomFaults(t *testing.T) {
 	t.Parallel()
 	run := func(seed int64) []int {
-		s := NewServer(t, Options{Faults: "502:0.3,429:0.2,html503+on=POST:0.5", Seed: seed})
+		s := newServer(t, Options{Faults: "502:0.3,429:0.2,html503+on=POST:0.5", Seed: seed})
 		var out []int
 		for range 200 {
 			out = append(out, call(t, s, "GET", "/v1/users/me", "").status)

@@ -1,4 +1,4 @@
-package notiontest
+package emulator
 
 import (
 	"strings"
@@ -9,7 +9,7 @@ import (
 // Notion-Version 400 missing_version; auth is checked first (§11).
 func TestHeaders(t *testing.T) {
 	t.Parallel()
-	s := NewServer(t, Options{Token: "ntn_test"})
+	s := newServer(t, Options{Token: "ntn_test"})
 	tests := []struct {
 		name       string
 		hdr        []string
@@ -107,7 +107,7 @@ func TestIDs(t *testing.T) {
 // path message.
 func TestBadPathID(t *testing.T) {
 	t.Parallel()
-	s := NewServer(t, Options{})
+	s := newServer(t, Options{})
 	tests := []struct{ method, path, want string }{
 		{"GET", "/v1/databases/not-a-uuid", "path failed validation: path.database_id should be a valid uuid, instead was `\"not-a-uuid\"`."},
 		{"POST", "/v1/databases/1234/query", "path failed validation: path.database_id should be a valid uuid, instead was `\"1234\"`."},
@@ -125,7 +125,7 @@ func TestBadPathID(t *testing.T) {
 // carry the same id as request_id; JSON responses are application/json.
 func TestRequestIDAndEnvelope(t *testing.T) {
 	t.Parallel()
-	s := NewServer(t, Options{})
+	s := newServer(t, Options{})
 	ok := call(t, s, "GET", "/v1/users/me", "")
 	if ok.header.Get("x-notion-request-id") == "" || !strings.HasPrefix(ok.header.Get("Content-Type"), "application/json") {
 		t.Errorf("success headers = %v", ok.header)
