@@ -8,8 +8,6 @@ import (
 	"slices"
 	"time"
 
-	gonotion "github.com/dstotijn/go-notion"
-
 	"github.com/lukhas/notion-sync-action/internal/manifest"
 	"github.com/lukhas/notion-sync-action/internal/module"
 	"github.com/lukhas/notion-sync-action/internal/property"
@@ -108,7 +106,7 @@ func (e *env) backfillOptions(ctx context.Context, client clientFlags, repo, con
 		if !ok || property.Type(sp.Type) != p.Type {
 			continue // preflight reports it
 		}
-		existing := optionsOf(sp)
+		existing := sp.Options
 		var names []string
 		for _, o := range existing {
 			names = append(names, o.Name)
@@ -152,15 +150,5 @@ func (e *env) backfillOptions(ctx context.Context, client clientFlags, repo, con
 		return fmt.Errorf("add options to database %s: %w", db.id, err)
 	}
 	fmt.Fprintf(e.stdout, "✅ Added options to %d properties\n", len(patch))
-	return nil
-}
-
-func optionsOf(p gonotion.DatabaseProperty) []gonotion.SelectOptions {
-	switch {
-	case p.Select != nil:
-		return p.Select.Options
-	case p.MultiSelect != nil:
-		return p.MultiSelect.Options
-	}
 	return nil
 }

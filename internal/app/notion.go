@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"time"
 
-	gonotion "github.com/dstotijn/go-notion"
-
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/property"
 	"github.com/lukhas/notion-sync-action/internal/reconcile"
@@ -175,13 +173,11 @@ func encode(props map[string]property.Value) map[string]json.RawMessage {
 	return out
 }
 
-func fromNotion(p gonotion.Page) reconcile.Page {
-	out := reconcile.Page{ID: p.ID, Database: p.Parent.DatabaseID, Created: p.CreatedTime, Archived: p.Archived, Props: map[string]property.Value{}}
-	if props, ok := p.Properties.(gonotion.DatabasePageProperties); ok {
-		for name, prop := range props {
-			if v, ok := property.FromNotion(prop); ok {
-				out.Props[name] = v
-			}
+func fromNotion(p notion.Page) reconcile.Page {
+	out := reconcile.Page{ID: p.ID, Database: p.DatabaseID, Created: p.Created, Archived: p.InTrash, Props: map[string]property.Value{}}
+	for name, raw := range p.Properties {
+		if v, ok := property.Decode(raw); ok {
+			out.Props[name] = v
 		}
 	}
 	return out

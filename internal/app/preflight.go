@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	gonotion "github.com/dstotijn/go-notion"
-
 	"github.com/lukhas/notion-sync-action/internal/config"
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/property"
@@ -23,7 +21,7 @@ import (
 // status property, the values the manifests use that are not options yet: Notion
 // never creates a status option from a page write, and the 2022-06-28 API cannot
 // add one, so only the modules that use them fail.
-func schemaProblems(db gonotion.Database, w *workspace) (problems []string, missing map[string]map[string]bool) {
+func schemaProblems(db notion.Database, w *workspace) (problems []string, missing map[string]map[string]bool) {
 	cfg := w.cfg
 	missing = map[string]map[string]bool{}
 	check := func(name string, want property.Type) {
@@ -39,11 +37,11 @@ func schemaProblems(db gonotion.Database, w *workspace) (problems []string, miss
 	for _, p := range cfg.Properties {
 		check(p.Name, p.Type)
 		schema, ok := db.Properties[p.Name]
-		if p.Type != property.Status || !ok || schema.Status == nil {
+		if p.Type != property.Status || !ok || property.Type(schema.Type) != property.Status {
 			continue
 		}
 		have := map[string]bool{}
-		for _, o := range schema.Status.Options {
+		for _, o := range schema.Options {
 			have[o.Name] = true
 		}
 		for _, m := range w.modules {

@@ -219,49 +219,38 @@ func (c *Client) Stats() Stats { return c.tr.snapshot() }
 
 // Me returns the bot user behind the token: the cheapest check that the token
 // works. Notion API: https://developers.notion.com/reference/get-self
-func (c *Client) Me(ctx context.Context) (gonotion.User, error) {
+func (c *Client) Me(ctx context.Context) (User, error) {
 	ctx, info := withCallInfo(ctx)
 	u, err := c.api.FindCurrentUser(ctx)
 	if err != nil {
-		return gonotion.User{}, fmt.Errorf("get bot user: %w", c.cause(info, err))
+		return User{}, fmt.Errorf("get bot user: %w", c.cause(info, err))
 	}
-	return u, nil
+	return User{ID: u.ID, Name: u.Name, Type: string(u.Type)}, nil
 }
 
 // Database returns a database with its schema.
 // Notion API: https://developers.notion.com/reference/retrieve-a-database
-func (c *Client) Database(ctx context.Context, id string) (gonotion.Database, error) {
-	if id == "" {
-		return gonotion.Database{}, errors.New("get database: empty id")
+func (c *Client) Database(ctx context.Context, id string) (Database, error) {
+	var o databaseObject
+	if _, err := c.call(ctx, http.MethodGet, "/v1/databases/"+url.PathEscape(id), nil, &o); err != nil {
+		return Database{}, fmt.Errorf("get database %s: %w", id, err)
 	}
-	ctx, info := withCallInfo(ctx)
-	db, err := c.api.FindDatabaseByID(ctx, url.PathEscape(id))
-	if err != nil {
-		return gonotion.Database{}, fmt.Errorf("get database %s: %w", id, c.cause(info, err))
-	}
-	return db, nil
+	return o.database(), nil
 }
 
 // DatabaseRaw returns the database object exactly as Notion sent it, for a
-// schema dump that keeps fields go-notion does not know.
+// schema dump that keeps every field.
 // Notion API: https://developers.notion.com/reference/retrieve-a-database
 func (c *Client) DatabaseRaw(ctx context.Context, id string) (json.RawMessage, error) {
-	if id == "" {
-		return nil, errors.New("get database: empty id")
-	}
-	body, _, err := c.do(ctx, http.MethodGet, "/v1/databases/"+url.PathEscape(id), nil)
-	if err != nil {
+	var raw json.RawMessage
+	if _, err := c.call(ctx, http.MethodGet, "/v1/databases/"+url.PathEscape(id), nil, &raw); err != nil {
 		return nil, fmt.Errorf("get database %s: %w", id, err)
 	}
-	if !json.Valid(body) {
-		return nil, fmt.Errorf("get database %s: %w", id, &DecodeError{Err: errors.New("body is not JSON")})
-	}
-	return json.RawMessage(body), nil
+	return raw, nil
 }
 
 // queryBody is the request of POST /v1/databases/{id}/query. The filter stays
-// raw JSON so callers can express what go-notion's typed filters cannot
-// (equals "" for example).
+// raw JSON so callers can express any Notion filter (equals "" for example).
 type queryBody struct {
 	Filter      json.RawMessage `json:"filter,omitempty"`
 	StartCursor string          `json:"start_cursor,omitempty"`
@@ -271,7 +260,7 @@ type queryBody struct {
 // Query returns every page of database db that matches filter (a Notion filter
 // object; nil means all non-archived pages), following next_cursor to the end,
 // 100 rows per call. Notion API: https://developers.notion.com/reference/post-database-query
-func (c *Client) Query(ctx context.Context, db string, filter json.RawMessage) ([]gonotion.Page, error) {
+func (c *Client) Query(ctx context.Context, db string, filter json.RawMessage) ([]Page, error) {
 	if db == "" {
 		return nil, errors.New("query database: empty id")
 	}
@@ -281,7 +270,7 @@ func (c *Client) Query(ctx context.Context, db string, filter json.RawMessage) (
 		return nil, fmt.Errorf("query database %s: filter is not valid JSON", db)
 	}
 	path := "/v1/databases/" + url.PathEscape(db) + "/query"
-	var pages []gonotion.Page
+	var pages []Page
 	seen := map[string]bool{}
 	cursor := ""
 	for {
@@ -289,11 +278,17 @@ func (c *Client) Query(ctx context.Context, db string, filter json.RawMessage) (
 		if err != nil {
 			return nil, fmt.Errorf("query database %s: %w", db, err)
 		}
-		var res gonotion.DatabaseQueryResponse
+		var res struct {
+			Results    []pageObject `json:"results"`
+			HasMore    bool         `json:"has_more"`
+			NextCursor *string      `json:"next_cursor"`
+		}
 		if err := json.Unmarshal(body, &res); err != nil {
 			return nil, fmt.Errorf("query database %s: %w", db, decodeError(info, body, err))
 		}
-		pages = append(pages, res.Results...)
+		for _, o := range res.Results {
+			pages = append(pages, o.page())
+		}
 		if !res.HasMore {
 			return pages, nil
 		}
@@ -307,16 +302,12 @@ func (c *Client) Query(ctx context.Context, db string, filter json.RawMessage) (
 
 // Page returns one page with its property values.
 // Notion API: https://developers.notion.com/reference/retrieve-a-page
-func (c *Client) Page(ctx context.Context, id string) (gonotion.Page, error) {
-	if id == "" {
-		return gonotion.Page{}, errors.New("get page: empty id")
+func (c *Client) Page(ctx context.Context, id string) (Page, error) {
+	var o pageObject
+	if _, err := c.call(ctx, http.MethodGet, "/v1/pages/"+url.PathEscape(id), nil, &o); err != nil {
+		return Page{}, fmt.Errorf("get page %s: %w", id, err)
 	}
-	ctx, info := withCallInfo(ctx)
-	p, err := c.api.FindPageByID(ctx, url.PathEscape(id))
-	if err != nil {
-		return gonotion.Page{}, fmt.Errorf("get page %s: %w", id, c.cause(info, err))
-	}
-	return p, nil
+	return o.page(), nil
 }
 
 // ArchivePage moves a page to the trash (archived true) or restores it. When an
@@ -324,33 +315,29 @@ func (c *Client) Page(ctx context.Context, id string) (gonotion.Page, error) {
 // the page is read back: if its archived flag is already the requested one,
 // the change happened and ArchivePage returns that page without error.
 // Notion API: https://developers.notion.com/reference/patch-page
-func (c *Client) ArchivePage(ctx context.Context, id string, archived bool) (gonotion.Page, error) {
-	if id == "" {
-		return gonotion.Page{}, errors.New("archive page: empty id")
-	}
+func (c *Client) ArchivePage(ctx context.Context, id string, archived bool) (Page, error) {
 	verb := "archive"
 	if !archived {
 		verb = "restore"
 	}
-	pctx, info := withCallInfo(ctx)
-	p, err := c.api.UpdatePage(pctx, url.PathEscape(id), gonotion.UpdatePageParams{Archived: &archived})
+	var o pageObject
+	info, err := c.call(ctx, http.MethodPatch, "/v1/pages/"+url.PathEscape(id), map[string]bool{"archived": archived}, &o)
 	if err == nil {
-		return p, nil
+		return o.page(), nil
 	}
-	err = c.cause(info, err)
 	if info.ambiguous || IsAmbiguous(err) {
 		// An attempt may have been applied although it failed (a 502, 504 or
 		// 409 after the write, a reset, a timeout). The retry then meets the
 		// page it already changed, which Notion refuses with 400 "Can't edit
 		// block that is archived", or every retry failed too. Whether the
 		// change happened is what the page says now.
-		if cur, gerr := c.Page(ctx, id); gerr == nil && cur.Archived == archived {
+		if cur, gerr := c.Page(ctx, id); gerr == nil && cur.InTrash == archived {
 			c.tr.log.InfoContext(ctx, "notion page already in the requested state after an ambiguous failure",
 				"page_id", id, "archived", archived, "error", err)
 			return cur, nil
 		}
 	}
-	return gonotion.Page{}, fmt.Errorf("%s page %s: %w", verb, id, err)
+	return Page{}, fmt.Errorf("%s page %s: %w", verb, id, err)
 }
 
 // CreatePage adds a row to database db. props maps property names to raw
@@ -361,67 +348,65 @@ func (c *Client) ArchivePage(ctx context.Context, id string, archived bool) (gon
 // that reached the server makes a second row). When the error
 // satisfies IsAmbiguous the row may exist: query by key before creating again.
 // Notion API: https://developers.notion.com/reference/post-page
-func (c *Client) CreatePage(ctx context.Context, db string, props map[string]json.RawMessage) (gonotion.Page, error) {
+func (c *Client) CreatePage(ctx context.Context, db string, props map[string]json.RawMessage) (Page, error) {
 	if db == "" {
-		return gonotion.Page{}, errors.New("create page: empty database id")
+		return Page{}, errors.New("create page: empty database id")
 	}
 	in := struct {
 		Parent     map[string]string          `json:"parent"`
 		Properties map[string]json.RawMessage `json:"properties"`
 	}{map[string]string{"database_id": db}, nonNil(props)}
-	body, info, err := c.do(ctx, http.MethodPost, "/v1/pages", in)
-	if err != nil {
-		return gonotion.Page{}, fmt.Errorf("create page in database %s: %w", db, err)
+	var o pageObject
+	if _, err := c.call(ctx, http.MethodPost, "/v1/pages", in, &o); err != nil {
+		return Page{}, fmt.Errorf("create page in database %s: %w", db, err)
 	}
-	var p gonotion.Page
-	if err := json.Unmarshal(body, &p); err != nil {
-		return gonotion.Page{}, fmt.Errorf("create page in database %s: %w", db, decodeError(info, body, err))
-	}
-	return p, nil
+	return o.page(), nil
 }
 
 // UpdatePage sets the given properties of a page; properties not in props are
 // untouched. Values go out as raw JSON, which is the only way to clear a
 // property: {"number": null}, {"multi_select": []}, {"select": null}.
 // Notion API: https://developers.notion.com/reference/patch-page
-func (c *Client) UpdatePage(ctx context.Context, id string, props map[string]json.RawMessage) (gonotion.Page, error) {
-	if id == "" {
-		return gonotion.Page{}, errors.New("update page: empty id")
-	}
+func (c *Client) UpdatePage(ctx context.Context, id string, props map[string]json.RawMessage) (Page, error) {
 	in := struct {
 		Properties map[string]json.RawMessage `json:"properties"`
 	}{nonNil(props)}
-	body, info, err := c.do(ctx, http.MethodPatch, "/v1/pages/"+url.PathEscape(id), in)
-	if err != nil {
-		return gonotion.Page{}, fmt.Errorf("update page %s: %w", id, err)
+	var o pageObject
+	if _, err := c.call(ctx, http.MethodPatch, "/v1/pages/"+url.PathEscape(id), in, &o); err != nil {
+		return Page{}, fmt.Errorf("update page %s: %w", id, err)
 	}
-	var p gonotion.Page
-	if err := json.Unmarshal(body, &p); err != nil {
-		return gonotion.Page{}, fmt.Errorf("update page %s: %w", id, decodeError(info, body, err))
-	}
-	return p, nil
+	return o.page(), nil
 }
 
 // UpdateDatabase edits a database schema, e.g. {"Tags": {"multi_select":
 // {"options": [...]}}}. Notion replaces an option list with the one sent, so
 // send the existing options too. A nil value deletes that column.
 // Notion API: https://developers.notion.com/reference/update-a-database
-func (c *Client) UpdateDatabase(ctx context.Context, id string, props map[string]json.RawMessage) (gonotion.Database, error) {
-	if id == "" {
-		return gonotion.Database{}, errors.New("update database: empty id")
-	}
+func (c *Client) UpdateDatabase(ctx context.Context, id string, props map[string]json.RawMessage) (Database, error) {
 	in := struct {
 		Properties map[string]json.RawMessage `json:"properties"`
 	}{nonNil(props)}
-	body, info, err := c.do(ctx, http.MethodPatch, "/v1/databases/"+url.PathEscape(id), in)
+	var o databaseObject
+	if _, err := c.call(ctx, http.MethodPatch, "/v1/databases/"+url.PathEscape(id), in, &o); err != nil {
+		return Database{}, fmt.Errorf("update database %s: %w", id, err)
+	}
+	return o.database(), nil
+}
+
+// call sends one request and decodes the 200 answer into out. An empty path
+// id is refused before anything is sent: it would address another endpoint.
+func (c *Client) call(ctx context.Context, method, path string, in, out any) (*callInfo, error) {
+	if strings.HasSuffix(path, "/") || strings.Contains(path, "//") {
+		return &callInfo{}, errors.New("empty id")
+	}
+	body, info, err := c.do(ctx, method, path, in)
 	if err != nil {
-		return gonotion.Database{}, fmt.Errorf("update database %s: %w", id, err)
+		return info, err
 	}
-	var db gonotion.Database
-	if err := json.Unmarshal(body, &db); err != nil {
-		return gonotion.Database{}, fmt.Errorf("update database %s: %w", id, decodeError(info, body, err))
+	if err := json.Unmarshal(body, out); err != nil {
+		return info, decodeError(info, body, err)
 	}
-	return db, nil
+	return info, nil
 }
 
 func nonNil(m map[string]json.RawMessage) map[string]json.RawMessage {

@@ -284,7 +284,7 @@ func TestQueryBadAnswers(t *testing.T) {
 
 // TestDecodeErrors: a 200 whose body cannot be decoded is an ambiguous
 // failure that still names the request id (and the created id when present),
-// for raw and go-notion calls alike.
+// for every call.
 func TestDecodeErrors(t *testing.T) {
 	t.Parallel()
 	const partial = `{"object":"page","id":"` + testPageID + `"}`
@@ -300,9 +300,9 @@ func TestDecodeErrors(t *testing.T) {
 		{name: "partial page from update", route: "PATCH /v1/pages/" + testPageID,
 			call: func(c *Client) error { _, err := c.UpdatePage(t.Context(), testPageID, nil); return err },
 			want: DecodeError{RequestID: "req-pages." + testPageID + "-1", ID: testPageID}},
-		{name: "partial page through go-notion", route: "GET /v1/pages/" + testPageID,
+		{name: "partial page from get", route: "GET /v1/pages/" + testPageID,
 			call: func(c *Client) error { _, err := c.Page(t.Context(), testPageID); return err },
-			want: DecodeError{RequestID: "req-pages." + testPageID + "-1"}},
+			want: DecodeError{RequestID: "req-pages." + testPageID + "-1", ID: testPageID}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -347,7 +347,7 @@ func TestDecodedValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := []string{u.Name, string(u.Type), db.ID, string(db.Properties["Module"].Type), p.ID, p.Parent.DatabaseID}
+	got := []string{u.Name, string(u.Type), db.ID, string(db.Properties["Module"].Type), p.ID, p.DatabaseID}
 	want := []string{"Sync bot", "bot", testDBID, "title", testPageID, testDBID}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("decoded (-want +got):\n%s", diff)

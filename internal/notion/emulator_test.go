@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	gonotion "github.com/dstotijn/go-notion"
 	"github.com/google/go-cmp/cmp"
+	"github.com/lukhas/notion-sync-action/internal/property"
 	"golang.org/x/time/rate"
 
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
@@ -29,13 +29,9 @@ func newEmulatorClient(t *testing.T, opts emulator.Options) (*Client, *emulator.
 	return c, srv, db, rec
 }
 
-func plainTitle(p gonotion.Page, prop string) string {
-	props, _ := p.Properties.(gonotion.DatabasePageProperties)
-	var s string
-	for _, rt := range props[prop].Title {
-		s += rt.PlainText
-	}
-	return s
+func plainTitle(p Page, prop string) string {
+	v, _ := property.Decode(p.Properties[prop])
+	return v.Text
 }
 
 // TestEmulatorLifecycle runs the calls reconcile makes against the emulator:
@@ -85,8 +81,8 @@ func TestEmulatorLifecycle(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"Module": "core", "MQI": "", "Tags": "", "Lane": ""}, got); diff != "" {
 		t.Errorf("after clearing (-want +got):\n%s", diff)
 	}
-	if p, err := c.ArchivePage(ctx, created.ID, true); err != nil || !p.Archived {
-		t.Fatalf("archive: %v (archived %v)", err, p.Archived)
+	if p, err := c.ArchivePage(ctx, created.ID, true); err != nil || !p.InTrash {
+		t.Fatalf("archive: %v (archived %v)", err, p.InTrash)
 	}
 	all, err := c.Query(ctx, db, nil)
 	if err != nil {
@@ -95,8 +91,8 @@ func TestEmulatorLifecycle(t *testing.T) {
 	if len(all) != 0 {
 		t.Errorf("query after archive returned %d pages, want 0", len(all))
 	}
-	if p, err := c.ArchivePage(ctx, created.ID, false); err != nil || p.Archived {
-		t.Fatalf("restore: %v (archived %v)", err, p.Archived)
+	if p, err := c.ArchivePage(ctx, created.ID, false); err != nil || p.InTrash {
+		t.Fatalf("restore: %v (archived %v)", err, p.InTrash)
 	}
 }
 
@@ -253,8 +249,8 @@ func TestArchiveAfterCommitThenFail(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ArchivePage(%v) = %v, want success: the change was stored", tt.archived, err)
 			}
-			if p.ID != id || p.Archived != tt.archived {
-				t.Errorf("returned page %s archived %v, want %s archived %v", p.ID, p.Archived, id, tt.archived)
+			if p.ID != id || p.InTrash != tt.archived {
+				t.Errorf("returned page %s archived %v, want %s archived %v", p.ID, p.InTrash, id, tt.archived)
 			}
 			if got, _ := srv.Page(id); got.Archived != tt.archived {
 				t.Errorf("stored page archived = %v, want %v", got.Archived, tt.archived)

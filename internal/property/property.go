@@ -15,8 +15,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
-
-	gonotion "github.com/dstotijn/go-notion"
 )
 
 // Type is a Notion property type this tool can write.
@@ -385,12 +383,30 @@ func Encode(v Value) json.RawMessage {
 	return out
 }
 
-// FromNotion converts a property of a page read through go-notion. The second
-// result is false for types the sync does not manage.
-func FromNotion(p gonotion.DatabasePageProperty) (Value, bool) {
-	t := Type(p.Type)
-	v := Value{Type: t}
-	switch t {
+// Decode converts one property value of a page as Notion sends it
+// ({"type":"rich_text","rich_text":[...]}, notion-api.md §10). The second result
+// is false for types the sync does not manage and for a value it cannot read.
+// Property values have the same shape under every API version, so this is the
+// one decoder the client and the tests share.
+func Decode(raw json.RawMessage) (Value, bool) {
+	var p struct {
+		Type        Type                    `json:"type"`
+		Title       []richText              `json:"title"`
+		RichText    []richText              `json:"rich_text"`
+		Number      *float64                `json:"number"`
+		Select      *struct{ Name string }  `json:"select"`
+		Status      *struct{ Name string }  `json:"status"`
+		MultiSelect []struct{ Name string } `json:"multi_select"`
+		Date        *struct{ Start string } `json:"date"`
+		Checkbox    *bool                   `json:"checkbox"`
+		URL         *string                 `json:"url"`
+		Email       *string                 `json:"email"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return Value{}, false
+	}
+	v := Value{Type: p.Type}
+	switch p.Type {
 	case Title:
 		v.Text = plainText(p.Title)
 	case RichText:
@@ -429,14 +445,28 @@ func FromNotion(p gonotion.DatabasePageProperty) (Value, bool) {
 	return v, true
 }
 
-func formatDate(dt gonotion.DateTime) string {
-	if dt.HasTime() {
-		return dt.Time.Format("2006-01-02T15:04:05.000Z07:00")
-	}
-	return dt.Time.Format("2006-01-02")
+// richText is the part of a rich text object the sync reads.
+type richText struct {
+	PlainText string `json:"plain_text"`
+	Text      *struct {
+		Content string `json:"content"`
+	} `json:"text"`
 }
 
-func plainText(items []gonotion.RichText) string {
+// formatDate writes a date start as the sync compares it: a date alone stays as
+// it is, a date-time becomes UTC-offset form with milliseconds, as Notion sends it.
+func formatDate(start string) string {
+	if len(start) == len("2006-01-02") {
+		return start
+	}
+	t, err := time.Parse(time.RFC3339Nano, start)
+	if err != nil {
+		return start
+	}
+	return t.Format("2006-01-02T15:04:05.000Z07:00")
+}
+
+func plainText(items []richText) string {
 	var b strings.Builder
 	for _, rt := range items {
 		switch {

@@ -1,0 +1,138 @@
+package notion
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The client owns every request and response shape: callers get these types, never
+// go-notion's, so that nothing outside this package depends on which library, or
+// which Notion-Version, produced them.
+
+// Page is a database row as the sync needs it.
+type Page struct {
+	ID         string
+	DatabaseID string    // the database the page belongs to, dashed as Notion sends it
+	Created    time.Time // created_time
+	InTrash    bool      // in the trash (archived under 2022-06-28)
+	// Properties maps each property name to its value object as Notion sent it
+	// ({"type":"rich_text","rich_text":[...]}); property.Decode reads one.
+	Properties map[string]json.RawMessage
+}
+
+// Database is a database's schema: its title and its properties by name.
+type Database struct {
+	ID         string
+	Title      string
+	Properties map[string]Property
+}
+
+// Property is one column of a database's schema.
+type Property struct {
+	ID      string
+	Type    string   // "rich_text", "select", "status", "formula", ...
+	Options []Option // the options of a select, multi_select or status column
+}
+
+// Option is one option of a select, multi_select or status column.
+type Option struct {
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name"`
+}
+
+// User is the bot user behind a token.
+type User struct {
+	ID   string
+	Name string
+	Type string // "bot" for an integration
+}
+
+// pageObject is a page as Notion sends it.
+type pageObject struct {
+	ID          string    `json:"id"`
+	CreatedTime time.Time `json:"created_time"`
+	Archived    bool      `json:"archived"`
+	InTrash     bool      `json:"in_trash"`
+	Parent      struct {
+		Type       string `json:"type"`
+		DatabaseID string `json:"database_id"`
+	} `json:"parent"`
+	Properties map[string]json.RawMessage `json:"properties"`
+}
+
+// UnmarshalJSON refuses a page the sync could not use, so that a partial answer
+// (a 200 without the page's parent or properties) is a decoding error, which the
+// client reports as ambiguous, rather than a page without values.
+func (o *pageObject) UnmarshalJSON(b []byte) error {
+	type plain pageObject
+	if err := json.Unmarshal(b, (*plain)(o)); err != nil {
+		return err
+	}
+	switch {
+	case o.ID == "":
+		return errors.New("page without an id")
+	case !knownParent(o.Parent.Type):
+		return fmt.Errorf("unknown page parent type %q", o.Parent.Type)
+	case o.Properties == nil:
+		return errors.New("page without properties")
+	}
+	return nil
+}
+
+// knownParent reports whether t is a parent type a page object can have
+// (notion-api.md §10).
+func knownParent(t string) bool {
+	switch t {
+	case "database_id", "data_source_id", "page_id", "workspace", "block_id":
+		return true
+	}
+	return false
+}
+
+func (o pageObject) page() Page {
+	return Page{
+		ID:         o.ID,
+		DatabaseID: o.Parent.DatabaseID,
+		Created:    o.CreatedTime,
+		InTrash:    o.Archived || o.InTrash,
+		Properties: o.Properties,
+	}
+}
+
+// databaseObject is a database as Notion sends it.
+type databaseObject struct {
+	ID    string `json:"id"`
+	Title []struct {
+		PlainText string `json:"plain_text"`
+	} `json:"title"`
+	Properties map[string]struct {
+		ID          string       `json:"id"`
+		Type        string       `json:"type"`
+		Select      *optionsList `json:"select"`
+		MultiSelect *optionsList `json:"multi_select"`
+		Status      *optionsList `json:"status"`
+	} `json:"properties"`
+}
+
+type optionsList struct {
+	Options []Option `json:"options"`
+}
+
+func (o databaseObject) database() Database {
+	db := Database{ID: o.ID, Properties: make(map[string]Property, len(o.Properties))}
+	for _, t := range o.Title {
+		db.Title += t.PlainText
+	}
+	for name, p := range o.Properties {
+		prop := Property{ID: p.ID, Type: p.Type}
+		for _, l := range []*optionsList{p.Select, p.MultiSelect, p.Status} {
+			if l != nil {
+				prop.Options = l.Options
+			}
+		}
+		db.Properties[name] = prop
+	}
+	return db
+}
