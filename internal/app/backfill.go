@@ -93,7 +93,7 @@ func (e *env) backfillOptions(ctx context.Context, client clientFlags, repo, con
 		return err
 	}
 	defer closer.Close()
-	schema, err := db.c.Database(ctx, db.id)
+	schema, err := db.schema(ctx)
 	if err != nil {
 		return fmt.Errorf("read database %s: %w", db.id, err)
 	}
@@ -146,7 +146,7 @@ func (e *env) backfillOptions(ctx context.Context, client clientFlags, repo, con
 		fmt.Fprintln(e.stdout, "📋 Run with --apply to add them to the database")
 		return nil
 	}
-	if _, err := db.c.UpdateDatabase(ctx, db.id, patch); err != nil {
+	if _, err := db.c.UpdateSchema(ctx, db.t, patch); err != nil {
 		return fmt.Errorf("add options to database %s: %w", db.id, err)
 	}
 	fmt.Fprintf(e.stdout, "✅ Added options to %d properties\n", len(patch))

@@ -112,7 +112,7 @@ func (e *env) checkNotion(ctx context.Context, client clientFlags, h *healthRepo
 		h.apiErr = err
 	}
 	if h.tokenValid {
-		if _, err := db.c.Database(ctx, db.id); err != nil {
+		if _, err := db.schema(ctx); err != nil {
 			h.dbErr = err
 		} else {
 			h.dbOK = true

@@ -119,10 +119,37 @@ func (nopCloser) Close() error { return nil }
 type database struct {
 	c  *notion.Client
 	id string
+
+	t        notion.Target // where the rows live, once resolved
+	resolved bool
+}
+
+// resolve finds where the database's rows live, once.
+func (d *database) resolve(ctx context.Context) error {
+	if d.resolved {
+		return nil
+	}
+	t, err := d.c.Resolve(ctx, d.id, "")
+	if err != nil {
+		return err
+	}
+	d.t, d.resolved = t, true
+	return nil
+}
+
+// schema returns the schema of the rows' collection.
+func (d *database) schema(ctx context.Context) (notion.Database, error) {
+	if err := d.resolve(ctx); err != nil {
+		return notion.Database{}, err
+	}
+	return d.c.Schema(ctx, d.t)
 }
 
 func (d *database) Query(ctx context.Context, filter json.RawMessage) ([]reconcile.Page, error) {
-	pages, err := d.c.Query(ctx, d.id, filter)
+	if err := d.resolve(ctx); err != nil {
+		return nil, err
+	}
+	pages, err := d.c.Query(ctx, d.t, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +169,10 @@ func (d *database) Page(ctx context.Context, id string) (reconcile.Page, error) 
 }
 
 func (d *database) Create(ctx context.Context, props map[string]property.Value) (reconcile.Page, error) {
-	p, err := d.c.CreatePage(ctx, d.id, encode(props))
+	if err := d.resolve(ctx); err != nil {
+		return reconcile.Page{}, err
+	}
+	p, err := d.c.CreatePage(ctx, d.t, encode(props))
 	if err != nil {
 		return reconcile.Page{}, err
 	}
@@ -158,7 +188,7 @@ func (d *database) Update(ctx context.Context, id string, props map[string]prope
 }
 
 func (d *database) Archive(ctx context.Context, id string) error {
-	_, err := d.c.ArchivePage(ctx, id, true)
+	_, err := d.c.TrashPage(ctx, id, true)
 	return err
 }
 

@@ -66,7 +66,7 @@ func configName(cfg *config.Config) string {
 // checkSchema fails a sync early, before any write, when the database cannot take
 // what the config sends. It returns the status values the database lacks.
 func checkSchema(ctx context.Context, db *database, w *workspace) (map[string]map[string]bool, error) {
-	schema, err := db.c.Database(ctx, db.id)
+	schema, err := db.schema(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read database %s: %w%s", db.id, err, databaseFix(err))
 	}
@@ -198,7 +198,7 @@ func notionChecks(ctx context.Context, out io.Writer, e *env, client clientFlags
 		return false
 	}
 	fmt.Fprintf(out, "✅ Notion API: Reachable (integration %q)\n", report.Sanitize(me.Name))
-	schema, err := db.c.Database(ctx, db.id)
+	schema, err := db.schema(ctx)
 	if err != nil {
 		fmt.Fprintf(out, "❌ Database: %v%s\n", err, databaseFix(err))
 		return false

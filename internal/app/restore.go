@@ -129,7 +129,7 @@ func (e *env) restorePages(ctx context.Context, f restoreFlags, res *restore.Res
 		return err
 	}
 	defer closer.Close()
-	schema, err := db.c.Database(ctx, db.id)
+	schema, err := db.schema(ctx)
 	if err != nil {
 		return fmt.Errorf("read database %s: %w%s", db.id, err, databaseFix(err))
 	}
@@ -163,7 +163,7 @@ var _ restore.Notion = restoreDB{}
 type restoreDB struct{ *database }
 
 func (d restoreDB) SetArchived(ctx context.Context, id string, archived bool) error {
-	_, err := d.c.ArchivePage(ctx, id, archived)
+	_, err := d.c.TrashPage(ctx, id, archived)
 	return err
 }
 

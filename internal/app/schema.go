@@ -45,7 +45,10 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closer.Close()
-	raw, err := db.c.DatabaseRaw(ctx, db.id)
+	if err := db.resolve(ctx); err != nil {
+		return fmt.Errorf("read database %s: %w%s", db.id, err, databaseFix(err))
+	}
+	raw, err := db.c.SchemaRaw(ctx, db.t)
 	if err != nil {
 		return fmt.Errorf("dump schema: %w%s", err, databaseFix(err))
 	}

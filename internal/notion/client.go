@@ -228,23 +228,32 @@ func (c *Client) Me(ctx context.Context) (User, error) {
 	return User{ID: u.ID, Name: u.Name, Type: string(u.Type)}, nil
 }
 
-// Database returns a database with its schema.
+// Resolve finds where the rows of database databaseID live. dataSourceID
+// chooses one of its data sources ("" for its only one).
+func (c *Client) Resolve(ctx context.Context, databaseID, dataSourceID string) (Target, error) {
+	if databaseID == "" {
+		return Target{}, errors.New("resolve database: empty id")
+	}
+	return Target{DatabaseID: databaseID}, nil
+}
+
+// Schema returns the target's title and properties.
 // Notion API: https://developers.notion.com/reference/retrieve-a-database
-func (c *Client) Database(ctx context.Context, id string) (Database, error) {
+func (c *Client) Schema(ctx context.Context, t Target) (Database, error) {
 	var o databaseObject
-	if _, err := c.call(ctx, http.MethodGet, "/v1/databases/"+url.PathEscape(id), nil, &o); err != nil {
-		return Database{}, fmt.Errorf("get database %s: %w", id, err)
+	if _, err := c.call(ctx, http.MethodGet, "/v1/databases/"+url.PathEscape(t.DatabaseID), nil, &o); err != nil {
+		return Database{}, fmt.Errorf("get database %s: %w", t, err)
 	}
 	return o.database(), nil
 }
 
-// DatabaseRaw returns the database object exactly as Notion sent it, for a
+// SchemaRaw returns the target's object exactly as Notion sent it, for a
 // schema dump that keeps every field.
 // Notion API: https://developers.notion.com/reference/retrieve-a-database
-func (c *Client) DatabaseRaw(ctx context.Context, id string) (json.RawMessage, error) {
+func (c *Client) SchemaRaw(ctx context.Context, t Target) (json.RawMessage, error) {
 	var raw json.RawMessage
-	if _, err := c.call(ctx, http.MethodGet, "/v1/databases/"+url.PathEscape(id), nil, &raw); err != nil {
-		return nil, fmt.Errorf("get database %s: %w", id, err)
+	if _, err := c.call(ctx, http.MethodGet, "/v1/databases/"+url.PathEscape(t.DatabaseID), nil, &raw); err != nil {
+		return nil, fmt.Errorf("get database %s: %w", t, err)
 	}
 	return raw, nil
 }
@@ -257,10 +266,12 @@ type queryBody struct {
 	PageSize    int             `json:"page_size"`
 }
 
-// Query returns every page of database db that matches filter (a Notion filter
-// object; nil means all non-archived pages), following next_cursor to the end,
-// 100 rows per call. Notion API: https://developers.notion.com/reference/post-database-query
-func (c *Client) Query(ctx context.Context, db string, filter json.RawMessage) ([]Page, error) {
+// Query returns every page of the target that matches filter (a Notion filter
+// object; nil means all pages not in the trash), following next_cursor to the
+// end, 100 rows per call.
+// Notion API: https://developers.notion.com/reference/post-database-query
+func (c *Client) Query(ctx context.Context, t Target, filter json.RawMessage) ([]Page, error) {
+	db := t.DatabaseID
 	if db == "" {
 		return nil, errors.New("query database: empty id")
 	}
@@ -310,12 +321,12 @@ func (c *Client) Page(ctx context.Context, id string) (Page, error) {
 	return o.page(), nil
 }
 
-// ArchivePage moves a page to the trash (archived true) or restores it. When an
+// TrashPage moves a page to the trash (archived true) or restores it. When an
 // attempt failed ambiguously (see IsAmbiguous) and the call ends in an error,
-// the page is read back: if its archived flag is already the requested one,
-// the change happened and ArchivePage returns that page without error.
+// the page is read back: if it is already where it was asked to go, the change
+// happened and TrashPage returns that page without error.
 // Notion API: https://developers.notion.com/reference/patch-page
-func (c *Client) ArchivePage(ctx context.Context, id string, archived bool) (Page, error) {
+func (c *Client) TrashPage(ctx context.Context, id string, archived bool) (Page, error) {
 	verb := "archive"
 	if !archived {
 		verb = "restore"
@@ -340,7 +351,7 @@ func (c *Client) ArchivePage(ctx context.Context, id string, archived bool) (Pag
 	return Page{}, fmt.Errorf("%s page %s: %w", verb, id, err)
 }
 
-// CreatePage adds a row to database db. props maps property names to raw
+// CreatePage adds a row to the target. props maps property names to raw
 // Notion property values, e.g. {"Name": {"title": [...]}}.
 //
 // The client never retries a create except after 429/529 or a connection
@@ -348,7 +359,8 @@ func (c *Client) ArchivePage(ctx context.Context, id string, archived bool) (Pag
 // that reached the server makes a second row). When the error
 // satisfies IsAmbiguous the row may exist: query by key before creating again.
 // Notion API: https://developers.notion.com/reference/post-page
-func (c *Client) CreatePage(ctx context.Context, db string, props map[string]json.RawMessage) (Page, error) {
+func (c *Client) CreatePage(ctx context.Context, t Target, props map[string]json.RawMessage) (Page, error) {
+	db := t.DatabaseID
 	if db == "" {
 		return Page{}, errors.New("create page: empty database id")
 	}
@@ -378,11 +390,12 @@ func (c *Client) UpdatePage(ctx context.Context, id string, props map[string]jso
 	return o.page(), nil
 }
 
-// UpdateDatabase edits a database schema, e.g. {"Tags": {"multi_select":
+// UpdateSchema edits the target's schema, e.g. {"Tags": {"multi_select":
 // {"options": [...]}}}. Notion replaces an option list with the one sent, so
 // send the existing options too. A nil value deletes that column.
 // Notion API: https://developers.notion.com/reference/update-a-database
-func (c *Client) UpdateDatabase(ctx context.Context, id string, props map[string]json.RawMessage) (Database, error) {
+func (c *Client) UpdateSchema(ctx context.Context, t Target, props map[string]json.RawMessage) (Database, error) {
+	id := t.DatabaseID
 	in := struct {
 		Properties map[string]json.RawMessage `json:"properties"`
 	}{nonNil(props)}

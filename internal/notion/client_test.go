@@ -53,7 +53,7 @@ func TestWireFormat(t *testing.T) {
 		{
 			name: "CreatePage",
 			call: func(c *Client) error {
-				_, err := c.CreatePage(t.Context(), testDBID, map[string]json.RawMessage{
+				_, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, map[string]json.RawMessage{
 					"Module": json.RawMessage(`{"title":[{"text":{"content":"core"}}]}`),
 					"Tags":   json.RawMessage(`{"multi_select":[]}`),
 				})
@@ -64,14 +64,14 @@ func TestWireFormat(t *testing.T) {
 		},
 		{
 			name:     "CreatePage with nil props sends an empty object",
-			call:     func(c *Client) error { _, err := c.CreatePage(t.Context(), testDBID, nil); return err },
+			call:     func(c *Client) error { _, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, nil); return err },
 			wantReq:  "POST /v1/pages",
 			wantBody: `{"parent":{"database_id":"` + testDBID + `"},"properties":{}}`,
 		},
 		{
 			name: "UpdateDatabase",
 			call: func(c *Client) error {
-				_, err := c.UpdateDatabase(t.Context(), testDBID, map[string]json.RawMessage{
+				_, err := c.UpdateSchema(t.Context(), Target{DatabaseID: testDBID}, map[string]json.RawMessage{
 					"Lane": json.RawMessage(`{"select":{"options":[{"name":"L1"},{"name":"L2"}]}}`),
 				})
 				return err
@@ -81,26 +81,26 @@ func TestWireFormat(t *testing.T) {
 		},
 		{
 			name:     "ArchivePage true",
-			call:     func(c *Client) error { _, err := c.ArchivePage(t.Context(), testPageID, true); return err },
+			call:     func(c *Client) error { _, err := c.TrashPage(t.Context(), testPageID, true); return err },
 			wantReq:  "PATCH /v1/pages/" + testPageID,
 			wantBody: `{"archived":true}`,
 		},
 		{
 			name:     "ArchivePage false restores",
-			call:     func(c *Client) error { _, err := c.ArchivePage(t.Context(), testPageID, false); return err },
+			call:     func(c *Client) error { _, err := c.TrashPage(t.Context(), testPageID, false); return err },
 			wantReq:  "PATCH /v1/pages/" + testPageID,
 			wantBody: `{"archived":false}`,
 		},
 		{
 			name:     "Query without filter",
-			call:     func(c *Client) error { _, err := c.Query(t.Context(), testDBID, nil); return err },
+			call:     func(c *Client) error { _, err := c.Query(t.Context(), Target{DatabaseID: testDBID}, nil); return err },
 			wantReq:  "POST /v1/databases/" + testDBID + "/query",
 			wantBody: `{"page_size":100}`,
 		},
 		{
 			name: "Query with a raw filter",
 			call: func(c *Client) error {
-				_, err := c.Query(t.Context(), testDBID, json.RawMessage(`{"property":"Module","title":{"equals":""}}`))
+				_, err := c.Query(t.Context(), Target{DatabaseID: testDBID}, json.RawMessage(`{"property":"Module","title":{"equals":""}}`))
 				return err
 			},
 			wantReq:  "POST /v1/databases/" + testDBID + "/query",
@@ -113,12 +113,12 @@ func TestWireFormat(t *testing.T) {
 		},
 		{
 			name:    "Database",
-			call:    func(c *Client) error { _, err := c.Database(t.Context(), testDBID); return err },
+			call:    func(c *Client) error { _, err := c.Schema(t.Context(), Target{DatabaseID: testDBID}); return err },
 			wantReq: "GET /v1/databases/" + testDBID,
 		},
 		{
 			name:    "DatabaseRaw",
-			call:    func(c *Client) error { _, err := c.DatabaseRaw(t.Context(), testDBID); return err },
+			call:    func(c *Client) error { _, err := c.SchemaRaw(t.Context(), Target{DatabaseID: testDBID}); return err },
 			wantReq: "GET /v1/databases/" + testDBID,
 		},
 	}
@@ -227,7 +227,7 @@ func TestQueryPagination(t *testing.T) {
 		fakeReply{body: list("", "00000000-0000-4000-8000-000000000003")},
 	)
 	filter := json.RawMessage(`{"property":"Module","title":{"equals":"core"}}`)
-	pages, err := r.c.Query(t.Context(), testDBID, filter)
+	pages, err := r.c.Query(t.Context(), Target{DatabaseID: testDBID}, filter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestQueryBadAnswers(t *testing.T) {
 			if tt.body != "" {
 				r.fake.answer("POST /v1/databases/"+testDBID+"/query", tt.body)
 			}
-			_, err := r.c.Query(t.Context(), testDBID, json.RawMessage(tt.filter))
+			_, err := r.c.Query(t.Context(), Target{DatabaseID: testDBID}, json.RawMessage(tt.filter))
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("err = %v, want %q", err, tt.wantErr)
 			}
@@ -295,7 +295,7 @@ func TestDecodeErrors(t *testing.T) {
 		want  DecodeError
 	}{
 		{name: "partial page from create", route: "POST /v1/pages",
-			call: func(c *Client) error { _, err := c.CreatePage(t.Context(), testDBID, nil); return err },
+			call: func(c *Client) error { _, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, nil); return err },
 			want: DecodeError{RequestID: "req-pages-1", ID: testPageID}},
 		{name: "partial page from update", route: "PATCH /v1/pages/" + testPageID,
 			call: func(c *Client) error { _, err := c.UpdatePage(t.Context(), testPageID, nil); return err },
@@ -335,11 +335,11 @@ func TestDecodedValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := r.c.Database(t.Context(), testDBID)
+	db, err := r.c.Schema(t.Context(), Target{DatabaseID: testDBID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := r.c.DatabaseRaw(t.Context(), testDBID)
+	raw, err := r.c.SchemaRaw(t.Context(), Target{DatabaseID: testDBID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,14 +362,14 @@ func TestEmptyIDs(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, nil)
 	calls := map[string]func() error{
-		"Database":       func() error { _, err := r.c.Database(t.Context(), ""); return err },
-		"DatabaseRaw":    func() error { _, err := r.c.DatabaseRaw(t.Context(), ""); return err },
-		"Query":          func() error { _, err := r.c.Query(t.Context(), "", nil); return err },
+		"Database":       func() error { _, err := r.c.Schema(t.Context(), Target{}); return err },
+		"DatabaseRaw":    func() error { _, err := r.c.SchemaRaw(t.Context(), Target{}); return err },
+		"Query":          func() error { _, err := r.c.Query(t.Context(), Target{}, nil); return err },
 		"Page":           func() error { _, err := r.c.Page(t.Context(), ""); return err },
-		"ArchivePage":    func() error { _, err := r.c.ArchivePage(t.Context(), "", true); return err },
-		"CreatePage":     func() error { _, err := r.c.CreatePage(t.Context(), "", nil); return err },
+		"ArchivePage":    func() error { _, err := r.c.TrashPage(t.Context(), "", true); return err },
+		"CreatePage":     func() error { _, err := r.c.CreatePage(t.Context(), Target{}, nil); return err },
 		"UpdatePage":     func() error { _, err := r.c.UpdatePage(t.Context(), "", nil); return err },
-		"UpdateDatabase": func() error { _, err := r.c.UpdateDatabase(t.Context(), "", nil); return err },
+		"UpdateDatabase": func() error { _, err := r.c.UpdateSchema(t.Context(), Target{}, nil); return err },
 	}
 	for name, call := range calls {
 		if err := call(); err == nil || !strings.Contains(err.Error(), "empty") {
@@ -507,7 +507,7 @@ func TestConnectionRefused(t *testing.T) {
 	f.srv.Close()
 	rec := &recorder{}
 	c := New(testToken, Options{BaseURL: url, MaxRetries: 2, Sleep: rec.sleep, Now: testNow})
-	_, err := c.CreatePage(t.Context(), testDBID, nil)
+	_, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, nil)
 	if err == nil || IsAmbiguous(err) || !strings.Contains(err.Error(), "give up after 3 attempts") {
 		t.Errorf("create: err = %v, IsAmbiguous = %v; want a non-ambiguous give up after 3 attempts", err, IsAmbiguous(err))
 	}
@@ -540,7 +540,7 @@ func TestCreateRetriedWhenNotSent(t *testing.T) {
 	rec := &recorder{}
 	c := New(testToken, Options{BaseURL: f.srv.URL, Rate: float64(rate.Inf), Sleep: rec.sleep, Now: testNow,
 		HTTPClient: &http.Client{Transport: base}})
-	p, err := c.CreatePage(t.Context(), testDBID, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[]}`)})
+	p, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[]}`)})
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}

@@ -44,10 +44,10 @@ func TestEmulatorLifecycle(t *testing.T) {
 	if _, err := c.Me(ctx); err != nil {
 		t.Fatalf("me: %v", err)
 	}
-	if _, err := c.Database(ctx, db); err != nil {
+	if _, err := c.Schema(ctx, Target{DatabaseID: db}); err != nil {
 		t.Fatalf("database: %v", err)
 	}
-	created, err := c.CreatePage(ctx, db, map[string]json.RawMessage{
+	created, err := c.CreatePage(ctx, Target{DatabaseID: db}, map[string]json.RawMessage{
 		"Module": json.RawMessage(`{"title":[{"text":{"content":"core"}}]}`),
 		"MQI":    json.RawMessage(`{"number":87.5}`),
 		"Tags":   json.RawMessage(`{"multi_select":[{"name":"api"},{"name":"go"}]}`),
@@ -56,7 +56,7 @@ func TestEmulatorLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
-	found, err := c.Query(ctx, db, json.RawMessage(`{"property":"Module","title":{"equals":"core"}}`))
+	found, err := c.Query(ctx, Target{DatabaseID: db}, json.RawMessage(`{"property":"Module","title":{"equals":"core"}}`))
 	if err != nil {
 		t.Fatalf("query: %v", err)
 	}
@@ -81,17 +81,17 @@ func TestEmulatorLifecycle(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"Module": "core", "MQI": "", "Tags": "", "Lane": ""}, got); diff != "" {
 		t.Errorf("after clearing (-want +got):\n%s", diff)
 	}
-	if p, err := c.ArchivePage(ctx, created.ID, true); err != nil || !p.InTrash {
+	if p, err := c.TrashPage(ctx, created.ID, true); err != nil || !p.InTrash {
 		t.Fatalf("archive: %v (archived %v)", err, p.InTrash)
 	}
-	all, err := c.Query(ctx, db, nil)
+	all, err := c.Query(ctx, Target{DatabaseID: db}, nil)
 	if err != nil {
 		t.Fatalf("query all: %v", err)
 	}
 	if len(all) != 0 {
 		t.Errorf("query after archive returned %d pages, want 0", len(all))
 	}
-	if p, err := c.ArchivePage(ctx, created.ID, false); err != nil || p.InTrash {
+	if p, err := c.TrashPage(ctx, created.ID, false); err != nil || p.InTrash {
 		t.Fatalf("restore: %v (archived %v)", err, p.InTrash)
 	}
 }
@@ -107,7 +107,7 @@ func TestEmulatorPagination(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pages, err := c.Query(t.Context(), db, nil)
+	pages, err := c.Query(t.Context(), Target{DatabaseID: db}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestEmulatorShortPages(t *testing.T) {
 		}
 		want[id] = true
 	}
-	pages, err := c.Query(t.Context(), db, nil)
+	pages, err := c.Query(t.Context(), Target{DatabaseID: db}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestEmulatorFaults(t *testing.T) {
 	props := map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[{"text":{"content":"core"}}]}`)}
 
 	srv.FailNext(1, emulator.Fault{Route: "POST /v1/pages", Status: 502, Commit: true})
-	_, err := c.CreatePage(ctx, db, props)
+	_, err := c.CreatePage(ctx, Target{DatabaseID: db}, props)
 	if !IsAmbiguous(err) {
 		t.Fatalf("create after commit-then-502: err = %v, want ambiguous", err)
 	}
@@ -176,7 +176,7 @@ func TestEmulatorFaults(t *testing.T) {
 	}
 
 	srv.FailNext(1, emulator.Fault{Route: "POST /v1/pages", Partial: true})
-	_, err = c.CreatePage(ctx, db, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[{"text":{"content":"api"}}]}`)})
+	_, err = c.CreatePage(ctx, Target{DatabaseID: db}, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[{"text":{"content":"api"}}]}`)})
 	var de *DecodeError
 	if !errors.As(err, &de) || !IsAmbiguous(err) || de.ID == "" {
 		t.Fatalf("create with partial page: err = %v, want an ambiguous *DecodeError with the id", err)
@@ -238,14 +238,14 @@ func TestArchiveAfterCommitThenFail(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !tt.archived {
-				if _, err := c.ArchivePage(t.Context(), id, true); err != nil {
+				if _, err := c.TrashPage(t.Context(), id, true); err != nil {
 					t.Fatal(err)
 				}
 			}
 			for _, f := range tt.faults {
 				srv.FailNext(1, f)
 			}
-			p, err := c.ArchivePage(t.Context(), id, tt.archived)
+			p, err := c.TrashPage(t.Context(), id, tt.archived)
 			if err != nil {
 				t.Fatalf("ArchivePage(%v) = %v, want success: the change was stored", tt.archived, err)
 			}
@@ -268,11 +268,11 @@ func TestArchiveRefusedWithoutAmbiguity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ArchivePage(t.Context(), id, true); err != nil {
+	if _, err := c.TrashPage(t.Context(), id, true); err != nil {
 		t.Fatal(err)
 	}
 	srv.ResetRequests()
-	_, err = c.ArchivePage(t.Context(), id, true)
+	_, err = c.TrashPage(t.Context(), id, true)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Status != 400 || ae.Code != "validation_error" {
 		t.Fatalf("second archive = %v, want the 400 validation_error", err)

@@ -101,3 +101,9 @@ func isHexByte(b byte) bool {
 func dashed(h string) string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
+
+// SameID reports whether a and b name the same Notion object: Notion writes ids
+// dashed or undashed, in either case.
+func SameID(a, b string) bool {
+	return strings.EqualFold(strings.ReplaceAll(a, "-", ""), strings.ReplaceAll(b, "-", ""))
+}

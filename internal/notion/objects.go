@@ -11,6 +11,22 @@ import (
 // go-notion's, so that nothing outside this package depends on which library, or
 // which Notion-Version, produced them.
 
+// Target is where a database's rows live: the database itself under 2022-06-28.
+// Client.Resolve finds it; every row and schema call takes it.
+type Target struct {
+	DatabaseID string // dashed
+}
+
+// ID is the id of the collection that holds the rows.
+func (t Target) ID() string { return t.DatabaseID }
+
+// String names the target in errors and logs.
+func (t Target) String() string { return t.DatabaseID }
+
+// Owns reports whether page p is a row of the target: a page of another database
+// must never be written in its place.
+func (t Target) Owns(p Page) bool { return SameID(p.DatabaseID, t.DatabaseID) }
+
 // Page is a database row as the sync needs it.
 type Page struct {
 	ID         string

@@ -24,10 +24,10 @@ func TestRetryPolicy(t *testing.T) {
 		_, err := c.UpdatePage(t.Context(), testPageID, map[string]json.RawMessage{"MQI": json.RawMessage(`{"number":1}`)})
 		return err
 	}
-	archive := func(c *Client) error { _, err := c.ArchivePage(t.Context(), testPageID, true); return err }
-	query := func(c *Client) error { _, err := c.Query(t.Context(), testDBID, nil); return err }
+	archive := func(c *Client) error { _, err := c.TrashPage(t.Context(), testPageID, true); return err }
+	query := func(c *Client) error { _, err := c.Query(t.Context(), Target{DatabaseID: testDBID}, nil); return err }
 	create := func(c *Client) error {
-		_, err := c.CreatePage(t.Context(), testDBID, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[]}`)})
+		_, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[]}`)})
 		return err
 	}
 	const (
@@ -279,7 +279,7 @@ func TestPerAttemptTimeout(t *testing.T) {
 			call:     func(c *Client) error { _, err := c.Page(t.Context(), testPageID); return err },
 			wantHits: 2},
 		{name: "create not retried, ambiguous", route: "POST /v1/pages",
-			call:     func(c *Client) error { _, err := c.CreatePage(t.Context(), testDBID, nil); return err },
+			call:     func(c *Client) error { _, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, nil); return err },
 			wantHits: 1, wantErr: true, ambiguous: true},
 	}
 	for _, tt := range tests {
@@ -399,7 +399,7 @@ func TestAuditLog(t *testing.T) {
 	if _, err := r.c.Page(t.Context(), testPageID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.c.CreatePage(t.Context(), testDBID, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[{"text":{"content":"secret body text"}}]}`)}); err == nil {
+	if _, err := r.c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[{"text":{"content":"secret body text"}}]}`)}); err == nil {
 		t.Fatal("create: want an error")
 	}
 	auditLine := auditLineRE()
