@@ -63,8 +63,11 @@ func TestWireFormat(t *testing.T) {
 			wantBody: `{"parent":{"database_id":"` + testDBID + `"},"properties":{"Module":{"title":[{"text":{"content":"core"}}]},"Tags":{"multi_select":[]}}}`,
 		},
 		{
-			name:     "CreatePage with nil props sends an empty object",
-			call:     func(c *Client) error { _, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, nil); return err },
+			name: "CreatePage with nil props sends an empty object",
+			call: func(c *Client) error {
+				_, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, nil)
+				return err
+			},
 			wantReq:  "POST /v1/pages",
 			wantBody: `{"parent":{"database_id":"` + testDBID + `"},"properties":{}}`,
 		},
@@ -295,7 +298,10 @@ func TestDecodeErrors(t *testing.T) {
 		want  DecodeError
 	}{
 		{name: "partial page from create", route: "POST /v1/pages",
-			call: func(c *Client) error { _, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, nil); return err },
+			call: func(c *Client) error {
+				_, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, nil)
+				return err
+			},
 			want: DecodeError{RequestID: "req-pages-1", ID: testPageID}},
 		{name: "partial page from update", route: "PATCH /v1/pages/" + testPageID,
 			call: func(c *Client) error { _, err := c.UpdatePage(t.Context(), testPageID, nil); return err },

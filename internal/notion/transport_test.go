@@ -279,7 +279,10 @@ func TestPerAttemptTimeout(t *testing.T) {
 			call:     func(c *Client) error { _, err := c.Page(t.Context(), testPageID); return err },
 			wantHits: 2},
 		{name: "create not retried, ambiguous", route: "POST /v1/pages",
-			call:     func(c *Client) error { _, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, nil); return err },
+			call: func(c *Client) error {
+				_, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, nil)
+				return err
+			},
 			wantHits: 1, wantErr: true, ambiguous: true},
 	}
 	for _, tt := range tests {
