@@ -3,13 +3,12 @@ package action
 import (
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/secret"
 	"github.com/sethvargo/go-githubactions"
 )
 
@@ -38,40 +37,18 @@ const (
 	ScopeAll     Scope = "all"
 )
 
-// Secret is a token read from an input. It prints as "***" through fmt and
-// log/slog, so a token can be passed around and logged by mistake without
-// leaking; Reveal returns it where it must go on the wire.
-type Secret string
-
-const redacted = "***"
-
-// Reveal returns the raw value.
-func (s Secret) Reveal() string { return string(s) }
-
-// String implements fmt.Stringer with a redacted value.
-func (s Secret) String() string { return redacted }
-
-// GoString implements fmt.GoStringer (%#v) with a redacted value.
-func (s Secret) GoString() string { return redacted }
-
-// Format implements fmt.Formatter, so that no verb (%x, %q...) prints the value.
-func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
-
-// LogValue implements slog.LogValuer with a redacted value.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
-
 // Inputs are the action's inputs, read and validated by ReadInputs. An input the
 // workflow leaves out arrives as "" (the runner does not enforce action.yml's
 // defaults when the image is used directly), so every field has the default
 // documented in docs/action.md.
 type Inputs struct {
-	NotionToken Secret // notion-token; "" on fork pull requests, which get no secrets
-	DatabaseID  string // database-id; "" lets NOTION_DATABASE_ID decide
-	Mode        Mode   // mode; default auto
-	Scope       Scope  // scope; default auto
-	Config      string // config: workspace-relative path; "" = .github/notion-sync.yml or the built-in config
-	DryRun      bool   // dry-run: plan only, write nothing to Notion
-	OnDelete    string // on-delete: "archive" | "ignore"; "" keeps the config's on_delete
+	NotionToken secret.Token // notion-token; "" on fork pull requests, which get no secrets
+	DatabaseID  string       // database-id; "" lets NOTION_DATABASE_ID decide
+	Mode        Mode         // mode; default auto
+	Scope       Scope        // scope; default auto
+	Config      string       // config: workspace-relative path; "" = .github/notion-sync.yml or the built-in config
+	DryRun      bool         // dry-run: plan only, write nothing to Notion
+	OnDelete    string       // on-delete: "archive" | "ignore"; "" keeps the config's on_delete
 
 	CreateIfMissing bool          // create-if-missing
 	BatchSize       int           // batch-size; 0 = one batch
@@ -80,13 +57,13 @@ type Inputs struct {
 	RateLimit       float64       // rate-limit in requests per second; default 3
 	Concurrency     int           // concurrency; default 3
 
-	GitHubToken    Secret // github-token; the container gets no token otherwise
-	Comment        bool   // comment: upsert the plan comment on pull requests; default true
-	UploadArtifact bool   // upload-artifact; default true
-	ArtifactName   string // artifact-name; "" = notion-sync-<job>-<run attempt>
-	LedgerPath     string // ledger-path, workspace-relative; default artifacts/notion_sync_ledger.jsonl
-	PlanPath       string // plan-path, workspace-relative; default artifacts/notion_sync_plan.json
-	FailOnError    bool   // fail-on-error: failed modules fail the step; default true
+	GitHubToken    secret.Token // github-token; the container gets no token otherwise
+	Comment        bool         // comment: upsert the plan comment on pull requests; default true
+	UploadArtifact bool         // upload-artifact; default true
+	ArtifactName   string       // artifact-name; "" = notion-sync-<job>-<run attempt>
+	LedgerPath     string       // ledger-path, workspace-relative; default artifacts/notion_sync_ledger.jsonl
+	PlanPath       string       // plan-path, workspace-relative; default artifacts/notion_sync_plan.json
+	FailOnError    bool         // fail-on-error: failed modules fail the step; default true
 
 	Before string // before: overrides the event's base commit
 	After  string // after: overrides the head commit (default: the checked-out HEAD)
@@ -115,7 +92,7 @@ func ReadInputs(getenv func(string) string) (Inputs, error) {
 	ga := githubactions.New(githubactions.WithGetenv(getenv))
 	r := inputReader{get: ga.GetInput}
 	in := Inputs{
-		NotionToken:     Secret(r.raw("notion-token")),
+		NotionToken:     secret.Token(r.raw("notion-token")),
 		DatabaseID:      r.raw("database-id"),
 		Mode:            Mode(r.choice("mode", "auto", "auto", "sync", "plan", "verify", "audit", "preflight", "health")),
 		Scope:           Scope(r.choice("scope", "auto", "auto", "changed", "all")),
@@ -128,7 +105,7 @@ func ReadInputs(getenv func(string) string) (Inputs, error) {
 		MaxRetries:      r.integer("max-retries", 5, 0),
 		RateLimit:       r.rate("rate-limit", 3),
 		Concurrency:     r.integer("concurrency", 3, 1),
-		GitHubToken:     Secret(r.raw("github-token")),
+		GitHubToken:     secret.Token(r.raw("github-token")),
 		Comment:         r.boolean("comment", true),
 		UploadArtifact:  r.boolean("upload-artifact", true),
 		ArtifactName:    r.artifactName("artifact-name"),

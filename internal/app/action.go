@@ -22,11 +22,14 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/action"
 	"github.com/lukhas/notion-sync-action/internal/artifact"
 	"github.com/lukhas/notion-sync-action/internal/config"
+	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/prcomment"
+	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/report"
+	"github.com/lukhas/notion-sync-action/internal/secret"
 )
 
 // Limits of what the action writes for GitHub to render.
@@ -75,7 +78,7 @@ func runAction(ctx context.Context, e *env) int {
 	// Mask first: nothing may print a token before the runner knows it, and
 	// masks are commands, which the text below stops.
 	if in.NotionToken == "" {
-		in.NotionToken = action.Secret(cmp.Or(e.getenv("NOTION_API_TOKEN"), e.getenv("NOTION_TOKEN")))
+		in.NotionToken = secret.Token(cmp.Or(e.getenv("NOTION_API_TOKEN"), e.getenv("NOTION_TOKEN")))
 	}
 	r.AddMask(in.NotionToken.Reveal())
 	r.AddMask(in.GitHubToken.Reveal())
@@ -101,23 +104,9 @@ func runAction(ctx context.Context, e *env) int {
 		return ExitFatal
 	}
 	a := &actionRun{e: e, r: r, in: in, ev: ev, ws: action.Workspace(e.getenv), outputs: map[string]string{}}
-	// The inputs reach the code paths of the CLI through the variables they read.
-	inner := *e
-	inner.getenv = func(k string) string {
-		switch k {
-		case "NOTION_API_TOKEN":
-			return in.NotionToken.Reveal()
-		case "NOTION_TOKEN":
-			return ""
-		case "NOTION_DATABASE_ID":
-			return cmp.Or(in.DatabaseID, e.getenv(k))
-		}
-		return e.getenv(k)
-	}
-	a.e = &inner
 	code := ExitOK
 	if a.run, err = action.Resolve(in, ev, a.checkout()); err != nil {
-		code = a.fail(ctx, usageError{err})
+		code = a.fail(ctx, &engine.UsageError{Err: err})
 	} else {
 		code = a.do(ctx)
 	}
@@ -177,7 +166,7 @@ func (a *actionRun) do(ctx context.Context) int {
 		}
 	}
 	if err != nil {
-		return a.fail(ctx, usageError{err})
+		return a.fail(ctx, &engine.UsageError{Err: err})
 	}
 	// The workspace is what a commit put there, and the action runs as root:
 	// a link committed at one of these paths would have the ledger or the log
@@ -206,7 +195,7 @@ func (a *actionRun) do(ctx context.Context) int {
 func (a *actionRun) checkOwnFiles(paths ...string) error {
 	for _, p := range paths {
 		if _, err := action.OwnFile(a.ws, p); err != nil {
-			return usageError{fmt.Errorf("refuse to write into the workspace: %w", err)}
+			return &engine.UsageError{Err: fmt.Errorf("refuse to write into the workspace: %w", err)}
 		}
 	}
 	return nil
@@ -230,7 +219,7 @@ func (a *actionRun) checkConfig() error {
 		return nil
 	}
 	if _, err := action.Rel(ws, real); err != nil {
-		return usageError{fmt.Errorf("refuse config %s: it is a symbolic link to a file outside the workspace", name)}
+		return &engine.UsageError{Err: fmt.Errorf("refuse config %s: it is a symbolic link to a file outside the workspace", name)}
 	}
 	return nil
 }
@@ -252,16 +241,32 @@ func (a *actionRun) skip(ctx context.Context) int {
 	return a.finish(ExitOK)
 }
 
-// clientFlags are the Notion client settings the inputs give.
-func (a *actionRun) clientFlags() clientFlags {
-	return clientFlags{
-		databaseID:  a.in.DatabaseID,
-		rate:        a.in.RateLimit,
-		maxRetries:  a.in.MaxRetries,
-		backoff:     time.Second,
-		timeout:     30 * time.Second,
-		concurrency: a.in.Concurrency,
-		auditPath:   a.auditPath,
+// settings is the run's Settings from the inputs: the Action's one way in, as
+// e.settings is the CLI's. An offline run has no token, even when the
+// environment has one: the plan was resolved without it.
+func (a *actionRun) settings() engine.Settings {
+	token := a.in.NotionToken
+	if a.run.Offline {
+		token = ""
+	}
+	return engine.Settings{
+		Token:      token,
+		DatabaseID: cmp.Or(a.in.DatabaseID, a.e.getenv("NOTION_DATABASE_ID")),
+		Client:     clientOptions(a.e.getenv("NOTION_API_BASE_URL"), a.in.RateLimit, a.in.MaxRetries, 0, 0),
+		Apply: reconcile.ApplyOptions{
+			Concurrency: a.in.Concurrency,
+			BatchSize:   a.in.BatchSize,
+			BatchDelay:  a.in.BatchDelay,
+		},
+		Repo:     a.ws,
+		Config:   a.in.Config,
+		Plan:     a.planPath,
+		Ledger:   a.ledgerPath,
+		AuditLog: a.auditPath,
+		RunID:    runID(a.e.getenv("GITHUB_RUN_ID"), a.e.getenv("GITHUB_RUN_ATTEMPT")),
+		Commit:   a.e.getenv("GITHUB_SHA"),
+		Log:      a.e.log,
+		Progress: a.e.stderr,
 	}
 }
 
@@ -271,7 +276,7 @@ func (a *actionRun) needNotion() error {
 	if a.in.NotionToken == "" {
 		return usagef("no Notion token: pass it as the notion-token input (notion-token: ${{ secrets.NOTION_TOKEN }})")
 	}
-	if a.in.DatabaseID == "" && a.e.getenv("NOTION_DATABASE_ID") == "" {
+	if a.settings().DatabaseID == "" {
 		return usagef("no database: set the database-id input (or NOTION_DATABASE_ID in the step's env)")
 	}
 	return nil
@@ -291,70 +296,51 @@ func (a *actionRun) sync(ctx context.Context) int {
 	}
 	cfg, err := config.LoadDir(a.ws, a.in.Config)
 	if err != nil {
-		return a.fail(ctx, usageError{fmt.Errorf("load config: %w", err)})
+		return a.fail(ctx, &engine.UsageError{Err: fmt.Errorf("load config: %w", err)})
 	}
-	f := syncFlags{
-		client:          a.clientFlags(),
-		repo:            a.ws,
-		config:          a.in.Config,
-		dryRun:          a.run.DryRun,
-		createIfMissing: a.in.CreateIfMissing,
-		batchSize:       a.in.BatchSize,
-		batchDelay:      a.in.BatchDelay,
-		planPath:        a.planPath,
-		ledgerPath:      a.ledgerPath,
-		onDelete:        a.in.OnDelete,
-	}
-	if a.run.Offline {
-		// Offline means no token, even if the environment has one (the plan was
-		// resolved without it).
-		outer := a.e.getenv
-		inner := *a.e
-		inner.getenv = func(k string) string {
-			if k == "NOTION_API_TOKEN" || k == "NOTION_TOKEN" {
-				return ""
-			}
-			return outer(k)
-		}
-		a.e = &inner
+	f := engine.SyncRequest{
+		DryRun:          a.run.DryRun,
+		Offline:         a.run.Offline,
+		CreateIfMissing: a.in.CreateIfMissing,
+		OnDelete:        a.in.OnDelete,
 	}
 	if a.run.Scope == action.ScopeAll {
-		f.all = true
+		f.All = true
 	} else {
 		changes, note := a.changes(ctx, cfg)
 		if note != "" {
 			a.notes = append(a.notes, note)
 		}
 		if changes == nil {
-			f.all = true
+			f.All = true
 		} else {
-			f.changed, f.changes = true, changes
+			f.Changed, f.Changes = true, changes
 		}
 	}
 	a.notes = append(a.run.Notes, a.notes...)
 
 	a.r.Group("Notion sync")
-	res, err := a.e.sync(ctx, f)
+	res, err := engine.Sync(ctx, a.settings(), f)
 	a.r.EndGroup()
 	if err != nil {
 		return a.fail(ctx, err)
 	}
-	a.printText(func(w io.Writer) error { return report.WriteText(w, res.plan, res.stats) })
-	a.annotate(res.plan)
+	a.printText(func(w io.Writer) error { return report.WriteText(w, res.Plan, res.Stats) })
+	a.annotate(res.Plan)
 
 	title := "Notion sync"
-	if res.plan.DryRun {
+	if res.Plan.DryRun {
 		title = "Notion sync plan"
 	}
 	if a.run.Offline {
 		title += " (offline)"
 	}
-	a.summary(report.Markdown(res.plan, res.stats, report.MarkdownOptions{Title: title, MaxChars: summaryChars, Notes: a.notes}))
+	a.summary(report.Markdown(res.Plan, res.Stats, report.MarkdownOptions{Title: title, MaxChars: summaryChars, Notes: a.notes}))
 	if a.run.Comment {
 		a.comment(ctx, title, res)
 	}
 
-	s := res.plan.Summary
+	s := res.Plan.Summary
 	a.outputs["created"] = strconv.Itoa(s.Create)
 	a.outputs["updated"] = strconv.Itoa(s.Update)
 	a.outputs["archived"] = strconv.Itoa(s.Archive)
@@ -549,9 +535,9 @@ func (a *actionRun) annotate(p report.Plan) {
 // comment upserts the plan comment on the pull request. A failure is a
 // warning: the plan is in the summary either way, and a fork's read-only
 // token must not fail the check.
-func (a *actionRun) comment(ctx context.Context, title string, res syncResult) {
+func (a *actionRun) comment(ctx context.Context, title string, res engine.Result) {
 	marker := a.commentMarker()
-	body := report.Markdown(res.plan, res.stats, report.MarkdownOptions{
+	body := report.Markdown(res.Plan, res.Stats, report.MarkdownOptions{
 		Title: title, Marker: marker, MaxChars: commentChars, DetailsURL: a.runURL(), Notes: a.notes,
 		SHA: a.ev.HeadSHA,
 	})
@@ -589,7 +575,7 @@ func (a *actionRun) upsertComment(ctx context.Context, marker, body string) {
 // each instead of overwriting one another's.
 func (a *actionRun) commentMarker() string {
 	db := "none"
-	if id, err := notion.ParseDatabaseID(cmp.Or(a.in.DatabaseID, a.e.getenv("NOTION_DATABASE_ID"))); err == nil {
+	if id, err := notion.ParseDatabaseID(a.settings().DatabaseID); err == nil {
 		db = strings.ReplaceAll(id, "-", "")
 		db = db[:min(8, len(db))]
 	}
@@ -690,49 +676,38 @@ func (a *actionRun) upload(ctx context.Context, paths ...string) {
 	a.e.log.Info("artifact uploaded", "name", name, "id", id, "files", strings.Join(where, ","))
 }
 
-// command runs modes verify, audit, preflight and health: the CLI command with
-// the inputs as flags, its text report shown in the log and the summary.
+// command runs modes verify, audit, preflight and health: the CLI command's
+// core with the run's Settings, its text report shown in the log and the summary.
 func (a *actionRun) command(ctx context.Context) int {
 	name := string(a.run.Mode)
-	c := a.clientFlags()
-	args := []string{"--rate-limit", strconv.FormatFloat(c.rate, 'g', -1, 64), "--max-retries", strconv.Itoa(c.maxRetries),
-		"--concurrency", strconv.Itoa(c.concurrency), "--audit-log", c.auditPath}
-	if a.in.DatabaseID != "" {
-		args = append(args, "--database-id", a.in.DatabaseID)
-	}
+	s := a.settings()
+	auditPath := filepath.Join(filepath.Dir(a.ledgerPath), "notion_audit_"+time.Now().UTC().Format("200601")+".json")
 	var extra []string
 	switch a.run.Mode {
-	case action.ModeVerify:
+	case action.ModeVerify, action.ModeAudit:
 		if err := a.needNotion(); err != nil {
 			return a.fail(ctx, err)
 		}
-		args = append(args, "--all", "--repo", a.ws, "--config", a.in.Config)
-	case action.ModeAudit:
-		if err := a.needNotion(); err != nil {
-			return a.fail(ctx, err)
-		}
-		out := filepath.Join(filepath.Dir(a.ledgerPath), "notion_audit_"+time.Now().UTC().Format("200601")+".json")
-		if err := a.checkOwnFiles(out); err != nil {
-			return a.fail(ctx, err)
-		}
-		args = append(args, "--repo", a.ws, "--config", a.in.Config, "--output", out)
-		extra = append(extra, out)
-	case action.ModePreflight:
-		args = append(args, "--repo", a.ws, "--config", a.in.Config)
-	case action.ModeHealth:
-		args = append(args, "--ledger", a.ledgerPath)
 	}
-	var run func(context.Context, *env, []string) error
-	for _, cmd := range commands() {
-		if cmd.name == name {
-			run = cmd.run
+	if a.run.Mode == action.ModeAudit {
+		if err := a.checkOwnFiles(auditPath); err != nil {
+			return a.fail(ctx, err)
 		}
+		extra = append(extra, auditPath)
 	}
 	var out bytes.Buffer
-	inner := *a.e
-	inner.stdout = &out
+	var err error
 	a.r.Group("notion-sync " + name)
-	err := run(ctx, &inner, args)
+	switch a.run.Mode {
+	case action.ModeVerify:
+		err = verify(ctx, &out, s, verifyOptions{all: true})
+	case action.ModeAudit:
+		_, err = audit(ctx, &out, s, auditOptions{output: auditPath})
+	case action.ModePreflight:
+		err = preflight(ctx, &out, s, false)
+	case action.ModeHealth:
+		err = health(ctx, &out, &out, s, false)
+	}
 	a.r.EndGroup()
 	a.printText(func(w io.Writer) error { _, err := w.Write(out.Bytes()); return err })
 	code := a.printErr("notion-sync "+name, err)

@@ -29,6 +29,7 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/action/actiontest"
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/report"
+	"github.com/lukhas/notion-sync-action/internal/secret"
 )
 
 // ghToken is the github-token input of the tests; like the Notion token, it must
@@ -1296,7 +1297,7 @@ func TestFetchAuth(t *testing.T) {
 				return tt.server
 			}
 			return ""
-		}}, in: action.Inputs{GitHubToken: action.Secret(tt.token)}}
+		}}, in: action.Inputs{GitHubToken: secret.Token(tt.token)}}
 		got := a.fetchAuth(tt.remote)
 		if (got != nil) != tt.auth {
 			t.Errorf("fetchAuth(%q) on %q = %v, want credentials: %v", tt.remote, tt.server, got, tt.auth)

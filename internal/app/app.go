@@ -17,6 +17,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/lukhas/notion-sync-action/internal/engine"
 )
 
 // Exit codes, as DESIGN.md fixes them for scripts and CI steps that branch on them.
@@ -59,13 +61,8 @@ func commands() []command {
 	}
 }
 
-// usageError marks a bad command line or config: exit code 2.
-type usageError struct{ err error }
-
-func (u usageError) Error() string { return u.err.Error() }
-func (u usageError) Unwrap() error { return u.err }
-
-func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+// usagef is a bad command line or config: exit code 2.
+func usagef(format string, a ...any) error { return &engine.UsageError{Err: fmt.Errorf(format, a...)} }
 
 // errUsageReported is a usage error the command has already shown: exit code 2
 // without printing it again.
@@ -115,7 +112,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 }
 
 func exitCode(stderr io.Writer, name string, err error) int {
-	var u usageError
+	var u *engine.UsageError
 	switch {
 	case err == nil:
 		return ExitOK
@@ -165,7 +162,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError{err}
+		return &engine.UsageError{Err: err}
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/report"
@@ -96,56 +97,74 @@ func defaultAuditPath(now time.Time) string {
 // runAudit runs `audit`: every discrepancy between the database and the manifests,
 // written to a JSON file for review.
 func runAudit(ctx context.Context, e *env, args []string) error {
-	var client clientFlags
+	var f settingsFlags
+	var o auditOptions
 	fs := newFlagSet(e, "audit", "audit [--output F] [--fail-on-discrepancy] [flags]")
-	client.register(fs)
-	repo := fs.String("repo", ".", "repository root holding the manifests")
-	configPath := fs.String("config", "", "config file (default .github/notion-sync.yml, else the built-in config)")
-	output := fs.String("output", "", "where to write the report (default artifacts/notion_audit_YYYYMM.json, UTC)")
-	failOn := fs.Bool("fail-on-discrepancy", false, "exit 1 when there is any discrepancy (default: exit 0, the file is for review)")
+	f.client(fs)
+	f.manifests(fs)
+	fs.StringVar(&o.output, "output", "", "where to write the report (default artifacts/notion_audit_YYYYMM.json, UTC)")
+	fs.BoolVar(&o.failOn, "fail-on-discrepancy", false, "exit 1 when there is any discrepancy (default: exit 0, the file is for review)")
 	if err := parseFlags(fs, secondsArgs(args, "backoff")); err != nil {
 		return err
 	}
-	if e.token() == "" {
-		return usageError{errNoToken}
+	s, err := e.settings(f)
+	if err != nil {
+		return err
+	}
+	_, err = audit(ctx, e.stdout, s, o)
+	return err
+}
+
+// auditOptions are audit's own choices, besides the Settings.
+type auditOptions struct {
+	output string // the report file; "" is the runbook's monthly file
+	failOn bool   // errProblems when there is any discrepancy
+}
+
+// audit is the core of `audit` (and of the Action's audit mode): it writes the
+// report, prints its summary to out and returns the number of discrepancies.
+func audit(ctx context.Context, out io.Writer, s engine.Settings, o auditOptions) (int, error) {
+	if s.Token == "" {
+		return 0, engine.ErrNoToken
 	}
 	now := time.Now().UTC()
-	if *output == "" {
-		*output = defaultAuditPath(now)
+	output := o.output
+	if output == "" {
+		output = defaultAuditPath(now)
 	}
 	// The whole database against every manifest: a full dry-run sync plans exactly
 	// what differs, and writes nothing.
-	res, err := e.sync(ctx, syncFlags{client: client, repo: *repo, config: *configPath, all: true, dryRun: true})
+	s.Plan = ""
+	res, err := engine.Sync(ctx, s, engine.SyncRequest{All: true, DryRun: true})
 	if err != nil {
-		return err
+		return 0, err
 	}
-	// The dry run's workspace and client stay inside e.sync: the manifests are
+	// The dry run's workspace and client stay inside engine.Sync: the manifests are
 	// read again (local files, cheap), and Notion is connected to again only if a
 	// page must be read, which most audits never need.
-	w, err := e.openWorkspace(*repo, *configPath, now)
+	w, err := engine.Open(s, now)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	pages := &lazyPages{e: e, client: client}
+	pages := &lazyPages{s: s}
 	defer pages.Close()
-	found, err := auditPlan(ctx, pages.Page, notion.IsNotFound, w, res.plan)
+	found, err := auditPlan(ctx, pages.Page, notion.IsNotFound, w, res.Plan)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	doc := auditDoc{GeneratedAt: now.Format("2006-01-02T15:04:05.000Z07:00"), SHA: res.plan.SHA,
-		DatabaseID: res.plan.DatabaseID, Discrepancies: found}
+	doc := auditDoc{GeneratedAt: now.Format("2006-01-02T15:04:05.000Z07:00"), SHA: res.Plan.SHA,
+		DatabaseID: res.Plan.DatabaseID, Discrepancies: found}
 	for _, d := range found {
 		doc.Summary.add(d.Kind)
 	}
 	data, err := report.EncodeJSON(doc)
 	if err != nil {
-		return fmt.Errorf("encode audit: %w", err)
+		return 0, fmt.Errorf("encode audit: %w", err)
 	}
-	if err := report.WriteArtifact(*output, data); err != nil {
-		return fmt.Errorf("write audit: %w", err)
+	if err := report.WriteArtifact(output, data); err != nil {
+		return 0, fmt.Errorf("write audit: %w", err)
 	}
-	manifests := len(w.modules) + len(w.failed)
-	out := e.stdout
+	manifests := len(w.Modules) + len(w.Failed)
 	fmt.Fprintf(out, "🔍 Audit of %d %s against database %s\n", manifests, pluralWord(manifests, "manifest", "manifests"), abbrevID(doc.DatabaseID))
 	if n := doc.Summary.total(); n == 0 {
 		fmt.Fprintln(out, "✅ No discrepancies: Notion matches every manifest")
@@ -158,27 +177,26 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(out, "📊 %d %s: %s\n", n, pluralWord(n, "discrepancy", "discrepancies"), strings.Join(parts, " · "))
 	}
-	fmt.Fprintf(out, "📄 Written to %s (review: jq '.discrepancies' %s)\n", *output, *output)
-	if *failOn && doc.Summary.total() > 0 {
-		return errProblems
+	fmt.Fprintf(out, "📄 Written to %s (review: jq '.discrepancies' %s)\n", output, output)
+	n := doc.Summary.total()
+	if o.failOn && n > 0 {
+		return n, errProblems
 	}
-	return nil
+	return n, nil
 }
 
 // lazyPages reads pages through a client made on the first read: audit reads a
 // page only for a notion_page_id the database query could not return.
 type lazyPages struct {
-	e      *env
-	client clientFlags
-	db     *database
-	closer io.Closer
-	err    error
+	s   engine.Settings
+	db  *engine.Database
+	err error
 }
 
 // Page reads one page, archived or not, connecting first if need be.
 func (l *lazyPages) Page(ctx context.Context, id string) (reconcile.Page, error) {
 	if l.db == nil && l.err == nil {
-		l.db, l.closer, l.err = l.e.connect(l.client)
+		l.db, l.err = engine.Connect(l.s)
 	}
 	if l.err != nil {
 		return reconcile.Page{}, l.err
@@ -188,20 +206,20 @@ func (l *lazyPages) Page(ctx context.Context, id string) (reconcile.Page, error)
 
 // Close flushes the audit log of the client, if one was made.
 func (l *lazyPages) Close() error {
-	if l.closer == nil {
+	if l.db == nil {
 		return nil
 	}
-	return l.closer.Close()
+	return l.db.Close()
 }
 
 // auditPlan turns a full dry-run plan into discrepancies. getPage reads one page
 // (archived ones too), for the notion_page_id values the query could not return:
 // a database query never returns pages in the trash.
 func auditPlan(ctx context.Context, getPage func(context.Context, string) (reconcile.Page, error),
-	notFound func(error) bool, w *workspace, plan report.Plan) ([]discrepancy, error) {
+	notFound func(error) bool, w *engine.Workspace, plan report.Plan) ([]discrepancy, error) {
 	pageIDs := map[string]string{} // manifest path → its notion_page_id, dashed
 	pathsByID := map[string][]string{}
-	for _, m := range w.modules {
+	for _, m := range w.Modules {
 		if m.PageID == "" {
 			continue
 		}
@@ -211,11 +229,11 @@ func auditPlan(ctx context.Context, getPage func(context.Context, string) (recon
 		}
 	}
 	failed := map[string]bool{}
-	for _, p := range w.failed {
+	for _, p := range w.Failed {
 		failed[p.File] = true
 	}
-	dups := w.duplicates()
-	owner := w.cfg.OwnerProperty
+	dups := w.Duplicates()
+	owner := w.Config.OwnerProperty
 
 	var out []discrepancy
 	add := func(kind string, c report.Change, pageID, detail string) {
@@ -232,7 +250,7 @@ func auditPlan(ctx context.Context, getPage func(context.Context, string) (recon
 						strings.Join(slices.Sorted(maps.Keys(c.Properties)), ", "), c.Module)}
 				out = append(out, d)
 			}
-			if wantID == "" || sameNotionID(wantID, c.PageID) {
+			if wantID == "" || notion.SameID(wantID, c.PageID) {
 				continue
 			}
 			// Matched by key: the manifest's own page id is stale. Say so when it
@@ -317,7 +335,7 @@ func auditError(ctx context.Context, getPage func(context.Context, string) (reco
 			pageID, c.Path, c.Module)
 	case err != nil:
 		return d, fmt.Errorf("read page %s of %s: %w", pageID, c.Path, err)
-	case p.Database != "" && database != "" && !sameNotionID(p.Database, database):
+	case p.Database != "" && database != "" && !notion.SameID(p.Database, database):
 		// The plan's own message names the other database when it read the page.
 		d.Detail = fmt.Sprintf("notion_page_id %s is a page of database %s, not of %s; remove notion_page_id from %s",
 			pageID, p.Database, database, c.Path)
@@ -327,9 +345,4 @@ func auditError(ctx context.Context, getPage func(context.Context, string) (reco
 			c.Path, c.Module)
 	}
 	return d, nil
-}
-
-// sameNotionID compares two Notion ids, dashed or not.
-func sameNotionID(a, b string) bool {
-	return strings.EqualFold(strings.ReplaceAll(a, "-", ""), strings.ReplaceAll(b, "-", ""))
 }

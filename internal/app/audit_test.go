@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
@@ -264,15 +264,14 @@ func TestCorpusVerifyAndAudit(t *testing.T) {
 func TestLazyPages(t *testing.T) {
 	t.Parallel()
 	auditLog := filepath.Join(t.TempDir(), "audit.log")
-	e := &env{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.DiscardHandler)}
-	l := &lazyPages{e: e, client: clientFlags{rate: 3, auditPath: auditLog}}
+	l := &lazyPages{s: engine.Settings{AuditLog: auditLog, Log: slog.New(slog.DiscardHandler)}}
 	if err := l.Close(); err != nil {
 		t.Errorf("Close of an unused reader: %v", err)
 	}
 	if _, err := os.Stat(auditLog); err == nil {
 		t.Error("an unused reader opened the audit log: it connected")
 	}
-	if _, err := l.Page(t.Context(), "x"); !errors.Is(err, errNoToken) {
+	if _, err := l.Page(t.Context(), "x"); !errors.Is(err, engine.ErrNoToken) {
 		t.Errorf("Page without a token = %v, want the connect error", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
 	"github.com/lukhas/notion-sync-action/internal/module"
 	"github.com/lukhas/notion-sync-action/internal/property"
@@ -15,20 +16,23 @@ import (
 )
 
 func runBackfill(ctx context.Context, e *env, args []string) error {
-	var client clientFlags
+	var f settingsFlags
 	fs := newFlagSet(e, "backfill", "backfill [--apply] [--options] [flags]")
-	client.register(fs)
-	repo := fs.String("repo", ".", "repository root holding the manifests")
-	configPath := fs.String("config", "", "config file (default .github/notion-sync.yml, else the built-in config)")
+	f.client(fs)
+	f.manifests(fs)
 	apply := fs.Bool("apply", false, "write the changes (without it, only list them)")
 	options := fs.Bool("options", false, "add the select and multi-select options the manifests use to the database schema instead")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *options {
-		return e.backfillOptions(ctx, client, *repo, *configPath, *apply)
+	s, err := e.settings(f)
+	if err != nil {
+		return err
 	}
-	broken, err := e.backfillManifests(*repo, *configPath, *apply, e.stdout)
+	if *options {
+		return backfillOptions(ctx, s, *apply, e.stdout)
+	}
+	broken, err := backfillManifests(s, *apply, e.stdout)
 	if err == nil && broken > 0 {
 		return errProblems
 	}
@@ -38,18 +42,18 @@ func runBackfill(ctx context.Context, e *env, args []string) error {
 // backfillManifests writes every resolved value into the hydrate object of each
 // manifest, editing only that object, and reports to out. It returns how many
 // manifests could not be read; those are listed, and the others still written.
-func (e *env) backfillManifests(repo, configPath string, apply bool, out io.Writer) (int, error) {
-	w, err := e.openWorkspace(repo, configPath, time.Now().UTC())
+func backfillManifests(s engine.Settings, apply bool, out io.Writer) (int, error) {
+	w, err := engine.Open(s, time.Now().UTC())
 	if err != nil {
 		return 0, err
 	}
-	if w.cfg.Hydrate == "" {
+	if w.Config.Hydrate == "" {
 		return 0, usagef("the config has no hydrate object to backfill (set hydrate: notion_database_options)")
 	}
 	var changed []string
-	for _, mod := range w.modules {
-		m := w.manifests[mod.Path]
-		out, diff, err := module.Backfill(w.cfg, m, mod)
+	for _, mod := range w.Modules {
+		m := w.Manifests[mod.Path]
+		out, diff, err := module.Backfill(w.Config, m, mod)
 		if err != nil {
 			return 0, fmt.Errorf("backfill %s: %w", mod.Path, err)
 		}
@@ -58,47 +62,47 @@ func (e *env) backfillManifests(repo, configPath string, apply bool, out io.Writ
 		}
 		changed = append(changed, mod.Path)
 		if apply {
-			if err := manifest.WriteFile(w.root, mod.Path, out); err != nil {
+			if err := manifest.WriteFile(w.Root, mod.Path, out); err != nil {
 				return 0, fmt.Errorf("backfill %s: %w", mod.Path, err)
 			}
 		}
 	}
 	switch {
 	case len(changed) == 0:
-		fmt.Fprintf(out, "✅ All manifests have %s hydrated\n", w.cfg.Hydrate)
+		fmt.Fprintf(out, "✅ All manifests have %s hydrated\n", w.Config.Hydrate)
 	case apply:
-		fmt.Fprintf(out, "✅ Backfilled %s for %d modules\n📝 Updated manifests:\n", w.cfg.Hydrate, len(changed))
+		fmt.Fprintf(out, "✅ Backfilled %s for %d modules\n📝 Updated manifests:\n", w.Config.Hydrate, len(changed))
 	default:
-		fmt.Fprintf(out, "📋 %d manifests would get %s (run with --apply to write them):\n", len(changed), w.cfg.Hydrate)
+		fmt.Fprintf(out, "📋 %d manifests would get %s (run with --apply to write them):\n", len(changed), w.Config.Hydrate)
 	}
 	for _, p := range changed {
 		fmt.Fprintf(out, "  - %s\n", p)
 	}
-	for _, p := range w.failed {
+	for _, p := range w.Failed {
 		fmt.Fprintf(out, "❌ %s\n", report.Sanitize(p.Error()))
 	}
-	return len(w.failed), nil
+	return len(w.Failed), nil
 }
 
 // backfillOptions adds the select and multi_select options the manifests use but
 // the database lacks. A schema PATCH replaces the option list, so the request
 // carries every existing option (by id) plus the new ones.
-func (e *env) backfillOptions(ctx context.Context, client clientFlags, repo, configPath string, apply bool) error {
-	w, err := e.openWorkspace(repo, configPath, time.Now().UTC())
+func backfillOptions(ctx context.Context, s engine.Settings, apply bool, stdout io.Writer) error {
+	w, err := engine.Open(s, time.Now().UTC())
 	if err != nil {
 		return err
 	}
-	db, closer, err := e.connect(client)
+	db, err := engine.Connect(s)
 	if err != nil {
 		return err
 	}
-	defer closer.Close()
-	schema, err := db.schema(ctx)
+	defer db.Close()
+	schema, err := db.Schema(ctx)
 	if err != nil {
-		return fmt.Errorf("read database %s: %w", db.id, err)
+		return fmt.Errorf("read database %s: %w", db.ID(), err)
 	}
 	patch := map[string]json.RawMessage{}
-	for _, p := range w.cfg.Properties {
+	for _, p := range w.Config.Properties {
 		if p.Type != property.Select && p.Type != property.MultiSelect {
 			continue
 		}
@@ -112,7 +116,7 @@ func (e *env) backfillOptions(ctx context.Context, client clientFlags, repo, con
 			names = append(names, o.Name)
 		}
 		var added []string
-		for _, m := range w.modules {
+		for _, m := range w.Modules {
 			v := m.Props[p.Name]
 			for _, n := range append([]string{v.Text}, v.Names...) {
 				if n != "" && !slices.Contains(names, n) && !slices.Contains(added, n) {
@@ -124,7 +128,7 @@ func (e *env) backfillOptions(ctx context.Context, client clientFlags, repo, con
 			continue
 		}
 		slices.Sort(added)
-		fmt.Fprintf(e.stdout, "➕ %s: %d new options: %s\n", p.Name, len(added), report.Sanitize(fmt.Sprint(added)))
+		fmt.Fprintf(stdout, "➕ %s: %d new options: %s\n", p.Name, len(added), report.Sanitize(fmt.Sprint(added)))
 		opts := make([]map[string]string, 0, len(existing)+len(added))
 		for _, o := range existing {
 			opts = append(opts, map[string]string{"id": o.ID, "name": o.Name})
@@ -140,15 +144,15 @@ func (e *env) backfillOptions(ctx context.Context, client clientFlags, repo, con
 	}
 	switch {
 	case len(patch) == 0:
-		fmt.Fprintln(e.stdout, "✅ The database has every option the manifests use")
+		fmt.Fprintln(stdout, "✅ The database has every option the manifests use")
 		return nil
 	case !apply:
-		fmt.Fprintln(e.stdout, "📋 Run with --apply to add them to the database")
+		fmt.Fprintln(stdout, "📋 Run with --apply to add them to the database")
 		return nil
 	}
-	if _, err := db.c.UpdateSchema(ctx, db.t, patch); err != nil {
-		return fmt.Errorf("add options to database %s: %w", db.id, err)
+	if _, err := db.UpdateSchema(ctx, patch); err != nil {
+		return fmt.Errorf("add options to database %s: %w", db.ID(), err)
 	}
-	fmt.Fprintf(e.stdout, "✅ Added options to %d properties\n", len(patch))
+	fmt.Fprintf(stdout, "✅ Added options to %d properties\n", len(patch))
 	return nil
 }

@@ -11,9 +11,13 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
+	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
+	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/report"
+	"github.com/lukhas/notion-sync-action/internal/secret"
 )
 
 // runDemo shows the whole pipeline without a Notion account: it starts the
@@ -65,27 +69,20 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	defer hs.Shutdown(context.WithoutCancel(ctx))
 	base := "http://" + ln.Addr().String()
 
-	de := *e
-	de.getenv = func(k string) string {
-		switch k {
-		case "NOTION_API_TOKEN":
-			return srv.Token()
-		case "NOTION_TOKEN", "GITHUB_SHA":
-			return ""
-		case "NOTION_DATABASE_ID":
-			return dbID
-		case "NOTION_API_BASE_URL":
-			return base
-		}
-		return e.getenv(k)
-	}
 	artifacts := filepath.Join(dir, "artifacts")
-	f := syncFlags{
-		client: clientFlags{rate: rate, maxRetries: 5, backoff: time.Second, timeout: 30 * time.Second, concurrency: 3,
-			auditPath: filepath.Join(artifacts, "notion_api_audit.log")},
-		repo: repo, all: true,
-		planPath:   filepath.Join(artifacts, "notion_sync_plan.json"),
-		ledgerPath: filepath.Join(artifacts, "notion_sync_ledger.jsonl"),
+	// The demo's own settings: nothing of the environment reaches the emulator.
+	settings := engine.Settings{
+		Token:      secret.Token(srv.Token()),
+		DatabaseID: dbID,
+		Client:     notion.Options{BaseURL: base, Rate: rate},
+		Apply:      reconcile.ApplyOptions{Concurrency: reconcile.DefaultConcurrency},
+		Repo:       repo,
+		Plan:       filepath.Join(artifacts, "notion_sync_plan.json"),
+		Ledger:     filepath.Join(artifacts, "notion_sync_ledger.jsonl"),
+		AuditLog:   filepath.Join(artifacts, "notion_api_audit.log"),
+		RunID:      runID("", ""),
+		Log:        e.log,
+		Progress:   e.stderr,
 	}
 	fmt.Fprintf(e.stdout, "🧪 Demo: Notion emulator at %s (database %s, 250 ms latency, 3 requests/s)\n", base, dbID)
 	fmt.Fprintf(e.stdout, "📁 Example repository: %s\n\n", repo)
@@ -123,14 +120,14 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 		}
-		res, err := de.sync(ctx, f)
+		res, err := engine.Sync(ctx, settings, engine.SyncRequest{All: true})
 		if err != nil {
 			return err
 		}
-		if err := report.WriteText(e.stdout, res.plan, res.stats); err != nil {
+		if err := report.WriteText(e.stdout, res.Plan, res.Stats); err != nil {
 			return fmt.Errorf("print result: %w", err)
 		}
-		if err := step.check(res.plan.Summary); err != nil {
+		if err := step.check(res.Plan.Summary); err != nil {
 			return fmt.Errorf("demo step %q: %w", step.title, err)
 		}
 		fmt.Fprintln(e.stdout)

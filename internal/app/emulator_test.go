@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/dstotijn/go-notion"
+	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 )
 
@@ -242,7 +243,7 @@ func TestEmulatorUsage(t *testing.T) {
 	for _, args := range tests {
 		e := &env{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 		err := runEmulator(t.Context(), e, append([]string{"--addr", "127.0.0.1:0"}, args...))
-		var u usageError
+		var u *engine.UsageError
 		if !errors.As(err, &u) {
 			t.Errorf("runEmulator(%q) = %v, want a usage error", args, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/report"
@@ -55,9 +56,9 @@ func (h healthReport) healthy() bool { return h.reachable && h.tokenValid && h.d
 // runHealth runs `health`: whether Notion answers, takes the token and shows the
 // database, and when the last sync succeeded.
 func runHealth(ctx context.Context, e *env, args []string) error {
-	var client clientFlags
+	var f settingsFlags
 	fs := newFlagSet(e, "health", "health [--json] [flags]")
-	client.register(fs)
+	f.client(fs)
 	// --repo is accepted like every command's; health reads no manifest.
 	fs.String("repo", ".", "accepted for symmetry with the other commands; health reads no manifest")
 	ledgerPath := fs.String("ledger", "artifacts/notion_sync_ledger.jsonl", "the sync ledger, for the last successful sync")
@@ -65,23 +66,35 @@ func runHealth(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, secondsArgs(args, "backoff")); err != nil {
 		return err
 	}
-	h := healthReport{tokenSet: e.token() != "", rate: client.rate, ledgerPath: *ledgerPath}
-	h.lastRun, h.lastAny, h.ledgerErr = lastRuns(*ledgerPath)
+	s, err := e.settings(f)
+	if err != nil {
+		return err
+	}
+	s.Ledger = *ledgerPath
+	return health(ctx, e.stdout, e.stderr, s, *asJSON)
+}
+
+// health is the core of `health` (and of the Action's health mode): the report
+// goes to out, as text or as the runbook's JSON document; with asJSON the text
+// (the reasons and fixes) goes to errOut when the check fails.
+func health(ctx context.Context, out, errOut io.Writer, s engine.Settings, asJSON bool) error {
+	h := healthReport{tokenSet: s.Token != "", rate: s.Client.Rate, ledgerPath: s.Ledger}
+	h.lastRun, h.lastAny, h.ledgerErr = lastRuns(s.Ledger)
 	if h.tokenSet {
-		if err := e.checkNotion(ctx, client, &h); err != nil {
+		if err := checkNotion(ctx, s, &h); err != nil {
 			return err
 		}
 	}
 	text := healthText(h)
-	if *asJSON {
-		if err := writeJSONTo(e.stdout, h.json()); err != nil {
+	if asJSON {
+		if err := writeJSONTo(out, h.json()); err != nil {
 			return err
 		}
 		if !h.healthy() {
 			// stdout carries the document alone; the reasons and fixes go to stderr.
-			fmt.Fprint(e.stderr, text)
+			fmt.Fprint(errOut, text)
 		}
-	} else if _, err := io.WriteString(e.stdout, text); err != nil {
+	} else if _, err := io.WriteString(out, text); err != nil {
 		return fmt.Errorf("print result: %w", err)
 	}
 	if !h.healthy() {
@@ -93,14 +106,14 @@ func runHealth(ctx context.Context, e *env, args []string) error {
 // checkNotion calls GET /v1/users/me (the token, and whether Notion answers at
 // all) and, when that works, GET /v1/databases/{id}. A bad or missing database id
 // is a config error, reported as for every command.
-func (e *env) checkNotion(ctx context.Context, client clientFlags, h *healthReport) error {
-	db, closer, err := e.connect(client)
+func checkNotion(ctx context.Context, s engine.Settings, h *healthReport) error {
+	db, err := engine.Connect(s)
 	if err != nil {
 		return err
 	}
-	defer closer.Close()
-	h.dbID = db.id
-	me, err := db.c.Me(ctx)
+	defer db.Close()
+	h.dbID = db.ID()
+	me, err := db.Client().Me(ctx)
 	var apiErr *notion.APIError
 	switch {
 	case err == nil:
@@ -112,13 +125,13 @@ func (e *env) checkNotion(ctx context.Context, client clientFlags, h *healthRepo
 		h.apiErr = err
 	}
 	if h.tokenValid {
-		if _, err := db.schema(ctx); err != nil {
+		if _, err := db.Schema(ctx); err != nil {
 			h.dbErr = err
 		} else {
 			h.dbOK = true
 		}
 	}
-	h.stats = db.c.Stats()
+	h.stats = db.Client().Stats()
 	return nil
 }
 
@@ -186,7 +199,7 @@ func healthText(h healthReport) string {
 	case h.dbOK:
 		fmt.Fprintf(&b, "✅ Database ID: Valid (%s)\n", abbrevID(h.dbID))
 	case h.dbErr != nil:
-		fmt.Fprintf(&b, "❌ Database ID: %s%s\n", oneLine(h.dbErr), databaseFix(h.dbErr))
+		fmt.Fprintf(&b, "❌ Database ID: %s%s\n", oneLine(h.dbErr), engine.DatabaseFix(h.dbErr))
 	case tokenRefused:
 		notChecked("Database ID", "the token was refused")
 	default:
@@ -195,7 +208,7 @@ func healthText(h healthReport) string {
 
 	switch {
 	case !h.tokenSet:
-		fmt.Fprintf(&b, "❌ API Token: Missing\nFix: %s\n", strings.TrimPrefix(errNoToken.Error(), "no Notion token: "))
+		fmt.Fprintf(&b, "❌ API Token: Missing\nFix: %s\n", strings.TrimPrefix(engine.ErrNoToken.Error(), "no Notion token: "))
 	case h.tokenValid:
 		bot := ""
 		if h.bot != "" {

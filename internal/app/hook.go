@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lukhas/notion-sync-action/internal/config"
+	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/hook"
 )
 
@@ -56,7 +57,7 @@ func (e *env) hookInstall(args []string) error {
 	}
 	cfg, err := config.LoadDir(loc.RepoDir, cfgArg)
 	if err != nil {
-		return usageError{fmt.Errorf("load config: %w", err)}
+		return &engine.UsageError{Err: fmt.Errorf("load config: %w", err)}
 	}
 	command := *bin
 	if command == "" {
@@ -132,7 +133,7 @@ func (e *env) hookUninstall(args []string) error {
 // hook without --force, a glob grep cannot read, ...) usage errors: exit 2, not 3.
 func hookError(err error) error {
 	if _, ok := errors.AsType[*hook.InputError](err); ok {
-		return usageError{err}
+		return &engine.UsageError{Err: err}
 	}
 	return err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 
+	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
 	"github.com/lukhas/notion-sync-action/internal/hook"
 	"github.com/lukhas/notion-sync-action/internal/ledger"
@@ -25,13 +26,12 @@ const defaultLedger = "artifacts/notion_sync_ledger.jsonl"
 // restoreFlags are the flags of `notion-sync restore`, the runbook's emergency
 // rollback (§4.1): undo every write the ledger recorded after a good sync.
 type restoreFlags struct {
-	client  clientFlags
-	repo    string
-	ledgers pathList
-	sha     string
-	confirm bool
-	force   bool
-	json    bool
+	settings settingsFlags
+	ledgers  pathList
+	sha      string
+	confirm  bool
+	force    bool
+	json     bool
 }
 
 // out is the ledger restore appends its own records to: the last one given (the
@@ -54,8 +54,8 @@ func (p *pathList) Set(v string) error {
 func runRestore(ctx context.Context, e *env, args []string) error {
 	var f restoreFlags
 	flags := newFlagSet(e, "restore", "restore --sha S [--ledger F]... [--confirm] [flags]")
-	f.client.register(flags)
-	flags.StringVar(&f.repo, "repo", ".", "git repository used to resolve --sha when it is a revision (HEAD~2, a tag, a short sha)")
+	f.settings.client(flags)
+	flags.StringVar(&f.settings.repo, "repo", ".", "git repository used to resolve --sha when it is a revision (HEAD~2, a tag, a short sha)")
 	flags.Var(&f.ledgers, "ledger", "the ledger the syncs wrote (default "+defaultLedger+"); give it once per file to read several, such as the ledger artifacts of several CI runs: their records are merged by time, and restore appends its own to the last one")
 	flags.StringVar(&f.sha, "sha", "", "the commit whose sync to go back to: a sha the ledger records, a unique prefix of one, or a git revision")
 	flags.BoolVar(&f.confirm, "confirm", false, "write the undo to Notion; without it restore only prints what it would write")
@@ -66,6 +66,10 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	}
 	if len(f.ledgers) == 0 {
 		f.ledgers = pathList{defaultLedger}
+	}
+	s, err := e.settings(f.settings)
+	if err != nil {
+		return err
 	}
 	if f.sha == "" {
 		return usagef("--sha is required: the commit whose sync to go back to; list the recent ones with: tail -10 %s | jq -r '.timestamp, .sha'", f.out())
@@ -79,7 +83,7 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if f.confirm {
 		// The same lock as sync: a hook's background sync must not write between
 		// reading the pages and writing them back.
-		unlock, err := lockRun(f.out()+".lock", e.log)
+		unlock, err := engine.LockRun(f.out()+".lock", e.log)
 		if err != nil {
 			return err
 		}
@@ -89,18 +93,18 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cut, err := restore.FindCutoff(recs, f.sha, gitResolver(f.repo), f.ledgers.String())
+	cut, err := restore.FindCutoff(recs, f.sha, gitResolver(s.Repo), f.ledgers.String())
 	if err != nil {
 		return asUsage(err)
 	}
 	undo, more := restore.Plan(recs, cut)
 	res := restore.Result{Cut: cut, Confirm: f.confirm, Warnings: append(warnings, more...)}
 	if len(undo) > 0 {
-		if err := e.restorePages(ctx, f, &res, undo, start); err != nil {
+		if err := restorePages(ctx, s, f, &res, undo, start); err != nil {
 			return err
 		}
 	}
-	res.Next = verifyNext(f.repo, cut.SHA, f.client.databaseID)
+	res.Next = verifyNext(s.Repo, cut.SHA, f.settings.databaseID)
 	if f.json {
 		err = restore.WriteJSON(e.stdout, res)
 	} else {
@@ -123,22 +127,21 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 // touches; with --confirm it opens the ledger and has restore make and record
 // the writes. A ledger failure while writing is kept on res (so what was written
 // is still printed); only a failure before any write is returned.
-func (e *env) restorePages(ctx context.Context, f restoreFlags, res *restore.Result, undo []*restore.PageUndo, start time.Time) error {
-	db, closer, err := e.connect(f.client)
+func restorePages(ctx context.Context, s engine.Settings, f restoreFlags, res *restore.Result, undo []*restore.PageUndo, start time.Time) error {
+	db, err := engine.Connect(s)
 	if err != nil {
 		return err
 	}
-	defer closer.Close()
-	schema, err := db.schema(ctx)
+	defer db.Close()
+	schema, err := db.Schema(ctx)
 	if err != nil {
-		return fmt.Errorf("read database %s: %w%s", db.id, err, databaseFix(err))
+		return fmt.Errorf("read database %s: %w%s", db.ID(), err, engine.DatabaseFix(err))
 	}
 	types := map[string]property.Type{}
 	for name, p := range schema.Properties {
 		types[name] = property.Type(p.Type)
 	}
-	n := restoreDB{db}
-	res.Steps, err = restore.Prepare(ctx, n, db.id, types, undo, f.client.concurrency)
+	res.Steps, err = restore.Prepare(ctx, db, db.ID(), types, undo, s.Apply.Concurrency)
 	if err != nil {
 		return err
 	}
@@ -150,31 +153,17 @@ func (e *env) restorePages(ctx context.Context, f restoreFlags, res *restore.Res
 		return fmt.Errorf("open ledger: %w", err)
 	}
 	defer lw.Close()
-	res.LedgerErr = restore.Apply(ctx, n, restore.Recorder{W: lw, RunID: runID(e.getenv), SHA: res.Cut.SHA, Started: start},
-		res.Steps, f.client.concurrency)
+	res.LedgerErr = restore.Apply(ctx, db, restore.Recorder{W: lw, RunID: s.RunID, SHA: res.Cut.SHA, Started: start},
+		res.Steps, s.Apply.Concurrency)
 	return nil
 }
-
-// The build fails if the adapter stops satisfying what restore needs.
-var _ restore.Notion = restoreDB{}
-
-// restoreDB adapts the database to restore.Notion: the trash flag both ways,
-// and the request id the ledger records with a failed write.
-type restoreDB struct{ *database }
-
-func (d restoreDB) SetArchived(ctx context.Context, id string, archived bool) error {
-	_, err := d.c.TrashPage(ctx, id, archived)
-	return err
-}
-
-func (d restoreDB) RequestID(err error) string { return requestID(err) }
 
 // asUsage reports restore's refusals (a sha or ledger it cannot use) as bad
 // usage: exit code 2.
 func asUsage(err error) error {
 	var in *restore.InputError
 	if errors.As(err, &in) {
-		return usageError{err}
+		return &engine.UsageError{Err: err}
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
@@ -15,20 +16,20 @@ import (
 const schemaUsage = "schema dump [--output F] [flags]"
 
 // runSchema runs `schema dump`: it writes the database object exactly as Notion
-// sends it (go-notion would drop fields it does not know), indented, so that the
+// sends it (every field, also those the sync does not read), indented, so that the
 // runbook's `jq '.properties' artifacts/notion_schema.json` works. Flags may come
 // before or after the subcommand.
 func runSchema(ctx context.Context, e *env, args []string) error {
-	var client clientFlags
+	var f settingsFlags
 	fs := newFlagSet(e, "schema", schemaUsage)
-	client.register(fs)
+	f.client(fs)
 	fs.String("repo", ".", "accepted for symmetry with the other commands; the dump reads no manifest")
 	output := fs.String("output", "artifacts/notion_schema.json", "where to write the database object")
 	if err := fs.Parse(secondsArgs(args, "backoff")); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError{err}
+		return &engine.UsageError{Err: err}
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
@@ -40,24 +41,25 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, rest[1:]); err != nil {
 		return err
 	}
-	db, closer, err := e.connect(client)
+	s, err := e.settings(f)
 	if err != nil {
 		return err
 	}
-	defer closer.Close()
-	if err := db.resolve(ctx); err != nil {
-		return fmt.Errorf("read database %s: %w%s", db.id, err, databaseFix(err))
-	}
-	raw, err := db.c.SchemaRaw(ctx, db.t)
+	db, err := engine.Connect(s)
 	if err != nil {
-		return fmt.Errorf("dump schema: %w%s", err, databaseFix(err))
+		return err
+	}
+	defer db.Close()
+	raw, err := db.SchemaRaw(ctx)
+	if err != nil {
+		return fmt.Errorf("dump schema: %w%s", err, engine.DatabaseFix(err))
 	}
 	var obj struct {
 		Properties map[string]json.RawMessage `json:"properties"`
 	}
 	if err := json.Unmarshal(raw, &obj); err != nil || obj.Properties == nil {
 		// Without read content capability Notion answers with a partial object.
-		return fmt.Errorf("dump schema: the database object of %s has no properties; give the integration read content capability", db.id)
+		return fmt.Errorf("dump schema: the database object of %s has no properties; give the integration read content capability", db.ID())
 	}
 	var out bytes.Buffer
 	if err := json.Indent(&out, raw, "", "  "); err != nil {
@@ -68,6 +70,6 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("write schema: %w", err)
 	}
 	n := len(obj.Properties)
-	fmt.Fprintf(e.stdout, "✅ Schema of %s written to %s (%d %s)\n", db.id, *output, n, pluralWord(n, "property", "properties"))
+	fmt.Fprintf(e.stdout, "✅ Schema of %s written to %s (%d %s)\n", db.ID(), *output, n, pluralWord(n, "property", "properties"))
 	return nil
 }

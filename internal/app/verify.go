@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/property"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
@@ -70,60 +71,68 @@ type verifyResult struct {
 	Results    []verifyRow   `json:"results"`
 }
 
-// verifyFlags are the flags of `notion-sync verify`.
-type verifyFlags struct {
-	client       clientFlags
-	repo, config string
-	module       string
-	all          bool
-	verbose      bool
-	json         bool
+// verifyOptions are verify's own choices, besides the Settings.
+type verifyOptions struct {
+	module  string // the one module to check, or "" with all
+	all     bool
+	verbose bool // show both values of each differing property, and warnings
+	json    bool
 }
 
 // runVerify runs `verify`: a dry-run sync with no plan file, read as a verdict, so
 // that verify compares exactly as the sync does and never writes.
 func runVerify(ctx context.Context, e *env, args []string) error {
-	var f verifyFlags
+	var f settingsFlags
+	var o verifyOptions
 	fs := newFlagSet(e, "verify", "verify --module NAME | --all [--verbose] [--json] [flags]")
-	f.client.register(fs)
-	fs.StringVar(&f.repo, "repo", ".", "repository root holding the manifests")
-	fs.StringVar(&f.config, "config", "", "config file (default .github/notion-sync.yml, else the built-in config)")
-	fs.StringVar(&f.module, "module", "", "check the one module with this key")
-	fs.BoolVar(&f.all, "all", false, "check every manifest, and the pages no manifest has")
-	fs.BoolVar(&f.verbose, "verbose", false, "show Notion's and the manifest's value of each property that differs, and warnings")
-	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
+	f.client(fs)
+	f.manifests(fs)
+	fs.StringVar(&o.module, "module", "", "check the one module with this key")
+	fs.BoolVar(&o.all, "all", false, "check every manifest, and the pages no manifest has")
+	fs.BoolVar(&o.verbose, "verbose", false, "show Notion's and the manifest's value of each property that differs, and warnings")
+	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
 	if err := parseFlags(fs, secondsArgs(args, "backoff")); err != nil {
 		return err
 	}
-	if f.all == (f.module != "") {
-		return usagef("choose one of --all or --module NAME")
-	}
-	if e.token() == "" {
-		// Without a token a dry run plans from the manifests alone; verify must read Notion.
-		return usageError{errNoToken}
-	}
-	// A dry run with no plan file: the sync's own reading and planning, no writes.
-	res, err := e.sync(ctx, syncFlags{client: f.client, repo: f.repo, config: f.config,
-		all: f.all, module: f.module, dryRun: true})
+	s, err := e.settings(f)
 	if err != nil {
 		return err
 	}
-	v := verdict(res.plan)
-	if f.json {
-		if err := writeJSONTo(e.stdout, v); err != nil {
+	return verify(ctx, e.stdout, s, o)
+}
+
+// verify is the core of `verify` (and of the Action's verify mode): it prints the
+// verdict to out and returns errProblems when Notion and the manifests differ.
+func verify(ctx context.Context, out io.Writer, s engine.Settings, o verifyOptions) error {
+	if o.all == (o.module != "") {
+		return usagef("choose one of --all or --module NAME")
+	}
+	if s.Token == "" {
+		// Without a token a dry run plans from the manifests alone; verify must read Notion.
+		return engine.ErrNoToken
+	}
+	// A dry run with no plan file: the sync's own reading and planning, no writes.
+	s.Plan = ""
+	res, err := engine.Sync(ctx, s, engine.SyncRequest{All: o.all, Module: o.module, DryRun: true})
+	if err != nil {
+		return err
+	}
+	v := verdict(res.Plan)
+	if o.json {
+		if err := writeJSONTo(out, v); err != nil {
 			return err
 		}
 	} else {
 		var summary string
-		if f.module != "" && v.Summary.mismatches() == 0 {
+		if o.module != "" && v.Summary.mismatches() == 0 {
 			// The values shown for a match are the manifest's, which Notion holds too.
-			w, err := e.openWorkspace(f.repo, f.config, time.Now().UTC())
+			w, err := engine.Open(s, time.Now().UTC())
 			if err != nil {
 				return err
 			}
-			summary = moduleSummary(w, f.module)
+			summary = moduleSummary(w, o.module)
 		}
-		if _, err := io.WriteString(e.stdout, verifyText(v, f.module, summary, f.verbose)); err != nil {
+		if _, err := io.WriteString(out, verifyText(v, o.module, summary, o.verbose)); err != nil {
 			return fmt.Errorf("print result: %w", err)
 		}
 	}
@@ -276,13 +285,13 @@ func sanitizedNames(props map[string]report.Diff) []string {
 
 // moduleSummary is the 📋 line of one module: its select, status and number values,
 // in config order, leaving out the empty ones ("Lane: L2 | Status: Active | MQI: 92.3").
-func moduleSummary(w *workspace, key string) string {
-	for _, m := range w.modules {
+func moduleSummary(w *engine.Workspace, key string) string {
+	for _, m := range w.Modules {
 		if m.Key != key {
 			continue
 		}
 		var parts []string
-		for _, p := range w.cfg.Properties {
+		for _, p := range w.Config.Properties {
 			v, ok := m.Props[p.Name]
 			if !ok || v.IsEmpty() || (p.Type != property.Select && p.Type != property.Status && p.Type != property.Number) {
 				continue

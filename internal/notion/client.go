@@ -16,6 +16,7 @@ import (
 	"time"
 
 	gonotion "github.com/dstotijn/go-notion"
+	"github.com/lukhas/notion-sync-action/internal/secret"
 	"golang.org/x/time/rate"
 )
 
@@ -34,7 +35,8 @@ type Options struct {
 	// this Client (Notion documents an average of 3/s per integration). Default 3;
 	// rate.Inf or a negative value disables pacing.
 	Rate float64
-	// Burst is how many requests may go at once before pacing starts. Default 3.
+	// Burst is how many requests may go at once before pacing starts. Default 3,
+	// or the rate per second when that is lower.
 	Burst int
 	// MaxRetries is the number of retries after the first attempt for retryable
 	// failures. Default 5; 0 means the default; -1 means none.
@@ -91,7 +93,7 @@ type Client struct {
 
 // New returns a Client. It never fails: a bad BaseURL makes every call return
 // the parse error, so the caller reports it where it reports API errors.
-func New(token Secret, opts Options) *Client {
+func New(token secret.Token, opts Options) *Client {
 	tok := token
 	tr := &transport{
 		token:      &tok,
@@ -107,15 +109,15 @@ func New(token Secret, opts Options) *Client {
 	}
 	switch {
 	case tr.maxRetries == 0:
-		tr.maxRetries = 5
+		tr.maxRetries = DefaultMaxRetries
 	case tr.maxRetries < 0:
 		tr.maxRetries = 0
 	}
 	if tr.backoff <= 0 {
-		tr.backoff = time.Second
+		tr.backoff = DefaultBackoff
 	}
 	if tr.maxBackoff <= 0 {
-		tr.maxBackoff = 30 * time.Second
+		tr.maxBackoff = DefaultMaxBackoff
 	}
 	if tr.maxBackoff < tr.backoff {
 		tr.maxBackoff = tr.backoff
@@ -135,13 +137,15 @@ func New(token Secret, opts Options) *Client {
 	r := opts.Rate
 	switch {
 	case r == 0:
-		r = 3
+		r = DefaultRate
 	case r < 0:
 		r = float64(rate.Inf)
 	}
 	burst := opts.Burst
 	if burst <= 0 {
-		burst = 3
+		// Never more at once than the rate allows in a second, so a slow rate
+		// set for a shared workspace is not exceeded by the first burst.
+		burst = max(1, min(DefaultBurst, int(r)))
 	}
 	tr.configured = rate.Limit(r)
 	tr.current = tr.configured
@@ -168,7 +172,7 @@ func New(token Secret, opts Options) *Client {
 		}
 	}
 	if tr.timeout <= 0 {
-		tr.timeout = 30 * time.Second
+		tr.timeout = DefaultTimeout
 	}
 	hc.Transport = tr
 	return &Client{

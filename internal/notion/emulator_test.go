@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lukhas/notion-sync-action/internal/property"
+	"github.com/lukhas/notion-sync-action/internal/secret"
 	"golang.org/x/time/rate"
 
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
@@ -25,7 +26,7 @@ func newEmulatorClient(t *testing.T, opts emulator.Options) (*Client, *emulator.
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	c := New(Secret(srv.Token()), Options{BaseURL: srv.URL(), Rate: float64(rate.Inf), Sleep: rec.sleep, Now: testNow})
+	c := New(secret.Token(srv.Token()), Options{BaseURL: srv.URL(), Rate: float64(rate.Inf), Sleep: rec.sleep, Now: testNow})
 	return c, srv, db, rec
 }
 
@@ -232,7 +233,7 @@ func TestArchiveAfterCommitThenFail(t *testing.T) {
 			if tt.opts != nil {
 				tt.opts(&opts)
 			}
-			c := New(Secret(srv.Token()), opts)
+			c := New(secret.Token(srv.Token()), opts)
 			id, err := srv.SeedPage(db, json.RawMessage(`{"Module":{"title":[{"text":{"content":"core"}}]}}`))
 			if err != nil {
 				t.Fatal(err)

@@ -14,12 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/secret"
 	"golang.org/x/time/rate"
 )
 
 // testToken must never show up in any output; every rig checks its audit log
 // and logs for it on cleanup.
-const testToken Secret = "ntn_TESTTOKEN_must_not_leak_4242"
+const testToken secret.Token = "ntn_TESTTOKEN_must_not_leak_4242"
 
 const (
 	testPageID = "59833787-2cf9-4fdf-8782-e53db20768a5"

@@ -7,13 +7,15 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/lukhas/notion-sync-action/internal/secret"
 )
 
-func TestSecretNeverPrints(t *testing.T) {
+func TestTokenNeverPrints(t *testing.T) {
 	t.Parallel()
 	s := testToken
 	type holder struct {
-		Token Secret `json:"token"`
+		Token secret.Token `json:"token"`
 	}
 	var textLog, jsonLog bytes.Buffer
 	slog.New(slog.NewTextHandler(&textLog, nil)).Info("x", "token", s, "holder", holder{s})

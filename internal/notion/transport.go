@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/secret"
 	"golang.org/x/time/rate"
 )
 
@@ -68,7 +69,7 @@ type transport struct {
 	next       http.RoundTripper
 	base       *url.URL // scheme, host and path prefix (no trailing slash)
 	baseErr    error
-	token      *Secret // a pointer, so printing the struct cannot show it
+	token      *secret.Token // a pointer, so printing the struct cannot show it
 	limiter    *rate.Limiter
 	configured rate.Limit // Options.Rate; the limiter runs at or below it
 	maxRetries int
@@ -425,9 +426,7 @@ func (t *transport) attempt(ctx context.Context, orig *http.Request, target *url
 	requestID := resp.Header.Get("X-Notion-Request-Id")
 	if resp.StatusCode != http.StatusOK {
 		ae := parseAPIError(resp.StatusCode, resp.Header, data, t.now())
-		if tok := t.token.Reveal(); tok != "" {
-			ae.Message = strings.ReplaceAll(ae.Message, tok, redacted)
-		}
+		ae.Message = t.token.Scrub(ae.Message)
 		requestID = ae.RequestID
 		t.record(entry{stamp, orig.Method, path, resp.StatusCode, elapsed, n, requestID, ""})
 		if info != nil {

@@ -53,6 +53,10 @@ type Recorder interface {
 	Record(e Event) error
 }
 
+// DefaultConcurrency is the number of parallel writers the CLI and the Action
+// use unless told otherwise: Notion's pace (3 requests/s) is reached with three.
+const DefaultConcurrency = 3
+
 // ApplyOptions control how Apply writes. The zero value writes one change at a
 // time, all in one batch, without recording.
 type ApplyOptions struct {

@@ -1,6 +1,6 @@
 //go:build unix
 
-package app
+package engine
 
 import (
 	"errors"
@@ -11,10 +11,10 @@ import (
 	"syscall"
 )
 
-// lockRun holds an exclusive lock on path for one sync, so that a sync started by
+// LockRun holds an exclusive lock on path for one sync, so that a sync started by
 // a git hook and one started by hand never plan the same creates at once. A second
 // sync waits for the first; the lock goes with the process if it dies.
-func lockRun(path string, log *slog.Logger) (unlock func(), err error) {
+func LockRun(path string, log *slog.Logger) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("create lock folder: %w", err)
 	}

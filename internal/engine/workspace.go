@@ -1,4 +1,4 @@
-package app
+package engine
 
 import (
 	"errors"
@@ -18,23 +18,24 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/reconcile"
 )
 
-// workspace is a repository read through its config: every included manifest,
+// Workspace is a repository read through its config: every included manifest,
 // resolved into the row it asks for. Reading and resolving is local and cheap, so
 // every command reads all manifests, even when it syncs only a few: a duplicate
 // key is only visible against the whole set.
-type workspace struct {
-	root      string
-	cfg       *config.Config
-	commit    string              // HEAD, or $GITHUB_SHA outside a git checkout
-	modules   []module.Module     // resolved manifests, by path
-	failed    []*manifest.Problem // manifests that could not be read or resolved
-	warnings  []*manifest.Problem // discovery warnings (skipped symlinks)
-	manifests map[string]*manifest.Manifest
+type Workspace struct {
+	Root      string
+	Config    *config.Config
+	Commit    string              // HEAD, or Settings.Commit outside a git checkout
+	Modules   []module.Module     // resolved manifests, by path
+	Failed    []*manifest.Problem // manifests that could not be read or resolved
+	Warnings  []*manifest.Problem // discovery warnings (skipped symlinks)
+	Manifests map[string]*manifest.Manifest
 }
 
-// openWorkspace loads the config of the repository at root and resolves every
-// manifest it includes.
-func (e *env) openWorkspace(root, configPath string, now time.Time) (*workspace, error) {
+// Open loads the config of the repository s.Repo and resolves every manifest it
+// includes, with now as $synced_at.
+func Open(s Settings, now time.Time) (*Workspace, error) {
+	root, configPath := s.Repo, s.Config
 	if configPath != "" && !filepath.IsAbs(configPath) {
 		// A path typed on the command line is relative to where it was typed;
 		// failing that, to the repository (as the Action's config input is).
@@ -46,34 +47,34 @@ func (e *env) openWorkspace(root, configPath string, now time.Time) (*workspace,
 	}
 	cfg, err := config.LoadDir(root, configPath)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("load config: %w", err)}
+		return nil, &UsageError{fmt.Errorf("load config: %w", err)}
 	}
-	w := &workspace{root: root, cfg: cfg, manifests: map[string]*manifest.Manifest{}}
+	w := &Workspace{Root: root, Config: cfg, Manifests: map[string]*manifest.Manifest{}}
 	if repo, err := gitdiff.Open(root); err == nil {
-		w.commit, _ = repo.Head()
+		w.Commit, _ = repo.Head()
 	}
-	if w.commit == "" {
-		w.commit = e.getenv("GITHUB_SHA")
+	if w.Commit == "" {
+		w.Commit = s.Commit
 	}
 	paths, warnings, err := manifest.Discover(root, cfg.Include, cfg.Exclude)
 	if err != nil {
 		return nil, fmt.Errorf("find manifests under %s: %w", root, err)
 	}
-	w.warnings = warnings
-	sp := module.Specials{Commit: w.commit, SyncedAt: now}
+	w.Warnings = warnings
+	sp := module.Specials{Commit: w.Commit, SyncedAt: now}
 	for _, p := range paths {
 		m, err := manifest.Load(root, p)
 		if err != nil {
-			w.failed = append(w.failed, asProblem(p, err))
+			w.Failed = append(w.Failed, asProblem(p, err))
 			continue
 		}
-		w.manifests[p] = m
+		w.Manifests[p] = m
 		mod, err := module.Resolve(cfg, m, sp)
 		if err != nil {
-			w.failed = append(w.failed, asProblem(p, err))
+			w.Failed = append(w.Failed, asProblem(p, err))
 			continue
 		}
-		w.modules = append(w.modules, mod)
+		w.Modules = append(w.Modules, mod)
 	}
 	return w, nil
 }
@@ -86,10 +87,10 @@ func asProblem(path string, err error) *manifest.Problem {
 	return &manifest.Problem{File: path, Msg: err.Error()}
 }
 
-// duplicates maps each key used by more than one manifest to their paths.
-func (w *workspace) duplicates() map[string][]string {
+// Duplicates maps each key used by more than one manifest to their paths.
+func (w *Workspace) Duplicates() map[string][]string {
 	byKey := map[string][]string{}
-	for _, m := range w.modules {
+	for _, m := range w.Modules {
 		byKey[m.Key] = append(byKey[m.Key], m.Path)
 	}
 	for k, paths := range byKey {
@@ -100,12 +101,12 @@ func (w *workspace) duplicates() map[string][]string {
 	return byKey
 }
 
-// desired turns the resolved manifests (and the broken ones) into reconcile's rows.
+// Desired turns the resolved manifests (and the broken ones) into reconcile's rows.
 // keep selects the manifests in scope; nil keeps all.
-func (w *workspace) desired(keep func(path, key string) bool) []reconcile.Desired {
+func (w *Workspace) Desired(keep func(path, key string) bool) []reconcile.Desired {
 	var out []reconcile.Desired
-	dups := w.duplicates()
-	for _, m := range w.modules {
+	dups := w.Duplicates()
+	for _, m := range w.Modules {
 		if keep != nil && !keep(m.Path, m.Key) {
 			continue
 		}
@@ -126,7 +127,7 @@ func (w *workspace) desired(keep func(path, key string) bool) []reconcile.Desire
 		}
 		out = append(out, d)
 	}
-	for _, p := range w.failed {
+	for _, p := range w.Failed {
 		if keep != nil && !keep(p.File, "") {
 			continue
 		}
@@ -136,25 +137,25 @@ func (w *workspace) desired(keep func(path, key string) bool) []reconcile.Desire
 	return out
 }
 
-// keys are the keys of every resolved manifest.
-func (w *workspace) keys() map[string]bool {
+// Keys are the keys of every resolved manifest.
+func (w *Workspace) Keys() map[string]bool {
 	out := map[string]bool{}
-	for _, m := range w.modules {
+	for _, m := range w.Modules {
 		out[m.Key] = true
 	}
 	return out
 }
 
-// volatile lists the properties written only together with a real change.
-func (w *workspace) volatile() map[string]bool {
+// Volatile lists the properties written only together with a real change.
+func (w *Workspace) Volatile() map[string]bool {
 	out := map[string]bool{}
-	for _, p := range w.cfg.Properties {
-		if w.cfg.Volatile(p.Name) {
+	for _, p := range w.Config.Properties {
+		if w.Config.Volatile(p.Name) {
 			out[p.Name] = true
 		}
 	}
 	return out
 }
 
-// abs returns a repository-relative manifest path as a file system path.
-func (w *workspace) abs(path string) string { return filepath.Join(w.root, filepath.FromSlash(path)) }
+// Abs returns a repository-relative manifest path as a file system path.
+func (w *Workspace) Abs(path string) string { return filepath.Join(w.Root, filepath.FromSlash(path)) }

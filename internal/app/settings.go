@@ -1,0 +1,94 @@
+package app
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"math"
+	"time"
+
+	"github.com/lukhas/notion-sync-action/internal/engine"
+	"github.com/lukhas/notion-sync-action/internal/notion"
+	"github.com/lukhas/notion-sync-action/internal/reconcile"
+	"github.com/lukhas/notion-sync-action/internal/secret"
+)
+
+// settingsFlags are the flags that become engine.Settings. A command registers
+// the groups it uses (client, manifests); e.settings then builds the one
+// Settings value its core takes, reading the environment here and nowhere else.
+type settingsFlags struct {
+	databaseID  string
+	rate        float64
+	maxRetries  int
+	backoff     time.Duration
+	timeout     time.Duration
+	concurrency int
+	auditLog    string
+
+	repo, config string
+}
+
+// client registers the flags of every command that talks to Notion. Their
+// defaults are the client's and reconcile's own.
+func (f *settingsFlags) client(fs *flag.FlagSet) {
+	fs.StringVar(&f.databaseID, "database-id", "", "database id or URL (default $NOTION_DATABASE_ID)")
+	fs.Float64Var(&f.rate, "rate-limit", notion.DefaultRate, "requests per second, shared by all workers (Notion's average limit is 3)")
+	fs.IntVar(&f.maxRetries, "max-retries", notion.DefaultMaxRetries, "retries of a failed request (429, 529, 5xx, network errors)")
+	fs.DurationVar(&f.backoff, "backoff", notion.DefaultBackoff, "base of the exponential backoff between retries")
+	fs.DurationVar(&f.timeout, "timeout", notion.DefaultTimeout, "timeout of one request")
+	fs.IntVar(&f.concurrency, "concurrency", reconcile.DefaultConcurrency, "parallel writers (all paced by --rate-limit)")
+	fs.StringVar(&f.auditLog, "audit-log", "artifacts/notion_api_audit.log", "one line per API call (never the token or a body)")
+}
+
+// manifests registers --repo and --config, for the commands that read manifests.
+func (f *settingsFlags) manifests(fs *flag.FlagSet) {
+	fs.StringVar(&f.repo, "repo", ".", "repository root holding the manifests")
+	fs.StringVar(&f.config, "config", "", "config file (default .github/notion-sync.yml, else the built-in config)")
+}
+
+// settings builds the run's Settings from the flags and the environment.
+func (e *env) settings(f settingsFlags) (engine.Settings, error) {
+	if math.IsNaN(f.rate) || f.rate <= 0 {
+		return engine.Settings{}, usagef("--rate-limit must be above 0, got %v", f.rate)
+	}
+	return engine.Settings{
+		Token:      e.token(),
+		DatabaseID: cmp.Or(f.databaseID, e.getenv("NOTION_DATABASE_ID")),
+		Client:     clientOptions(e.getenv("NOTION_API_BASE_URL"), f.rate, f.maxRetries, f.backoff, f.timeout),
+		Apply:      reconcile.ApplyOptions{Concurrency: f.concurrency},
+		Repo:       f.repo,
+		Config:     f.config,
+		AuditLog:   f.auditLog,
+		RunID:      runID(e.getenv("GITHUB_RUN_ID"), e.getenv("GITHUB_RUN_ATTEMPT")),
+		Commit:     e.getenv("GITHUB_SHA"),
+		Log:        e.log,
+		Progress:   e.stderr,
+	}, nil
+}
+
+// token returns the Notion token from the environment, or "" when none is set.
+func (e *env) token() secret.Token {
+	return secret.Token(cmp.Or(e.getenv("NOTION_API_TOKEN"), e.getenv("NOTION_TOKEN")))
+}
+
+// clientOptions are the client's settings as a user states them: maxRetries 0
+// means no retry (notion.Options reads 0 as its default), and a zero backoff or
+// timeout the client's default.
+func clientOptions(baseURL string, rate float64, maxRetries int, backoff, timeout time.Duration) notion.Options {
+	if maxRetries == 0 {
+		maxRetries = -1
+	}
+	return notion.Options{BaseURL: baseURL, Rate: rate, MaxRetries: maxRetries, Backoff: backoff, Timeout: timeout}
+}
+
+// runID names one run in the ledger: the Actions run (and attempt) when there
+// is one, else the time and a random suffix.
+func runID(actionsRun, attempt string) string {
+	if actionsRun != "" {
+		return actionsRun + "-" + attempt
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}

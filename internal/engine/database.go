@@ -1,0 +1,220 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/lukhas/notion-sync-action/internal/notion"
+	"github.com/lukhas/notion-sync-action/internal/property"
+	"github.com/lukhas/notion-sync-action/internal/reconcile"
+	"github.com/lukhas/notion-sync-action/internal/restore"
+)
+
+// The build fails if the adapter stops satisfying what reconcile and restore need.
+var (
+	_ reconcile.Notion = (*Database)(nil)
+	_ restore.Notion   = (*Database)(nil)
+)
+
+// ErrNoToken says how to provide the token, without ever echoing one.
+var ErrNoToken = &UsageError{errors.New("no Notion token: set NOTION_API_TOKEN (or NOTION_TOKEN) in the environment, .env or .env.local")}
+
+// Connect builds a Notion client from s, bound to s's database. Close the
+// Database to flush the audit log.
+func Connect(s Settings) (*Database, error) {
+	if s.Token == "" {
+		return nil, ErrNoToken
+	}
+	id, err := ParseDatabaseID(s.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
+	var audit io.WriteCloser = nopCloser{io.Discard}
+	if s.AuditLog != "" {
+		if err := os.MkdirAll(filepath.Dir(s.AuditLog), 0o755); err != nil {
+			return nil, fmt.Errorf("create audit log folder: %w", err)
+		}
+		file, err := os.OpenFile(s.AuditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("open audit log: %w", err)
+		}
+		audit = file
+	}
+	opts := s.Client
+	opts.AuditLog, opts.Logger = audit, s.Log
+	return &Database{c: notion.New(s.Token, opts), id: id, dataSource: s.DataSourceID, audit: audit}, nil
+}
+
+// ParseDatabaseID is the database raw names (a setting), dashed.
+func ParseDatabaseID(raw string) (string, error) {
+	if raw == "" {
+		return "", usagef("no database: set NOTION_DATABASE_ID or pass --database-id")
+	}
+	id, err := notion.ParseDatabaseID(raw)
+	if err != nil {
+		// The value is not echoed: a token pasted into the wrong secret must not print.
+		return "", usagef("NOTION_DATABASE_ID (or --database-id) is not a Notion database id: give its 32 hex digits, dashed or not, or the database's URL")
+	}
+	return id, nil
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// Database is the Notion client bound to one database: the adapter that
+// reconcile.Notion and restore.Notion ask for, and the schema calls of the
+// read-only commands.
+type Database struct {
+	c          *notion.Client
+	id         string // dashed
+	dataSource string // as the settings give it
+	audit      io.Closer
+
+	t        notion.Target // where the rows live, once resolved
+	resolved bool
+}
+
+// ID is the database's dashed id.
+func (d *Database) ID() string { return d.id }
+
+// Client is the bound client, for calls the adapter does not wrap (Me, Stats).
+func (d *Database) Client() *notion.Client { return d.c }
+
+// Close flushes and closes the audit log.
+func (d *Database) Close() error { return d.audit.Close() }
+
+// Target finds where the database's rows live, once.
+func (d *Database) Target(ctx context.Context) (notion.Target, error) {
+	if err := d.resolve(ctx); err != nil {
+		return notion.Target{}, err
+	}
+	return d.t, nil
+}
+
+func (d *Database) resolve(ctx context.Context) error {
+	if d.resolved {
+		return nil
+	}
+	t, err := d.c.Resolve(ctx, d.id, d.dataSource)
+	if err != nil {
+		return err
+	}
+	d.t, d.resolved = t, true
+	return nil
+}
+
+// Schema returns the schema of the rows' collection.
+func (d *Database) Schema(ctx context.Context) (notion.Database, error) {
+	if err := d.resolve(ctx); err != nil {
+		return notion.Database{}, err
+	}
+	return d.c.Schema(ctx, d.t)
+}
+
+func (d *Database) Query(ctx context.Context, filter json.RawMessage) ([]reconcile.Page, error) {
+	if err := d.resolve(ctx); err != nil {
+		return nil, err
+	}
+	pages, err := d.c.Query(ctx, d.t, filter)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]reconcile.Page, len(pages))
+	for i, p := range pages {
+		out[i] = fromNotion(p)
+	}
+	return out, nil
+}
+
+func (d *Database) Page(ctx context.Context, id string) (reconcile.Page, error) {
+	p, err := d.c.Page(ctx, id)
+	if err != nil {
+		return reconcile.Page{}, err
+	}
+	return fromNotion(p), nil
+}
+
+func (d *Database) Create(ctx context.Context, props map[string]property.Value) (reconcile.Page, error) {
+	if err := d.resolve(ctx); err != nil {
+		return reconcile.Page{}, err
+	}
+	p, err := d.c.CreatePage(ctx, d.t, encode(props))
+	if err != nil {
+		return reconcile.Page{}, err
+	}
+	return fromNotion(p), nil
+}
+
+func (d *Database) Update(ctx context.Context, id string, props map[string]property.Value) (reconcile.Page, error) {
+	p, err := d.c.UpdatePage(ctx, id, encode(props))
+	if err != nil {
+		return reconcile.Page{}, err
+	}
+	return fromNotion(p), nil
+}
+
+func (d *Database) Archive(ctx context.Context, id string) error {
+	_, err := d.c.TrashPage(ctx, id, true)
+	return err
+}
+
+// SetArchived moves a page to the trash (true) or out of it (false).
+func (d *Database) SetArchived(ctx context.Context, id string, archived bool) error {
+	_, err := d.c.TrashPage(ctx, id, archived)
+	return err
+}
+
+// RequestID is Notion's request id in err, for the ledger.
+func (d *Database) RequestID(err error) string { return RequestID(err) }
+
+func (d *Database) Ambiguous(err error) bool { return notion.IsAmbiguous(err) }
+func (d *Database) NotFound(err error) bool  { return notion.IsNotFound(err) }
+
+func encode(props map[string]property.Value) map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(props))
+	for name, v := range props {
+		out[name] = property.Encode(v)
+	}
+	return out
+}
+
+func fromNotion(p notion.Page) reconcile.Page {
+	out := reconcile.Page{ID: p.ID, Database: p.DatabaseID, Created: p.Created, Archived: p.InTrash, Props: map[string]property.Value{}}
+	for name, raw := range p.Properties {
+		if v, ok := property.Decode(raw); ok {
+			out.Props[name] = v
+		}
+	}
+	return out
+}
+
+// RequestID digs Notion's request id out of an error, for the ledger.
+func RequestID(err error) string {
+	var apiErr *notion.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.RequestID
+	}
+	return ""
+}
+
+// UpdateSchema edits the schema of the rows' collection (see notion.Client.UpdateSchema).
+func (d *Database) UpdateSchema(ctx context.Context, props map[string]json.RawMessage) (notion.Database, error) {
+	if err := d.resolve(ctx); err != nil {
+		return notion.Database{}, err
+	}
+	return d.c.UpdateSchema(ctx, d.t, props)
+}
+
+// SchemaRaw returns the rows' collection object as Notion sent it.
+func (d *Database) SchemaRaw(ctx context.Context) (json.RawMessage, error) {
+	if err := d.resolve(ctx); err != nil {
+		return nil, err
+	}
+	return d.c.SchemaRaw(ctx, d.t)
+}

@@ -1,0 +1,46 @@
+package engine
+
+import (
+	"io"
+	"log/slog"
+
+	"github.com/lukhas/notion-sync-action/internal/notion"
+	"github.com/lukhas/notion-sync-action/internal/reconcile"
+	"github.com/lukhas/notion-sync-action/internal/secret"
+)
+
+// Settings is everything the user chose for one run. internal/app builds it once,
+// from flags and the environment or from the Action's inputs, and passes it down
+// unchanged: no part of the engine reads a flag or a variable of its own.
+type Settings struct {
+	// Token is the Notion integration token; "" means none (offline plans only).
+	Token secret.Token
+	// DatabaseID is the database as the user gave it: dashed, undashed or a URL.
+	// It is parsed when a command connects, so commands that never call Notion
+	// do not need it.
+	DatabaseID string
+	// DataSourceID chooses one data source of a database that has several; ""
+	// means its only one.
+	DataSourceID string
+	// Client holds the client's pacing, retries and timeouts and the base URL;
+	// its zero fields mean notion's defaults. AuditLog and Logger are set by
+	// Connect from AuditLog and Log below.
+	Client notion.Options
+	// Apply holds how writes are spread: Concurrency, BatchSize and BatchDelay.
+	// The sync sets the rest.
+	Apply reconcile.ApplyOptions
+
+	Repo   string // repository root holding the manifests
+	Config string // config file; "" means .github/notion-sync.yml or the built-in config
+
+	Plan     string // the plan file; "" writes none
+	Ledger   string // the append-only ledger
+	AuditLog string // one line per API call; "" writes none
+
+	RunID  string // names the run in the ledger
+	Commit string // the commit synced when Repo is not a git checkout ($GITHUB_SHA)
+
+	Log *slog.Logger // never nil once built by app
+	// Progress is where a sync draws its progress (stderr); nil draws none.
+	Progress io.Writer
+}
