@@ -29,21 +29,22 @@ const (
 
 // The specials a `from` may name instead of a gjson path.
 const (
-	SpecialPath     = "$path"      // repo-relative manifest path, "/" separators
-	SpecialDir      = "$dir"       // the manifest's folder name
-	SpecialSHA      = "$sha"       // sha256 of the manifest's canonical JSON
-	SpecialCommit   = "$commit"    // the commit being synced (volatile)
-	SpecialSyncedAt = "$synced_at" // the time of the run (volatile)
+	SpecialPath     = "$path"       // repo-relative manifest path, "/" separators
+	SpecialDir      = "$dir"        // the manifest's folder name
+	SpecialSHA      = "$sha"        // sha256 of the manifest's canonical JSON
+	SpecialValues   = "$values_sha" // sha256 of the row's synced values (see Property.Hashed)
+	SpecialCommit   = "$commit"     // the commit being synced (volatile)
+	SpecialSyncedAt = "$synced_at"  // the time of the run (volatile)
 )
 
 // specialList names every special, in the order error messages offer them.
-const specialList = "$path, $dir, $sha, $commit, $synced_at"
+const specialList = "$path, $dir, $sha, $values_sha, $commit, $synced_at"
 
 // IsSpecial reports whether from names one of the specials ($path, $dir, $sha,
-// $commit, $synced_at) rather than a gjson path.
+// $values_sha, $commit, $synced_at) rather than a gjson path.
 func IsSpecial(from string) bool {
 	switch from {
-	case SpecialPath, SpecialDir, SpecialSHA, SpecialCommit, SpecialSyncedAt:
+	case SpecialPath, SpecialDir, SpecialSHA, SpecialValues, SpecialCommit, SpecialSyncedAt:
 		return true
 	}
 	return false
@@ -81,11 +82,49 @@ type Property struct {
 	From     []string // gjson paths or specials, tried in order; a single string in YAML becomes a one-element list
 	Default  any      // YAML scalar (string, float64, bool) or list of them, nil when absent
 	Template string   // Go text/template applied to the resolved value ("" = none)
-	Line     int      // line in the file, for errors; 0 in Default
+	// Optional means a database without this property still syncs: the sync
+	// leaves the property out and preflight only notes how to add it (see
+	// Config.Absent). The built-in config marks the properties it gained after
+	// its first release optional, so databases made for that release keep working.
+	Optional bool
+	Line     int // line in the file, for errors; 0 in Default
 }
 
-// Default returns the built-in config, the YAML block of DESIGN.md "Config". Each
-// call returns a fresh copy the caller may change.
+// Hashed reports whether p's value counts in $values_sha. Every property counts
+// except those that read $values_sha itself, $sha (which changes with fields no
+// property reads, the very thing $values_sha is immune to) or a volatile special
+// (which changes on every run).
+func (p Property) Hashed() bool {
+	for _, f := range p.From {
+		if f == SpecialValues || f == SpecialSHA || IsVolatileSpecial(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// The templates of the built-in config. A property's template applies to
+// whichever `from` path resolved, so these accept every form the two manifest
+// generations give: printf "%T" tells a list from a single value.
+const (
+	// joinList writes a list as "a; b; c" (the capability descriptions of a
+	// schema 1.1.0 manifest) and any other value as it is (a description).
+	joinList = `{{if eq (printf "%T" .) "[]interface {}"}}{{range $i, $v := .}}{{if $i}}; {{end}}{{$v}}{{end}}{{else}}{{.}}{{end}}`
+	// testStatus names testing.has_tests, so that "no tests" differs from a
+	// manifest that says nothing (an empty cell); other values pass through.
+	testStatus = `{{if eq (printf "%v" .) "true"}}has tests{{else if eq (printf "%v" .) "false"}}no tests{{else}}{{.}}{{end}}`
+	// apiList lists the apis object of the older generation.
+	apiList = "{{range $k, $v := .}}- {{$k}} ({{$v.module}})\n{{end}}"
+)
+
+// Default returns the built-in config: the YAML block of docs/config.md (and
+// internal/config/testdata/builtin.yml), a superset of DESIGN.md "Config" that
+// fits both generations of LUKHAS manifests (schema 1.0.0/3.0.0 with top-level
+// description, features, tags, matrix and ownership; schema 1.1.0 with module,
+// capabilities, testing, security and metadata objects) and the flat
+// auto-generated ones. The properties added after DESIGN.md's block are
+// Optional, so a database made for that block keeps syncing. Each call returns
+// a fresh copy the caller may change.
 func Default() *Config {
 	return &Config{
 		Version: 1,
@@ -100,19 +139,27 @@ func Default() *Config {
 		OwnerProperty:    "Manifest",
 		OnDelete:         "archive",
 		Properties: []Property{
-			{Name: "Description", Type: property.RichText, From: []string{"description"}},
-			{Name: "Features", Type: property.MultiSelect, From: []string{"features"}},
-			{Name: "Tags", Type: property.MultiSelect, From: []string{"tags"}},
-			{Name: "Lane", Type: property.Select, From: []string{"matrix.lane", "lane"}},
-			{Name: "Status", Type: property.Select, From: []string{"status"}, Default: "Active"},
+			{Name: "Description", Type: property.RichText, From: []string{"description", "capabilities.#.description"}, Template: joinList},
+			{Name: "Features", Type: property.MultiSelect, From: []string{"features", "capabilities.#.name"}},
+			{Name: "Tags", Type: property.MultiSelect, From: []string{"tags", "metadata.tags"}},
+			{Name: "Lane", Type: property.Select, From: []string{"matrix.lane", "module.lane", "lane"}},
+			{Name: "Status", Type: property.Select, From: []string{"status", "metadata.status"}, Default: "Active"},
 			{Name: "MQI", Type: property.Number, From: []string{"quality.mqi", "mqi"}},
-			{Name: "Team", Type: property.Select, From: []string{"ownership.team"}},
+			{Name: "Team", Type: property.Select, From: []string{"ownership.team", "metadata.owner"}},
 			{Name: "Coverage", Type: property.Number, From: []string{"testing.coverage_observed"}},
-			{Name: "SLA p95", Type: property.Number, From: []string{"performance.sla_targets.latency_p95_ms"}},
-			{Name: "APIs", Type: property.RichText, From: []string{"apis"},
-				Template: "{{range $k, $v := .}}- {{$k}} ({{$v.module}})\n{{end}}"},
+			{Name: "SLA p95", Type: property.Number, From: []string{"performance.sla_targets.latency_p95_ms", "performance.sla.latency_p95_ms"}},
+			{Name: "APIs", Type: property.RichText, From: []string{"apis"}, Template: apiList},
+			{Name: "Quality Tier", Type: property.Select, From: []string{"module.quality_tier", "testing.quality_tier", "quality_tier", "tier"}, Optional: true},
+			{Name: "Test Status", Type: property.Select, From: []string{"testing.has_tests"}, Template: testStatus, Optional: true},
+			{Name: "Data Classification", Type: property.Select, From: []string{"security.data_classification"}, Optional: true},
+			{Name: "Constellation", Type: property.MultiSelect, From: []string{"constellation_alignment.primary_star", "constellation_stars"}, Optional: true},
+			{Name: "MATRIZ Nodes", Type: property.MultiSelect, From: []string{"matriz_integration.pipeline_nodes"}, Optional: true},
+			{Name: "Colony", Type: property.Select, From: []string{"module.colony"}, Optional: true},
+			{Name: "Dependencies", Type: property.MultiSelect, From: []string{"dependencies.@values|@flatten"}, Optional: true},
+			{Name: "Docs", Type: property.URL, From: []string{"metadata.documentation_url", "links.docs"}, Optional: true},
+			{Name: "Manifest Updated", Type: property.Date, From: []string{"metadata.last_updated", "metadata.updated", "updated"}, Optional: true},
 			{Name: "Manifest", Type: property.RichText, From: []string{SpecialPath}},
-			{Name: "Provenance SHA", Type: property.RichText, From: []string{SpecialSHA}},
+			{Name: "Provenance SHA", Type: property.RichText, From: []string{SpecialValues}},
 			{Name: "Last Commit", Type: property.RichText, From: []string{SpecialCommit}},
 			{Name: "Updated At", Type: property.Date, From: []string{SpecialSyncedAt}},
 		},

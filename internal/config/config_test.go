@@ -13,7 +13,8 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/property"
 )
 
-// designBlock is the YAML block of DESIGN.md "Config", verbatim.
+// designBlock is the YAML block of DESIGN.md "Config", verbatim: the built-in
+// config of the first release.
 const designBlock = `version: 1
 manifests:
   include: ["**/module.manifest.json"]   # repo-relative globs, ** allowed
@@ -42,22 +43,92 @@ properties:
   Updated At:     {type: date, from: $synced_at}
 `
 
-func TestDefaultIsDesignBlock(t *testing.T) {
+// TestDefaultIsBuiltinFile: Default is the config documented in docs/config.md,
+// kept as testdata/builtin.yml, and the documentation shows that file verbatim.
+func TestDefaultIsBuiltinFile(t *testing.T) {
 	t.Parallel()
-	got, err := Parse(DefaultPath, []byte(designBlock))
+	data, err := os.ReadFile(filepath.Join("testdata", "builtin.yml"))
 	if err != nil {
-		t.Fatalf("Parse(design block) error: %v", err)
+		t.Fatal(err)
 	}
-	if got.File != DefaultPath {
-		t.Errorf("File = %q, want %q", got.File, DefaultPath)
+	got, err := Parse(DefaultPath, data)
+	if err != nil {
+		t.Fatalf("Parse(testdata/builtin.yml) error: %v", err)
 	}
 	ignore := cmp.Options{cmpopts.IgnoreFields(Config{}, "File"), cmpopts.IgnoreFields(Property{}, "Line")}
 	if diff := cmp.Diff(Default(), got, ignore); diff != "" {
-		t.Errorf("Default() differs from the DESIGN.md block (-Default +parsed):\n%s", diff)
+		t.Errorf("Default() differs from testdata/builtin.yml (-Default +parsed):\n%s", diff)
 	}
-	if got.Properties[0].Line != 13 || got.Properties[13].Line != 26 {
-		t.Errorf("property lines = %d, %d; want 13, 26", got.Properties[0].Line, got.Properties[13].Line)
+
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "config.md"))
+	if err != nil {
+		t.Fatalf("read docs/config.md: %v", err)
 	}
+	const begin, end = "<!-- builtin.yml -->\n```yaml\n", "```\n<!-- /builtin.yml -->"
+	_, rest, ok := strings.Cut(string(doc), begin)
+	block, _, ok2 := strings.Cut(rest, end)
+	if !ok || !ok2 {
+		t.Fatalf("docs/config.md has no block between %q and %q", begin, end)
+	}
+	if diff := cmp.Diff(string(data), block); diff != "" {
+		t.Errorf("docs/config.md shows another built-in config than testdata/builtin.yml (-file +doc):\n%s", diff)
+	}
+}
+
+// TestDefaultExtendsDesignBlock: the built-in config grew from the block of
+// DESIGN.md "Config"; every property of that block is still there with its type
+// and its paths (new fallbacks may follow them), so a database made for it keeps
+// matching, and every property added since is optional. The one deliberate
+// change is Provenance SHA, now a hash of the synced values ($values_sha) instead
+// of the whole manifest ($sha), so that a regeneration writes nothing.
+func TestDefaultExtendsDesignBlock(t *testing.T) {
+	t.Parallel()
+	design, err := Parse(DefaultPath, []byte(designBlock))
+	if err != nil {
+		t.Fatalf("Parse(design block) error: %v", err)
+	}
+	def := Default()
+	ignore := cmp.Options{cmpopts.IgnoreFields(Config{}, "File", "Properties")}
+	if diff := cmp.Diff(def, design, ignore); diff != "" {
+		t.Errorf("Default() differs from the DESIGN.md block outside properties (-Default +design):\n%s", diff)
+	}
+	inDesign := map[string]bool{}
+	for _, want := range design.Properties {
+		inDesign[want.Name] = true
+		got, ok := def.Property(want.Name)
+		if !ok {
+			t.Errorf("Default() lost property %q", want.Name)
+			continue
+		}
+		if got.Type != want.Type || got.Default != want.Default || got.Template != want.Template && want.Name != "Description" || got.Optional {
+			t.Errorf("Default() %q = %+v; want type %s, default %v, template %q, not optional, as in DESIGN.md", want.Name, got, want.Type, want.Default, want.Template)
+		}
+		if want.Name == "Provenance SHA" {
+			if !cmp.Equal(got.From, []string{SpecialValues}) {
+				t.Errorf("Provenance SHA from %v, want [$values_sha]", got.From)
+			}
+			continue
+		}
+		if !subsequence(want.From, got.From) {
+			t.Errorf("Default() %q from %v does not keep DESIGN.md's %v in order", want.Name, got.From, want.From)
+		}
+	}
+	for _, p := range def.Properties {
+		if !inDesign[p.Name] && !p.Optional {
+			t.Errorf("Default() %q is new since DESIGN.md but not optional, so a database made for DESIGN.md's block would fail preflight", p.Name)
+		}
+	}
+}
+
+// subsequence reports whether every element of a appears in b, in a's order.
+func subsequence(a, b []string) bool {
+	i := 0
+	for _, x := range b {
+		if i < len(a) && a[i] == x {
+			i++
+		}
+	}
+	return i == len(a)
 }
 
 func TestDefaultIsAFreshCopy(t *testing.T) {
@@ -156,9 +227,9 @@ func TestParseErrors(t *testing.T) {
 			name: "unknown special and empty path",
 			yaml: "version: 1\nowner_property: \"\"\nkey: {from: [$foo]}\nproperties:\n  A: {type: rich_text, from: [\"\", $bar]}\n",
 			want: []string{
-				f + `:3: key.from: "$foo" is not a special; use one of $path, $dir, $sha, $commit, $synced_at, or a gjson path without $`,
-				f + `:5: properties.A.from: empty path; write a gjson path such as quality.mqi, or a special ($path, $dir, $sha, $commit, $synced_at)`,
-				f + `:5: properties.A.from: "$bar" is not a special; use one of $path, $dir, $sha, $commit, $synced_at, or a gjson path without $`,
+				f + `:3: key.from: "$foo" is not a special; use one of $path, $dir, $sha, $values_sha, $commit, $synced_at, or a gjson path without $`,
+				f + `:5: properties.A.from: empty path; write a gjson path such as quality.mqi, or a special ($path, $dir, $sha, $values_sha, $commit, $synced_at)`,
+				f + `:5: properties.A.from: "$bar" is not a special; use one of $path, $dir, $sha, $values_sha, $commit, $synced_at, or a gjson path without $`,
 			},
 		},
 		{
@@ -399,27 +470,46 @@ func TestLoadDir(t *testing.T) {
 
 func TestVolatileAndManaged(t *testing.T) {
 	t.Parallel()
-	c := Default()
-	c.Properties = append(c.Properties, Property{Name: "Mixed", Type: property.RichText, From: []string{"$commit", "x"}},
-		Property{Name: "Both", Type: property.RichText, From: []string{"$commit", "$synced_at"}},
-		Property{Name: "None", Type: property.Select, Default: "x"})
-	got := map[string]bool{}
+	c := &Config{Key: Key{Property: "Module", From: []string{"$dir"}}, Properties: []Property{
+		{Name: "Description", Type: property.RichText, From: []string{"description"}},
+		{Name: "Provenance SHA", Type: property.RichText, From: []string{"$values_sha"}},
+		{Name: "Whole SHA", Type: property.RichText, From: []string{"$sha"}},
+		{Name: "Last Commit", Type: property.RichText, From: []string{"$commit"}},
+		{Name: "Updated At", Type: property.Date, From: []string{"$synced_at"}},
+		{Name: "Mixed", Type: property.RichText, From: []string{"$commit", "x"}},
+		{Name: "Both", Type: property.RichText, From: []string{"$commit", "$synced_at"}},
+		{Name: "None", Type: property.Select, Default: "x"},
+	}}
+	type flags struct{ Volatile, Hashed bool }
+	got := map[string]flags{}
 	for _, name := range c.Managed() {
-		got[name] = c.Volatile(name)
+		p, _ := c.Property(name)
+		got[name] = flags{c.Volatile(name), p.Hashed()}
 	}
-	want := map[string]bool{
-		"Module": false, "Description": false, "Features": false, "Tags": false, "Lane": false, "Status": false,
-		"MQI": false, "Team": false, "Coverage": false, "SLA p95": false, "APIs": false, "Manifest": false,
-		"Provenance SHA": false, "Last Commit": true, "Updated At": true, "Mixed": false, "Both": true, "None": false,
+	want := map[string]flags{
+		"Module":         {false, true}, // not a Property: its zero value has no from, so Hashed
+		"Description":    {false, true},
+		"Provenance SHA": {false, false},
+		"Whole SHA":      {false, false},
+		"Last Commit":    {true, false},
+		"Updated At":     {true, false},
+		"Mixed":          {false, false},
+		"Both":           {true, false},
+		"None":           {false, true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Volatile() mismatch (-want +got):\n%s", diff)
+		t.Errorf("Volatile(), Hashed() mismatch (-want +got):\n%s", diff)
 	}
-	if m := c.Managed(); m[0] != "Module" || m[1] != "Description" || len(m) != 18 {
+	if m := c.Managed(); m[0] != "Module" || m[1] != "Description" || len(m) != 9 {
 		t.Errorf("Managed() = %v, want the key first, then properties in order", m)
 	}
 	if c.Volatile("Nope") {
 		t.Error("Volatile(unknown) = true")
+	}
+	for _, p := range Default().Properties {
+		if v := Default().Volatile(p.Name); v != (p.Name == "Last Commit" || p.Name == "Updated At") {
+			t.Errorf("Default() %q: Volatile() = %v", p.Name, v)
+		}
 	}
 }
 

@@ -20,7 +20,7 @@ func topKeys() []string {
 }
 func manifestKeys() []string { return []string{"include", "exclude"} }
 func keyKeys() []string      { return []string{"property", "from"} }
-func propKeys() []string     { return []string{"type", "from", "default", "template"} }
+func propKeys() []string     { return []string{"type", "from", "default", "template", "optional"} }
 
 // Parse reads a config file's bytes. file names it in errors (a repo-relative
 // path is best: annotations use it). The result is nil with an errors.Join of
@@ -216,6 +216,8 @@ func (p *parser) key(cfg *Config, f field) {
 			switch {
 			case IsVolatileSpecial(s):
 				p.add(g.v.Line, "key.from", fmt.Sprintf("%s changes on every run, so a page could never be found again; key by a manifest field, $dir or $path", s))
+			case s == SpecialValues:
+				p.add(g.v.Line, "key.from", "$values_sha is a hash of the row, key included, so it cannot be the key; key by a manifest field, $dir or $path")
 			default:
 				p.checkFrom(g.v.Line, "key.from", s)
 			}
@@ -310,6 +312,9 @@ func (p *parser) property(cfg *Config, f field) (Property, bool) {
 			}
 			prop.Template = s
 		}
+	}
+	if g, has := m["optional"]; has {
+		prop.Optional, _ = p.boolean(g.v, key+".optional")
 	}
 	if len(prop.From) == 0 && prop.Default == nil {
 		p.add(f.k.Line, key, "no from and no default, so it would always be empty; add from: <gjson path>")
@@ -410,7 +415,10 @@ func (p *parser) crossCheck(cfg *Config, ownerLine int, top map[string]field) {
 		p.add(ownerLine, "owner_property", "the key property is set on every page, so every unmatched page would look made by the sync; name a property such as Manifest (from: $path)")
 		return
 	}
-	if _, ok := cfg.Property(cfg.OwnerProperty); ok {
+	if prop, ok := cfg.Property(cfg.OwnerProperty); ok {
+		if prop.Optional {
+			p.add(ownerLine, "owner_property", fmt.Sprintf("%q is optional, but the sync needs it to tell the pages it made from the others; remove optional: true from %s", cfg.OwnerProperty, cfg.OwnerProperty))
+		}
 		return
 	}
 	// A property that failed to parse was reported already; do not pile on.

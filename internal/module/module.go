@@ -106,7 +106,13 @@ func resolve(cfg *config.Config, m *manifest.Manifest, sp Specials) (Module, []r
 	}
 	all = append(all, key)
 	var problems []*manifest.Problem
+	var later []pending // properties that read $values_sha, resolved once the others are
 	for _, p := range cfg.Properties {
+		if slices.Contains(p.From, config.SpecialValues) {
+			later = append(later, pending{at: len(all), prop: p})
+			all = append(all, resolved{name: p.Name, value: property.Value{Type: p.Type}})
+			continue
+		}
 		v, err := r.property(p)
 		if err != nil {
 			var prob *manifest.Problem
@@ -129,6 +135,16 @@ func resolve(cfg *config.Config, m *manifest.Manifest, sp Specials) (Module, []r
 		}
 		return Module{}, nil, &first
 	}
+	if len(later) > 0 {
+		r.rowSHA = valuesSHA(cfg, all)
+		for _, l := range later {
+			v, err := r.property(l.prop)
+			if err != nil { // only a hydrated value can fail here: $values_sha is text
+				return Module{}, nil, err
+			}
+			all[l.at] = v
+		}
+	}
 	for _, v := range all {
 		fitted, losses := property.Fit(v.value)
 		if len(fitted.Names) == 0 {
@@ -149,6 +165,7 @@ type resolver struct {
 	cfg      *config.Config
 	m        *manifest.Manifest
 	sp       Specials
+	rowSHA   string // $values_sha, set once every other property is resolved
 	root     gjson.Result
 	hydrate  map[string]gjson.Result // entries of the hydrate object, nil without one
 	warnings []string
@@ -226,6 +243,8 @@ func (r *resolver) special(name string) string {
 		return r.m.Dir
 	case config.SpecialSHA:
 		return r.m.SHA
+	case config.SpecialValues:
+		return r.rowSHA
 	case config.SpecialCommit:
 		return r.sp.Commit
 	case config.SpecialSyncedAt:
