@@ -138,7 +138,11 @@ func notionChecks(ctx context.Context, out io.Writer, s engine.Settings, w *engi
 		return false
 	}
 	fmt.Fprintf(out, "✅ Database ID: Valid (%s)\n", db.ID())
-	problems, missing := engine.SchemaProblems(schema, w)
+	r := engine.CheckSchema(schema, w)
+	for _, a := range r.Absent {
+		fmt.Fprintf(out, "⚠️  %s\n", report.Sanitize(a.Note))
+	}
+	problems, missing := r.Problems, r.MissingStatus
 	for _, prop := range slices.Sorted(maps.Keys(missing)) {
 		for _, name := range slices.Sorted(maps.Keys(missing[prop])) {
 			problems = append(problems, fmt.Sprintf("status %q of property %q is not an option in Notion: add it in the Notion UI (the API cannot add status options)", name, prop))

@@ -10,15 +10,49 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/property"
 )
 
-// SchemaProblems compares the database's properties with the config: every
-// managed property must exist with the configured type. It also returns, per
-// status property, the values the manifests use that are not options yet: Notion
-// never creates a status option from a page write, and the 2022-06-28 API cannot
-// add one, so only the modules that use them fail.
-func SchemaProblems(db notion.Database, w *Workspace) (problems []string, missing map[string]map[string]bool) {
+// SchemaReport is how a database's schema fits the config.
+type SchemaReport struct {
+	// Problems are properties missing or of another type: nothing can sync
+	// until they are fixed.
+	Problems []string
+	// MissingStatus maps each status property to the values the manifests use
+	// that are not options yet: Notion never creates a status option from a page
+	// write, and the API cannot add one, so only the modules that use them fail.
+	MissingStatus map[string]map[string]bool
+	// Absent are the optional properties the database lacks: the sync leaves
+	// them out and says how to add them.
+	Absent []config.Absent
+}
+
+// AbsentNames are the names of the absent optional properties.
+func (r SchemaReport) AbsentNames() []string {
+	out := make([]string, len(r.Absent))
+	for i, a := range r.Absent {
+		out[i] = a.Name
+	}
+	return out
+}
+
+// CheckSchema compares the database's properties with the config: every
+// managed property must exist with the configured type, unless it is optional
+// and absent.
+func CheckSchema(db notion.Database, w *Workspace) SchemaReport {
 	cfg := w.Config
-	missing = map[string]map[string]bool{}
+	have := make(map[string]property.Type, len(db.Properties))
+	for name, p := range db.Properties {
+		have[name] = property.Type(p.Type)
+	}
+	r := SchemaReport{MissingStatus: map[string]map[string]bool{}, Absent: cfg.Absent(have)}
+	absent := map[string]bool{}
+	for _, a := range r.Absent {
+		absent[a.Name] = true
+	}
+	missing := r.MissingStatus
+	var problems []string
 	check := func(name string, want property.Type) {
+		if absent[name] {
+			return
+		}
 		p, ok := db.Properties[name]
 		switch {
 		case !ok:
@@ -47,9 +81,11 @@ func SchemaProblems(db notion.Database, w *Workspace) (problems []string, missin
 			}
 		}
 	}
-	return problems, missing
+	r.Problems = problems
+	return r
 }
 
+// ConfigName names the config a workspace was read with, for messages.
 func ConfigName(cfg *config.Config) string {
 	if cfg.File == "" {
 		return "the built-in config"
@@ -58,17 +94,17 @@ func ConfigName(cfg *config.Config) string {
 }
 
 // checkSchema fails a sync early, before any write, when the database cannot take
-// what the config sends. It returns the status values the database lacks.
-func checkSchema(ctx context.Context, db *Database, w *Workspace) (map[string]map[string]bool, error) {
+// what the config sends.
+func checkSchema(ctx context.Context, db *Database, w *Workspace) (SchemaReport, error) {
 	schema, err := db.Schema(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read database %s: %w%s", db.id, err, DatabaseFix(err))
+		return SchemaReport{}, fmt.Errorf("read database %s: %w%s", db.id, err, DatabaseFix(err))
 	}
-	problems, missing := SchemaProblems(schema, w)
-	if len(problems) > 0 {
-		return nil, usagef("the database does not match the config:\n  - %s\nrun 'notion-sync preflight' for the whole check", strings.Join(problems, "\n  - "))
+	r := CheckSchema(schema, w)
+	if problems := r.Problems; len(problems) > 0 {
+		return SchemaReport{}, usagef("the database does not match the config:\n  - %s\nrun 'notion-sync preflight' for the whole check", strings.Join(problems, "\n  - "))
 	}
-	return missing, nil
+	return r, nil
 }
 
 // DatabaseFix says what to do about a database that cannot be read.

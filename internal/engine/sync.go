@@ -103,10 +103,15 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 		}
 		defer unlock()
 	}
-	missing, err := checkSchema(ctx, db, w)
+	schema, err := checkSchema(ctx, db, w)
 	if err != nil {
 		return Result{}, err
 	}
+	for _, a := range schema.Absent {
+		s.Log.Warn(a.Note)
+	}
+	missing := schema.MissingStatus
+	desired = reconcile.Omit(desired, schema.AbsentNames())
 	failStatuses(desired, missing)
 	pages, err := reconcile.Load(ctx, db, w.Config.Key.Property, w.Config.OwnerProperty, sel.scope(desired))
 	if err != nil {
@@ -115,7 +120,7 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 	if extra := adopters(w, sel, desired, pages); len(extra) > 0 {
 		// A deleted manifest's page whose key another manifest still has belongs to
 		// that manifest now: sync it too, so the page's path is brought up to date.
-		desired = w.Desired(func(path, key string) bool { return sel.keep(path, key) || extra[key] })
+		desired = reconcile.Omit(w.Desired(func(path, key string) bool { return sel.keep(path, key) || extra[key] }), schema.AbsentNames())
 		failStatuses(desired, missing)
 	}
 	changes := reconcile.Plan(desired, pages, opts)
