@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -503,26 +502,23 @@ func short(sha string) string {
 	return sha
 }
 
-// problemLine finds "path:line" or "path:line:col" at the start of an error
-// message, the form manifest problems take.
-var problemLine = regexp.MustCompile(`^:(\d+)(?::(\d+))?: ?`)
-
-// annotate writes an error annotation on each failed manifest, at the line of
-// the problem when the message gives it.
 func (a *actionRun) annotate(p report.Plan) {
 	for _, c := range p.Changes {
 		if c.Action != report.ActionError {
 			continue
 		}
-		an := action.Annotation{File: c.Path, Title: "Notion sync failed: " + cmp.Or(c.Module, c.Path), Message: c.Error}
-		if c.Path != "" && strings.HasPrefix(c.Error, c.Path) {
-			if m := problemLine.FindStringSubmatch(c.Error[len(c.Path):]); m != nil {
-				an.Line, _ = strconv.Atoi(m[1])
-				an.Col, _ = strconv.Atoi(m[2])
-				an.Message = c.Error[len(c.Path)+len(m[0]):]
-			} else if rest, ok := strings.CutPrefix(c.Error[len(c.Path):], ": "); ok {
-				an.Message = rest
+		an := action.Annotation{File: c.Path, Line: c.Line, Col: c.Column,
+			Title: "Notion sync failed: " + cmp.Or(c.Module, c.Path), Message: c.Error}
+		// The annotation shows where; its message need not repeat it.
+		where := c.Path
+		if c.Line > 0 {
+			where += ":" + strconv.Itoa(c.Line)
+			if c.Column > 0 {
+				where += ":" + strconv.Itoa(c.Column)
 			}
+		}
+		if rest, ok := strings.CutPrefix(c.Error, where+": "); ok && c.Path != "" {
+			an.Message = rest
 		}
 		if a.in.FailOnError {
 			a.r.Error(an)

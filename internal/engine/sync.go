@@ -383,6 +383,9 @@ func toPlan(sha, dbID string, dryRun bool, changes []reconcile.Change) report.Pl
 		if c.Err != nil {
 			rc.Action = string(reconcile.Error)
 			rc.Error = c.Err.Error()
+			if p, ok := errors.AsType[*manifest.Problem](c.Err); ok {
+				rc.Line, rc.Column = p.Line, p.Col
+			}
 		}
 		p.Changes = append(p.Changes, rc)
 	}

@@ -101,6 +101,10 @@ type Change struct {
 	// Error is why the module failed, with Notion's code and request id when Notion
 	// refused it.
 	Error string `json:"error,omitempty"`
+	// Line and Column locate the error in the manifest (1-based) when it is a
+	// problem of the file itself; 0 when unknown.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // Diff is one property's value before and after, as plain JSON values: string, float64,
