@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/lukhas/notion-sync-action/internal/gitdiff"
 )
 
 // Run is what one run of the action does, resolved from the inputs and the
@@ -100,7 +102,7 @@ func Resolve(in Inputs, ev Event, co Checkout) (Run, error) {
 		}
 		if ev.Name == EventPullRequestTarget && !co.Holds(ev.HeadSHA) {
 			what := fmt.Sprintf("pull_request_target checks out the base branch: the checkout (%s) is not the pull request's head %s, so its manifests are not the pull request's",
-				cmp.Or(short(co.Head), "not a git checkout"), cmp.Or(short(ev.HeadSHA), "(unknown)"))
+				cmp.Or(gitdiff.ShortSHA(co.Head), "not a git checkout"), cmp.Or(gitdiff.ShortSHA(ev.HeadSHA), "(unknown)"))
 			if auto {
 				r.Skip = what + ". Nothing was planned. To plan the pull request, check out its head (actions/checkout with ref: ${{ github.event.pull_request.head.sha }}): the action reads the manifests and runs none of the pull request's code"
 			} else if r.Mode == ModeSync || r.Mode == ModePlan {
@@ -155,12 +157,4 @@ func Resolve(in Inputs, ev Event, co Checkout) (Run, error) {
 		r.Notes = append(r.Notes, "Pull request from a fork: GitHub gives this run a read-only token, so the plan is not posted as a comment (post it from a workflow_run workflow: see docs/action.md)")
 	}
 	return r, nil
-}
-
-// short is a sha cut to 12 characters, for messages.
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
 }

@@ -403,11 +403,11 @@ func (a *actionRun) changes(ctx context.Context, cfg *config.Config) ([]gitdiff.
 	if a.ev.IsPullRequest() {
 		changes, err := a.pullRequestFiles(ctx, match)
 		if err == nil {
-			return nonNil(changes), "Changed manifests from GitHub's pull request files API: the base commit " + short(base) + " is not in this checkout"
+			return nonNil(changes), "Changed manifests from GitHub's pull request files API: the base commit " + gitdiff.ShortSHA(base) + " is not in this checkout"
 		}
 		a.e.log.Warn("cannot list the pull request's files", "reason", err)
 	}
-	return nil, "Full sync: the base commit " + short(base) + " is not in this checkout and could not be fetched (see the log); actions/checkout with fetch-depth: 0 avoids this"
+	return nil, "Full sync: the base commit " + gitdiff.ShortSHA(base) + " is not in this checkout and could not be fetched (see the log); actions/checkout with fetch-depth: 0 avoids this"
 }
 
 // fetchAndDiff fetches base at depth 1 from origin when the checkout is
@@ -493,13 +493,6 @@ func nonNil(c []gitdiff.Change) []gitdiff.Change {
 		return []gitdiff.Change{}
 	}
 	return c
-}
-
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
 }
 
 func (a *actionRun) annotate(p report.Plan) {

@@ -165,7 +165,7 @@ func audit(ctx context.Context, out io.Writer, s engine.Settings, o auditOptions
 		return 0, fmt.Errorf("write audit: %w", err)
 	}
 	manifests := len(w.Modules) + len(w.Failed)
-	fmt.Fprintf(out, "🔍 Audit of %d %s against database %s\n", manifests, pluralWord(manifests, "manifest", "manifests"), abbrevID(doc.DatabaseID))
+	fmt.Fprintf(out, "🔍 Audit of %d %s against database %s\n", manifests, report.PluralWord(manifests, "manifest", "manifests"), report.ShortID(doc.DatabaseID))
 	if n := doc.Summary.total(); n == 0 {
 		fmt.Fprintln(out, "✅ No discrepancies: Notion matches every manifest")
 	} else {
@@ -175,7 +175,7 @@ func audit(ctx context.Context, out io.Writer, s engine.Settings, o auditOptions
 				parts = append(parts, fmt.Sprintf("%d %s", c, k))
 			}
 		}
-		fmt.Fprintf(out, "📊 %d %s: %s\n", n, pluralWord(n, "discrepancy", "discrepancies"), strings.Join(parts, " · "))
+		fmt.Fprintf(out, "📊 %d %s: %s\n", n, report.PluralWord(n, "discrepancy", "discrepancies"), strings.Join(parts, " · "))
 	}
 	fmt.Fprintf(out, "📄 Written to %s (review: jq '.discrepancies' %s)\n", output, output)
 	n := doc.Summary.total()

@@ -197,7 +197,7 @@ func healthText(h healthReport) string {
 	case !h.tokenSet:
 		notChecked("Database ID", "no token")
 	case h.dbOK:
-		fmt.Fprintf(&b, "✅ Database ID: Valid (%s)\n", abbrevID(h.dbID))
+		fmt.Fprintf(&b, "✅ Database ID: Valid (%s)\n", report.ShortID(h.dbID))
 	case h.dbErr != nil:
 		fmt.Fprintf(&b, "❌ Database ID: %s%s\n", oneLine(h.dbErr), engine.DatabaseFix(h.dbErr))
 	case tokenRefused:
@@ -235,13 +235,13 @@ func healthText(h healthReport) string {
 		notChecked("Rate Limit", "the API did not answer")
 	case gaveUp(h.apiErr) || gaveUp(h.dbErr):
 		fmt.Fprintf(&b, "❌ Rate Limit: Notion still answered 429 after the retries (%d × 429 in %d %s, waited %s): %s\nFix: wait a minute, and check for other integrations or runs using the same token; --rate-limit sets this tool's pace (%s requests/s)\n",
-			h.stats.RateLimited, h.stats.Calls, pluralWord(h.stats.Calls, "call", "calls"), h.stats.Waited.Round(time.Millisecond), oneLine(limited), pace)
+			h.stats.RateLimited, h.stats.Calls, report.PluralWord(h.stats.Calls, "call", "calls"), h.stats.Waited.Round(time.Millisecond), oneLine(limited), pace)
 	case h.stats.RateLimited == 0:
 		fmt.Fprintf(&b, "✅ Rate Limit: no 429 in this check (%d %s); this tool paces itself at %s requests/s; Notion publishes no count of requests left\n",
-			h.stats.Calls, pluralWord(h.stats.Calls, "call", "calls"), pace)
+			h.stats.Calls, report.PluralWord(h.stats.Calls, "call", "calls"), pace)
 	default:
 		fmt.Fprintf(&b, "⚠️  Rate Limit: %d × 429 in this check (%d %s, waited %s); this tool paces itself at %s requests/s; Notion publishes no count of requests left\n",
-			h.stats.RateLimited, h.stats.Calls, pluralWord(h.stats.Calls, "call", "calls"), h.stats.Waited.Round(time.Millisecond), pace)
+			h.stats.RateLimited, h.stats.Calls, report.PluralWord(h.stats.Calls, "call", "calls"), h.stats.Waited.Round(time.Millisecond), pace)
 	}
 
 	switch {

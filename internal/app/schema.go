@@ -70,6 +70,6 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("write schema: %w", err)
 	}
 	n := len(obj.Properties)
-	fmt.Fprintf(e.stdout, "✅ Schema of %s written to %s (%d %s)\n", db.ID(), *output, n, pluralWord(n, "property", "properties"))
+	fmt.Fprintf(e.stdout, "✅ Schema of %s written to %s (%d %s)\n", db.ID(), *output, n, report.PluralWord(n, "property", "properties"))
 	return nil
 }

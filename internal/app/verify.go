@@ -201,7 +201,7 @@ func verifyText(v verifyResult, module, summary string, verbose bool) string {
 		}
 		fmt.Fprintf(&b, "%s %d/%d modules match Notion\n", mark, s.Match, s.Modules)
 		if s.Extra > 0 {
-			fmt.Fprintf(&b, "❌ %d %s without a manifest\n", s.Extra, pluralWord(s.Extra, "page", "pages"))
+			fmt.Fprintf(&b, "❌ %d %s without a manifest\n", s.Extra, report.PluralWord(s.Extra, "page", "pages"))
 		}
 	}
 	for _, r := range v.Results {
@@ -229,7 +229,7 @@ func writeVerifyRow(b *strings.Builder, r verifyRow, single, verbose bool) {
 	}
 	page := ""
 	if r.PageID != "" {
-		page = " (page_id: " + abbrevID(r.PageID) + ")"
+		page = " (page_id: " + report.ShortID(r.PageID) + ")"
 	}
 	switch r.Result {
 	case verifyMatch:
@@ -347,21 +347,4 @@ func cutShown(s string, limit int) string {
 	}
 	r := []rune(s)
 	return string(r[:limit-1]) + "…"
-}
-
-// abbrevID shortens a Notion id to its first 8 hex digits, as the runbook's
-// "page_id: 12abc..." does; JSON output and files keep the full id.
-func abbrevID(id string) string {
-	hex := strings.ReplaceAll(id, "-", "")
-	if len(hex) < 32 || strings.Trim(hex, "0123456789abcdefABCDEF") != "" {
-		return report.Sanitize(id)
-	}
-	return hex[:8] + "…"
-}
-
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -392,3 +392,12 @@ func inMemory(changes object.Changes) (object.Changes, error) {
 	}
 	return out, nil
 }
+
+// ShortSHA is a commit id cut to 12 hex digits, for messages: unique in any
+// repository of a sane size, and short enough for a line of a summary.
+func ShortSHA(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}

@@ -184,7 +184,7 @@ func mdFooter(p Plan, s Stats, details, sha string) string {
 		b.WriteString(" · commit " + mdText(sha, 40))
 	}
 	if p.DatabaseID != "" {
-		b.WriteString(" · database " + mdText(shortID(p.DatabaseID), 40))
+		b.WriteString(" · database " + mdText(ShortID(p.DatabaseID), 40))
 	}
 	if details != "" {
 		b.WriteString(" · [full plan](" + details + ")")
@@ -306,7 +306,7 @@ func mdChangeRow(c Change, dry bool) string {
 	}
 	page := "new"
 	if c.PageID != "" {
-		page = mdText(shortID(c.PageID), 40)
+		page = mdText(ShortID(c.PageID), 40)
 	} else if c.Action != ActionCreate {
 		page = ""
 	}

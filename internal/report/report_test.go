@@ -226,8 +226,8 @@ func TestShortID(t *testing.T) {
 		"\x1b]8;;http://x\x07id":               `\x1b]8;;http://x\aid`,
 	}
 	for in, want := range tests {
-		if got := shortID(in); got != want {
-			t.Errorf("shortID(%q) = %q, want %q", in, got, want)
+		if got := ShortID(in); got != want {
+			t.Errorf("ShortID(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -162,7 +162,7 @@ func writeChange(b *strings.Builder, c Change, dry bool) bool {
 	}
 	pageID := ""
 	if c.PageID != "" {
-		pageID = " (page_id: " + shortID(c.PageID) + ")"
+		pageID = " (page_id: " + ShortID(c.PageID) + ")"
 	}
 	// Errors and duplicates name their manifest: the same key may sit in several files.
 	where := name
@@ -381,10 +381,10 @@ func cutNote(cut int) string {
 	return fmt.Sprintf(" (+%d chars)", cut)
 }
 
-// shortID shortens a Notion id to its first 8 hex digits, as the runbook's
+// ShortID shortens a Notion id to its first 8 hex digits, as the runbook's
 // "page_id: 12abc..." does; the plan file keeps the full id. Anything that is not a
 // Notion id is shown cleaned instead.
-func shortID(id string) string {
+func ShortID(id string) string {
 	hex := strings.ReplaceAll(id, "-", "")
 	if len(hex) < 32 || strings.Trim(hex, "0123456789abcdefABCDEF") != "" {
 		return clean(id, 40)
@@ -392,11 +392,17 @@ func shortID(id string) string {
 	return hex[:8] + "…"
 }
 
+// plural is n with its noun: "1 page", "3 pages".
 func plural(n int, one, many string) string {
+	return strconv.Itoa(n) + " " + PluralWord(n, one, many)
+}
+
+// PluralWord is one when n is 1, else many.
+func PluralWord(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + one
+		return one
 	}
-	return strconv.Itoa(n) + " " + many
+	return many
 }
 
 // formatDuration writes durations the runbook's way: "0s", "40ms", "3.2s", "45s",

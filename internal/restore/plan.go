@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/lukhas/notion-sync-action/internal/gitdiff"
 	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
@@ -140,7 +141,7 @@ func laterRestores(after []ledger.Record, sha string) []string {
 	}
 	var out []string
 	for _, other := range slices.Sorted(maps.Keys(pages)) {
-		out = append(out, fmt.Sprintf("a restore to sha %s after this sync changed %d pages; restore does not redo it, so those pages keep what it wrote: to go forward, check out %s and run notion-sync sync --all", other, len(pages[other]), shortSHA(sha)))
+		out = append(out, fmt.Sprintf("a restore to sha %s after this sync changed %d pages; restore does not redo it, so those pages keep what it wrote: to go forward, check out %s and run notion-sync sync --all", other, len(pages[other]), gitdiff.ShortSHA(sha)))
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/gitdiff"
 	"github.com/lukhas/notion-sync-action/internal/property"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
@@ -106,7 +107,7 @@ func WriteText(w io.Writer, r Result, path string) error {
 	}
 	switch {
 	case writes == 0 && failed == 0:
-		fmt.Fprintf(&b, "✅ Notion already shows sha %s: nothing to write\n", shortSHA(c.SHA))
+		fmt.Fprintf(&b, "✅ Notion already shows sha %s: nothing to write\n", gitdiff.ShortSHA(c.SHA))
 	case !r.Confirm:
 		fmt.Fprintf(&b, "📋 Dry run: %d writes on %d pages, nothing written. Run again with --confirm to write them\n", writes, len(r.Steps)-unchanged-failed)
 	default:
@@ -115,13 +116,13 @@ func WriteText(w io.Writer, r Result, path string) error {
 			fmt.Fprintf(&b, "❌ Stopped: the ledger could not be written (%s). A write it does not record cannot be undone later, so no page was started after that; fix the file system and run restore again\n", oneLine(r.LedgerErr))
 		}
 		if failed > 0 {
-			fmt.Fprintf(&b, "❌ %d pages restored to sha %s, %d failed, %d already as they were\n", restored, shortSHA(c.SHA), failed, unchanged)
+			fmt.Fprintf(&b, "❌ %d pages restored to sha %s, %d failed, %d already as they were\n", restored, gitdiff.ShortSHA(c.SHA), failed, unchanged)
 		} else {
-			fmt.Fprintf(&b, "✅ %d pages restored to sha %s, %d already as they were\n", restored, shortSHA(c.SHA), unchanged)
+			fmt.Fprintf(&b, "✅ %d pages restored to sha %s, %d already as they were\n", restored, gitdiff.ShortSHA(c.SHA), unchanged)
 		}
 	}
 	if r.Confirm && len(r.Next) > 0 && r.LedgerErr == nil {
-		fmt.Fprintf(&b, "Next: verify against the manifests of %s (this working tree is still at the commit rolled back from, so verify there would report drift):\n", shortSHA(c.SHA))
+		fmt.Fprintf(&b, "Next: verify against the manifests of %s (this working tree is still at the commit rolled back from, so verify there would report drift):\n", gitdiff.ShortSHA(c.SHA))
 		for _, cmd := range r.Next {
 			fmt.Fprintf(&b, "  %s\n", cmd)
 		}
@@ -152,7 +153,7 @@ func writeStep(b *strings.Builder, s *Step, confirm bool, sha string) {
 	case s.err != nil:
 		fmt.Fprintf(b, "❌ %s: %v\n", name, s.err)
 	case len(s.writes()) == 0:
-		fmt.Fprintf(b, "✅ %s: already as at sha %s\n", name, shortSHA(sha))
+		fmt.Fprintf(b, "✅ %s: already as at sha %s\n", name, gitdiff.ShortSHA(sha))
 	case confirm && s.writeErr != nil:
 		fmt.Fprintf(b, "❌ %s: %v\n", name, s.writeErr)
 	default:
@@ -163,9 +164,9 @@ func writeStep(b *strings.Builder, s *Step, confirm bool, sha string) {
 		for _, w := range s.writes() {
 			switch w {
 			case "archive":
-				fmt.Fprintf(b, "%s %s: %s (the page was created after sha %s)\n", mark, name, words[w], shortSHA(sha))
+				fmt.Fprintf(b, "%s %s: %s (the page was created after sha %s)\n", mark, name, words[w], gitdiff.ShortSHA(sha))
 			case "unarchive":
-				fmt.Fprintf(b, "%s %s: %s (a sync archived it after sha %s)\n", mark, name, words[w], shortSHA(sha))
+				fmt.Fprintf(b, "%s %s: %s (a sync archived it after sha %s)\n", mark, name, words[w], gitdiff.ShortSHA(sha))
 			case "update":
 				fmt.Fprintf(b, "%s %s: %s %d properties\n", mark, name, words[w], len(s.props))
 				for _, p := range slices.Sorted(maps.Keys(s.props)) {

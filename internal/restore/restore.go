@@ -42,13 +42,6 @@ func inputf(format string, a ...any) error { return &InputError{fmt.Errorf(forma
 
 func normID(id string) string { return strings.ToLower(strings.ReplaceAll(id, "-", "")) }
 
-func shortSHA(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
-}
-
 // oneLine is an error on one line of output, control characters removed.
 func oneLine(err error) string { return oneLineText(err.Error()) }
 
