@@ -443,7 +443,7 @@ func TestActionDispatchThenPush(t *testing.T) {
 	if got := a.live()["memory"].PlainText("Description"); got != "Rewritten memory" {
 		t.Errorf("memory description = %q", got)
 	}
-	if n := a.srv.Count("POST", "/v1/databases/{id}/query"); n != 2 {
+	if n := a.srv.Count("POST", "/v1/databases/{id}/query") + a.srv.Count("POST", "/v1/data_sources/{id}/query"); n != 2 {
 		t.Errorf("%d database queries, want 2 filtered ones (not a full read)", n)
 	}
 	if strings.Contains(res.summary, "Full sync") {

@@ -75,7 +75,7 @@ func TestHealth(t *testing.T) {
 			}
 		}, nil, healthJSON{Status: "healthy", APIReachable: true, DatabaseAccessible: true, TokenValid: true},
 			[]string{"✅ Notion API: Reachable\n", "✅ Database ID: Valid (", "✅ API Token: Valid (integration \"notion-sync emulator\"; Notion tokens have no expiry date",
-				"✅ Rate Limit: no 429 in this check (2 calls); this tool paces itself at 1000 requests/s", "✅ Last sync: ", "✅ Healthy\n"}},
+				fmt.Sprintf("✅ Rate Limit: no 429 in this check (%d calls); this tool paces itself at 1000 requests/s", 2+resolveCalls), "✅ Last sync: ", "✅ Healthy\n"}},
 		{"healthy, no sync yet", nil, nil, healthJSON{Status: "healthy", APIReachable: true, DatabaseAccessible: true, TokenValid: true},
 			[]string{"⚠️  Last sync: no successful sync recorded in", "✅ Healthy\n"}},
 		{"no token", nil, func(h *harness) func(string) string { return withToken(h, "") },

@@ -31,6 +31,9 @@ func TestSchemaDump(t *testing.T) {
 		Object     string                     `json:"object"`
 		ID         string                     `json:"id"`
 		Properties map[string]json.RawMessage `json:"properties"`
+		Parent     struct {
+			DatabaseID string `json:"database_id"`
+		} `json:"parent"`
 	}
 	if err := json.Unmarshal(data, &got); err != nil {
 		t.Fatalf("the dump is not JSON: %v", err)
@@ -47,8 +50,10 @@ func TestSchemaDump(t *testing.T) {
 	if err := json.Unmarshal(got.Properties["MQI"], &mqi); err != nil || mqi.Type != "number" {
 		t.Errorf(".properties.MQI.type = %q (%v), want number", mqi.Type, err)
 	}
-	if got.Object != "database" || got.ID != h.db {
-		t.Errorf("object %q id %q, want database %s", got.Object, got.ID, h.db)
+	// Under the default Notion-Version 2025-09-03 the schema is the data source's
+	// (notion-api.md §8); its parent is the database.
+	if got.Object != "data_source" || got.Parent.DatabaseID != h.db {
+		t.Errorf("object %q of database %q, want the data source of database %s", got.Object, got.Parent.DatabaseID, h.db)
 	}
 	if !strings.HasPrefix(string(data), "{\n  \"") || !strings.HasSuffix(string(data), "}\n") {
 		t.Errorf("the dump is not indented JSON ending in a newline:\n%.200s", data)

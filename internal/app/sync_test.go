@@ -30,6 +30,11 @@ type harness struct {
 	art  string
 }
 
+// resolveCalls is the GET /v1/databases/{id} that finds the database's data
+// source before any schema read or query, under the default Notion-Version
+// 2025-09-03 (notion-api.md §8).
+const resolveCalls = 1
+
 func newHarness(t *testing.T, opts emulator.Options) *harness {
 	t.Helper()
 	srv := notiontest.NewServer(t, opts)
@@ -266,8 +271,8 @@ func TestSyncModuleAndDryRun(t *testing.T) {
 	if got := len(h.live()); got != 1 {
 		t.Errorf("--module memory left %d pages, want 1", got)
 	}
-	if n := len(h.srv.Requests()); n != 3 {
-		t.Errorf("--module made %d calls, want 3 (schema, one filtered query, one create)", n)
+	if n := len(h.srv.Requests()); n != 3+resolveCalls {
+		t.Errorf("--module made %d calls, want %d (database, schema, one filtered query, one create)", n, 3+resolveCalls)
 	}
 	if !strings.Contains(out, "memory") {
 		t.Errorf("output does not name the module:\n%s", out)
@@ -392,8 +397,8 @@ func TestSyncChanged(t *testing.T) {
 	if _, ok := h.live()["dream"]; ok {
 		t.Error("dream's page is still live after its manifest was deleted")
 	}
-	if n := len(h.srv.Requests()); n != 5 {
-		t.Errorf("--changed made %d calls, want 5 (schema, 2 filtered queries, update, archive)", n)
+	if n := len(h.srv.Requests()); n != 5+resolveCalls {
+		t.Errorf("--changed made %d calls, want %d (database, schema, 2 filtered queries, update, archive)", n, 5+resolveCalls)
 	}
 }
 

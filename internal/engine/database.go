@@ -102,7 +102,14 @@ func (d *Database) resolve(ctx context.Context) error {
 		return nil
 	}
 	t, err := d.c.Resolve(ctx, d.id, d.dataSource)
-	if err != nil {
+	var multi *notion.MultipleDataSourcesError
+	var unknown *notion.DataSourceNotFoundError
+	switch {
+	case errors.As(err, &multi):
+		return &UsageError{fmt.Errorf("%w\nFix: choose one with --data-source-id, NOTION_DATA_SOURCE_ID or the Action's data-source-id input", err)}
+	case errors.As(err, &unknown):
+		return &UsageError{fmt.Errorf("%w\nFix: give one of these ids in --data-source-id, NOTION_DATA_SOURCE_ID or data-source-id", err)}
+	case err != nil:
 		return err
 	}
 	d.t, d.resolved = t, true
@@ -185,7 +192,7 @@ func encode(props map[string]property.Value) map[string]json.RawMessage {
 }
 
 func fromNotion(p notion.Page) reconcile.Page {
-	out := reconcile.Page{ID: p.ID, Database: p.DatabaseID, Created: p.Created, Archived: p.InTrash, Props: map[string]property.Value{}}
+	out := reconcile.Page{ID: p.ID, Database: p.ParentID(), Created: p.Created, Archived: p.InTrash, Props: map[string]property.Value{}}
 	for name, raw := range p.Properties {
 		if v, ok := property.Decode(raw); ok {
 			out.Props[name] = v

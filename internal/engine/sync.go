@@ -94,7 +94,6 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 		return Result{}, err
 	}
 	defer db.Close()
-	opts.Database = db.id
 	if !f.DryRun {
 		// Two syncs planning at once would both create the same new pages.
 		unlock, err := LockRun(s.Ledger+".lock", s.Log)
@@ -107,6 +106,9 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// The rows' collection: the data source under 2025-09-03 and later. A page
+	// of another database, or of another data source, is never written.
+	opts.Database = db.t.ID()
 	for _, a := range schema.Absent {
 		s.Log.Warn(a.Note)
 	}
@@ -131,12 +133,14 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 		}
 	}
 	plan := toPlan(w.Commit, db.id, f.DryRun, changes)
+	plan.NotionVersion, plan.DataSourceID = s.Client.Version.String(), db.t.DataSourceID
 	if err := writePlan(s.Plan, plan); err != nil {
 		return Result{}, err
 	}
 	st := db.c.Stats()
 	return Result{Plan: plan, Stats: report.Stats{
 		Duration: time.Since(start), APICalls: st.Calls, RateLimited: st.RateLimited, Retries: st.Retries, Waited: st.Waited,
+		RateLimitReasons: st.RateLimitReasons,
 	}}, nil
 }
 

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	gonotion "github.com/dstotijn/go-notion"
 	"github.com/lukhas/notion-sync-action/internal/secret"
 	"golang.org/x/time/rate"
 )
@@ -28,6 +27,10 @@ const DefaultBaseURL = "https://api.notion.com"
 // the real API: 3 requests/s with a burst of 3, 5 retries, backoff from 1 s
 // capped at 30 s, and a 30 s timeout per attempt.
 type Options struct {
+	// Version is the Notion-Version of every request, and so the shapes the
+	// client sends and reads (see the package doc). Zero means DefaultVersion;
+	// a value ParseVersion refuses makes every call fail with its error.
+	Version Version
 	// BaseURL is where requests go, as BaseURL + "/v1/...". Default
 	// https://api.notion.com. A trailing "/" or "/v1" is ignored.
 	BaseURL string
@@ -73,6 +76,10 @@ type Stats struct {
 	ByStatus map[int]int
 	// RateLimited counts 429 and 529 answers.
 	RateLimited int
+	// RateLimitReasons counts 429 answers by additional_data.rate_limit_reason
+	// (which limit was hit); "unspecified" when Notion gave none. Nil when
+	// there was no 429.
+	RateLimitReasons map[string]int
 	// Retries counts attempts that were retries.
 	Retries int
 	// Waited is the total time spent waiting for the limiter, Retry-After
@@ -86,17 +93,22 @@ type Stats struct {
 // returns an error that carries an *APIError (errors.As) when Notion answered
 // with anything but 200.
 type Client struct {
-	api *gonotion.Client
-	hc  *http.Client
-	tr  *transport
+	hc      *http.Client
+	tr      *transport
+	version Version
 }
 
 // New returns a Client. It never fails: a bad BaseURL makes every call return
 // the parse error, so the caller reports it where it reports API errors.
 func New(token secret.Token, opts Options) *Client {
 	tok := token
+	version := opts.Version
+	if version == "" {
+		version = DefaultVersion
+	}
 	tr := &transport{
 		token:      &tok,
+		version:    version,
 		maxRetries: opts.MaxRetries,
 		backoff:    opts.Backoff,
 		maxBackoff: opts.MaxBackoff,
@@ -151,6 +163,9 @@ func New(token secret.Token, opts Options) *Client {
 	tr.current = tr.configured
 	tr.limiter = rate.NewLimiter(tr.configured, burst)
 	tr.base, tr.baseErr = parseBaseURL(opts.BaseURL)
+	if _, err := ParseVersion(string(version)); err != nil {
+		tr.baseErr = err
+	}
 	if tr.baseErr == nil && tr.base.Scheme == "http" && !isLoopback(tr.base.Hostname()) {
 		tr.log.Warn("notion base URL is plain http; the token travels unencrypted", "base_url", tr.base.Redacted())
 	}
@@ -175,11 +190,7 @@ func New(token secret.Token, opts Options) *Client {
 		tr.timeout = DefaultTimeout
 	}
 	hc.Transport = tr
-	return &Client{
-		api: gonotion.NewClient(token.Reveal(), gonotion.WithHTTPClient(hc)),
-		hc:  hc,
-		tr:  tr,
-	}
+	return &Client{hc: hc, tr: tr, version: version}
 }
 
 func parseBaseURL(s string) (*url.URL, error) {
@@ -221,49 +232,127 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // Stats returns a snapshot of the counters. Safe for concurrent use.
 func (c *Client) Stats() Stats { return c.tr.snapshot() }
 
+// Version is the Notion-Version the client sends.
+func (c *Client) Version() Version { return c.version }
+
 // Me returns the bot user behind the token: the cheapest check that the token
-// works. Notion API: https://developers.notion.com/reference/get-self
+// works. The user object is the same in every version.
+// Notion API: https://developers.notion.com/reference/get-self
 func (c *Client) Me(ctx context.Context) (User, error) {
-	ctx, info := withCallInfo(ctx)
-	u, err := c.api.FindCurrentUser(ctx)
-	if err != nil {
-		return User{}, fmt.Errorf("get bot user: %w", c.cause(info, err))
+	var u struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+		Type string `json:"type"`
 	}
-	return User{ID: u.ID, Name: u.Name, Type: string(u.Type)}, nil
+	if _, err := c.call(ctx, http.MethodGet, "/v1/users/me", nil, &u); err != nil {
+		return User{}, fmt.Errorf("get bot user: %w", err)
+	}
+	return User(u), nil
 }
 
-// Resolve finds where the rows of database databaseID live. dataSourceID
-// chooses one of its data sources ("" for its only one).
+// Resolve finds where the rows of database databaseID live: the database
+// itself under 2022-06-28 (no call; dataSourceID must be ""), one of its data
+// sources from 2025-09-03 (one call, GET /v1/databases/{id}). dataSourceID
+// chooses the data source; "" means the database's only one, and a database
+// with several then gives a *MultipleDataSourcesError that lists them. An id
+// that is not among them gives a *DataSourceNotFoundError. With databaseID ""
+// and a dataSourceID, the database is learnt from the data source (GET
+// /v1/data_sources/{id}). Ids may be dashed or not; the Target holds them dashed.
 func (c *Client) Resolve(ctx context.Context, databaseID, dataSourceID string) (Target, error) {
-	if databaseID == "" {
-		return Target{}, errors.New("resolve database: empty id")
+	if !c.version.DataSources() {
+		switch {
+		case databaseID == "":
+			return Target{}, errors.New("resolve database: empty id")
+		case dataSourceID != "":
+			return Target{}, fmt.Errorf("resolve database %s: data source %s given: %w", databaseID, dataSourceID, ErrDataSourceVersion)
+		}
+		return Target{DatabaseID: databaseID}, nil
 	}
-	return Target{DatabaseID: databaseID}, nil
+	if databaseID == "" {
+		if dataSourceID == "" {
+			return Target{}, errors.New("resolve database: empty id")
+		}
+		var o databaseObject
+		if _, err := c.call(ctx, http.MethodGet, "/v1/data_sources/"+url.PathEscape(dataSourceID), nil, &o); err != nil {
+			return Target{}, fmt.Errorf("get data source %s: %w", dataSourceID, err)
+		}
+		return Target{DatabaseID: o.Parent.DatabaseID, DataSourceID: o.ID, DataSourceName: o.database().Title}, nil
+	}
+	var o databaseObject
+	if _, err := c.call(ctx, http.MethodGet, "/v1/databases/"+url.PathEscape(databaseID), nil, &o); err != nil {
+		return Target{}, fmt.Errorf("get database %s: %w", databaseID, err)
+	}
+	t := Target{DatabaseID: o.ID}
+	if t.DatabaseID == "" {
+		t.DatabaseID = databaseID
+	}
+	switch {
+	case dataSourceID != "":
+		for _, ds := range o.DataSources {
+			if SameID(ds.ID, dataSourceID) {
+				t.DataSourceID, t.DataSourceName = ds.ID, ds.Name
+				return t, nil
+			}
+		}
+		return Target{}, &DataSourceNotFoundError{DatabaseID: t.DatabaseID, DataSourceID: dataSourceID, DataSources: o.DataSources}
+	case len(o.DataSources) == 1:
+		t.DataSourceID, t.DataSourceName = o.DataSources[0].ID, o.DataSources[0].Name
+		return t, nil
+	case len(o.DataSources) == 0:
+		return Target{}, fmt.Errorf("resolve database %s: Notion listed no data source for it", t.DatabaseID)
+	}
+	return Target{}, &MultipleDataSourcesError{DatabaseID: t.DatabaseID, DataSources: o.DataSources}
+}
+
+// collectionPath is the path of the target's schema: /v1/databases/{id} under
+// 2022-06-28, /v1/data_sources/{id} from 2025-09-03. A target without a data
+// source under 2025-09-03 was not resolved, and Notion would refuse the
+// database routes for it.
+func (c *Client) collectionPath(t Target) (string, error) {
+	if !c.version.DataSources() {
+		if t.DatabaseID == "" {
+			return "", errors.New("empty database id")
+		}
+		return "/v1/databases/" + url.PathEscape(t.DatabaseID), nil
+	}
+	if t.DataSourceID == "" {
+		return "", fmt.Errorf("no data source id under Notion-Version %s (resolve the database first)", c.version)
+	}
+	return "/v1/data_sources/" + url.PathEscape(t.DataSourceID), nil
 }
 
 // Schema returns the target's title and properties.
-// Notion API: https://developers.notion.com/reference/retrieve-a-database
+// Notion API: https://developers.notion.com/reference/retrieve-a-data-source
+// (2022-06-28: https://developers.notion.com/reference/retrieve-a-database)
 func (c *Client) Schema(ctx context.Context, t Target) (Database, error) {
 	var o databaseObject
-	if _, err := c.call(ctx, http.MethodGet, "/v1/databases/"+url.PathEscape(t.DatabaseID), nil, &o); err != nil {
-		return Database{}, fmt.Errorf("get database %s: %w", t, err)
+	path, err := c.collectionPath(t)
+	if err == nil {
+		_, err = c.call(ctx, http.MethodGet, path, nil, &o)
+	}
+	if err != nil {
+		return Database{}, fmt.Errorf("get %s: %w", t, err)
 	}
 	return o.database(), nil
 }
 
-// SchemaRaw returns the target's object exactly as Notion sent it, for a
-// schema dump that keeps every field.
-// Notion API: https://developers.notion.com/reference/retrieve-a-database
+// SchemaRaw returns the target's object (the database under 2022-06-28, the
+// data source from 2025-09-03) exactly as Notion sent it, for a schema dump
+// that keeps every field.
 func (c *Client) SchemaRaw(ctx context.Context, t Target) (json.RawMessage, error) {
 	var raw json.RawMessage
-	if _, err := c.call(ctx, http.MethodGet, "/v1/databases/"+url.PathEscape(t.DatabaseID), nil, &raw); err != nil {
-		return nil, fmt.Errorf("get database %s: %w", t, err)
+	path, err := c.collectionPath(t)
+	if err == nil {
+		_, err = c.call(ctx, http.MethodGet, path, nil, &raw)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", t, err)
 	}
 	return raw, nil
 }
 
-// queryBody is the request of POST /v1/databases/{id}/query. The filter stays
-// raw JSON so callers can express any Notion filter (equals "" for example).
+// queryBody is the request of a query. The filter stays raw JSON so callers
+// can express any Notion filter (equals "" for example).
 type queryBody struct {
 	Filter      json.RawMessage `json:"filter,omitempty"`
 	StartCursor string          `json:"start_cursor,omitempty"`
@@ -273,25 +362,26 @@ type queryBody struct {
 // Query returns every page of the target that matches filter (a Notion filter
 // object; nil means all pages not in the trash), following next_cursor to the
 // end, 100 rows per call.
-// Notion API: https://developers.notion.com/reference/post-database-query
+// Notion API: https://developers.notion.com/reference/query-a-data-source
+// (2022-06-28: https://developers.notion.com/reference/post-database-query)
 func (c *Client) Query(ctx context.Context, t Target, filter json.RawMessage) ([]Page, error) {
-	db := t.DatabaseID
-	if db == "" {
-		return nil, errors.New("query database: empty id")
+	base, err := c.collectionPath(t)
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", t, err)
 	}
 	if f := bytes.TrimSpace(filter); len(f) == 0 || bytes.Equal(f, []byte("null")) {
 		filter = nil
 	} else if !json.Valid(f) {
-		return nil, fmt.Errorf("query database %s: filter is not valid JSON", db)
+		return nil, fmt.Errorf("query %s: filter is not valid JSON", t)
 	}
-	path := "/v1/databases/" + url.PathEscape(db) + "/query"
+	path := base + "/query"
 	var pages []Page
 	seen := map[string]bool{}
 	cursor := ""
 	for {
 		body, info, err := c.do(ctx, http.MethodPost, path, queryBody{Filter: filter, StartCursor: cursor, PageSize: 100})
 		if err != nil {
-			return nil, fmt.Errorf("query database %s: %w", db, err)
+			return nil, fmt.Errorf("query %s: %w", t, err)
 		}
 		var res struct {
 			Results    []pageObject `json:"results"`
@@ -299,16 +389,16 @@ func (c *Client) Query(ctx context.Context, t Target, filter json.RawMessage) ([
 			NextCursor *string      `json:"next_cursor"`
 		}
 		if err := json.Unmarshal(body, &res); err != nil {
-			return nil, fmt.Errorf("query database %s: %w", db, decodeError(info, body, err))
+			return nil, fmt.Errorf("query %s: %w", t, decodeError(info, body, err))
 		}
 		for _, o := range res.Results {
-			pages = append(pages, o.page())
+			pages = append(pages, o.page(c.version))
 		}
 		if !res.HasMore {
 			return pages, nil
 		}
 		if res.NextCursor == nil || *res.NextCursor == "" || seen[*res.NextCursor] {
-			return nil, fmt.Errorf("query database %s: %w", db, decodeError(info, body, errors.New("has_more is true but next_cursor is missing or repeats")))
+			return nil, fmt.Errorf("query %s: %w", t, decodeError(info, body, errors.New("has_more is true but next_cursor is missing or repeats")))
 		}
 		cursor = *res.NextCursor
 		seen[cursor] = true
@@ -322,23 +412,33 @@ func (c *Client) Page(ctx context.Context, id string) (Page, error) {
 	if _, err := c.call(ctx, http.MethodGet, "/v1/pages/"+url.PathEscape(id), nil, &o); err != nil {
 		return Page{}, fmt.Errorf("get page %s: %w", id, err)
 	}
-	return o.page(), nil
+	return o.page(c.version), nil
 }
 
-// TrashPage moves a page to the trash (archived true) or restores it. When an
+// trashBody is the PATCH that moves a page to the trash or out of it:
+// `archived` under 2022-06-28, `in_trash` from 2025-09-03 (the only one
+// 2026-03-11 accepts; notion-api.md §2.7, §8).
+func (c *Client) trashBody(trash bool) map[string]bool {
+	if c.version.DataSources() {
+		return map[string]bool{"in_trash": trash}
+	}
+	return map[string]bool{"archived": trash}
+}
+
+// TrashPage moves a page to the trash (trash true) or restores it. When an
 // attempt failed ambiguously (see IsAmbiguous) and the call ends in an error,
 // the page is read back: if it is already where it was asked to go, the change
 // happened and TrashPage returns that page without error.
 // Notion API: https://developers.notion.com/reference/patch-page
-func (c *Client) TrashPage(ctx context.Context, id string, archived bool) (Page, error) {
+func (c *Client) TrashPage(ctx context.Context, id string, trash bool) (Page, error) {
 	verb := "archive"
-	if !archived {
+	if !trash {
 		verb = "restore"
 	}
 	var o pageObject
-	info, err := c.call(ctx, http.MethodPatch, "/v1/pages/"+url.PathEscape(id), map[string]bool{"archived": archived}, &o)
+	info, err := c.call(ctx, http.MethodPatch, "/v1/pages/"+url.PathEscape(id), c.trashBody(trash), &o)
 	if err == nil {
-		return o.page(), nil
+		return o.page(c.version), nil
 	}
 	if info.ambiguous || IsAmbiguous(err) {
 		// An attempt may have been applied although it failed (a 502, 504 or
@@ -346,13 +446,25 @@ func (c *Client) TrashPage(ctx context.Context, id string, archived bool) (Page,
 		// page it already changed, which Notion refuses with 400 "Can't edit
 		// block that is archived", or every retry failed too. Whether the
 		// change happened is what the page says now.
-		if cur, gerr := c.Page(ctx, id); gerr == nil && cur.InTrash == archived {
+		if cur, gerr := c.Page(ctx, id); gerr == nil && cur.InTrash == trash {
 			c.tr.log.InfoContext(ctx, "notion page already in the requested state after an ambiguous failure",
-				"page_id", id, "archived", archived, "error", err)
+				"page_id", id, "in_trash", trash, "error", err)
 			return cur, nil
 		}
 	}
 	return Page{}, fmt.Errorf("%s page %s: %w", verb, id, err)
+}
+
+// rowParent is the parent of a new row: {"database_id": …} under 2022-06-28,
+// {"type":"data_source_id","data_source_id": …} from 2025-09-03.
+func (c *Client) rowParent(t Target) (map[string]string, error) {
+	if _, err := c.collectionPath(t); err != nil {
+		return nil, err
+	}
+	if c.version.DataSources() {
+		return map[string]string{"type": "data_source_id", "data_source_id": t.DataSourceID}, nil
+	}
+	return map[string]string{"database_id": t.DatabaseID}, nil
 }
 
 // CreatePage adds a row to the target. props maps property names to raw
@@ -362,21 +474,26 @@ func (c *Client) TrashPage(ctx context.Context, id string, archived bool) (Page,
 // that could not be made (Notion has no idempotency key, so a repeated POST
 // that reached the server makes a second row). When the error
 // satisfies IsAmbiguous the row may exist: query by key before creating again.
+// When it satisfies IsBlockLimit (a *BlockLimitError) the workspace can take
+// no more pages: stop creating.
 // Notion API: https://developers.notion.com/reference/post-page
 func (c *Client) CreatePage(ctx context.Context, t Target, props map[string]json.RawMessage) (Page, error) {
-	db := t.DatabaseID
-	if db == "" {
-		return Page{}, errors.New("create page: empty database id")
+	parent, err := c.rowParent(t)
+	if err != nil {
+		return Page{}, fmt.Errorf("create page in %s: %w", t, err)
 	}
 	in := struct {
 		Parent     map[string]string          `json:"parent"`
 		Properties map[string]json.RawMessage `json:"properties"`
-	}{map[string]string{"database_id": db}, nonNil(props)}
+	}{parent, nonNil(props)}
 	var o pageObject
 	if _, err := c.call(ctx, http.MethodPost, "/v1/pages", in, &o); err != nil {
-		return Page{}, fmt.Errorf("create page in database %s: %w", db, err)
+		if IsBlockLimit(err) {
+			err = &BlockLimitError{Err: err}
+		}
+		return Page{}, fmt.Errorf("create page in %s: %w", t, err)
 	}
-	return o.page(), nil
+	return o.page(c.version), nil
 }
 
 // UpdatePage sets the given properties of a page; properties not in props are
@@ -391,23 +508,69 @@ func (c *Client) UpdatePage(ctx context.Context, id string, props map[string]jso
 	if _, err := c.call(ctx, http.MethodPatch, "/v1/pages/"+url.PathEscape(id), in, &o); err != nil {
 		return Page{}, fmt.Errorf("update page %s: %w", id, err)
 	}
-	return o.page(), nil
+	return o.page(c.version), nil
 }
 
 // UpdateSchema edits the target's schema, e.g. {"Tags": {"multi_select":
 // {"options": [...]}}}. Notion replaces an option list with the one sent, so
 // send the existing options too. A nil value deletes that column.
-// Notion API: https://developers.notion.com/reference/update-a-database
+// Notion API: https://developers.notion.com/reference/update-a-data-source
+// (2022-06-28: https://developers.notion.com/reference/update-a-database)
 func (c *Client) UpdateSchema(ctx context.Context, t Target, props map[string]json.RawMessage) (Database, error) {
-	id := t.DatabaseID
 	in := struct {
 		Properties map[string]json.RawMessage `json:"properties"`
 	}{nonNil(props)}
 	var o databaseObject
-	if _, err := c.call(ctx, http.MethodPatch, "/v1/databases/"+url.PathEscape(id), in, &o); err != nil {
-		return Database{}, fmt.Errorf("update database %s: %w", id, err)
+	path, err := c.collectionPath(t)
+	if err == nil {
+		_, err = c.call(ctx, http.MethodPatch, path, in, &o)
+	}
+	if err != nil {
+		return Database{}, fmt.Errorf("update %s: %w", t, err)
 	}
 	return o.database(), nil
+}
+
+// CreateDatabase creates a database titled title under page parentPageID with
+// the given schema (property name → schema object, e.g. {"Name": {"title":
+// {}}}) and returns it as a Target: from 2025-09-03 the schema goes under
+// initial_data_source and the Target names the new database's data source. A
+// page the integration cannot reach gives an *UnreachablePageError. Like
+// CreatePage it is never retried after the request may have arrived.
+// Notion API: https://developers.notion.com/reference/database-create
+func (c *Client) CreateDatabase(ctx context.Context, parentPageID, title string, props map[string]json.RawMessage) (Target, error) {
+	if parentPageID == "" {
+		return Target{}, errors.New("create database: empty parent page id")
+	}
+	in := map[string]any{
+		"parent": map[string]string{"type": "page_id", "page_id": parentPageID},
+		"title":  []any{map[string]any{"type": "text", "text": map[string]string{"content": title}}},
+	}
+	if c.version.DataSources() {
+		in["initial_data_source"] = map[string]any{"properties": nonNil(props)}
+	} else {
+		in["properties"] = nonNil(props)
+	}
+	var o databaseObject
+	if _, err := c.call(ctx, http.MethodPost, "/v1/databases", in, &o); err != nil {
+		var ae *APIError
+		switch {
+		case IsBlockLimit(err):
+			err = &BlockLimitError{Err: err}
+		case errors.As(err, &ae) && (ae.Status == http.StatusNotFound || ae.Status == http.StatusForbidden):
+			err = &UnreachablePageError{PageID: parentPageID, Err: err}
+		}
+		return Target{}, fmt.Errorf("create database under page %s: %w", parentPageID, err)
+	}
+	t := Target{DatabaseID: o.ID}
+	if c.version.DataSources() {
+		if len(o.DataSources) == 0 {
+			return Target{}, fmt.Errorf("create database under page %s: %w", parentPageID,
+				&DecodeError{ID: o.ID, Err: errors.New("the new database lists no data source")})
+		}
+		t.DataSourceID, t.DataSourceName = o.DataSources[0].ID, o.DataSources[0].Name
+	}
+	return t, nil
 }
 
 // call sends one request and decodes the 200 answer into out. An empty path
@@ -433,8 +596,7 @@ func nonNil(m map[string]json.RawMessage) map[string]json.RawMessage {
 	return m
 }
 
-// do sends one raw call through the same transport as go-notion and returns
-// the 200 body. Errors are the transport's (an *APIError for an answer).
+// do sends one raw call through the transport and returns the 200 body. Errors are the transport's (an *APIError for an answer).
 func (c *Client) do(ctx context.Context, method, path string, in any) ([]byte, *callInfo, error) {
 	ctx, info := withCallInfo(ctx)
 	var rd io.Reader

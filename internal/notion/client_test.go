@@ -179,7 +179,7 @@ func TestBaseURL(t *testing.T) {
 			t.Parallel()
 			f := newFake(t)
 			f.prefix = tt.prefix
-			c := New(testToken, Options{BaseURL: f.srv.URL + tt.suffix})
+			c := New(testToken, Options{Version: Version20220628, BaseURL: f.srv.URL + tt.suffix})
 			if _, err := c.Page(t.Context(), testPageID); err != nil { // go-notion path
 				t.Fatal(err)
 			}
@@ -201,7 +201,7 @@ func TestBaseURL(t *testing.T) {
 func TestBadBaseURL(t *testing.T) {
 	t.Parallel()
 	for _, base := range []string{"ftp://example.com", "no-scheme", "http://%zz"} {
-		c := New(testToken, Options{BaseURL: base})
+		c := New(testToken, Options{Version: Version20220628, BaseURL: base})
 		_, err := c.Page(t.Context(), testPageID)
 		if err == nil || !strings.Contains(err.Error(), "base URL") {
 			t.Errorf("BaseURL %q: err = %v, want a base URL error", base, err)
@@ -449,7 +449,12 @@ func TestParseAPIError(t *testing.T) {
 			want: APIError{Status: 529, Code: "service_overload", Message: "m", RetryAfter: 89877e6}},
 		{name: "Retry-After garbage ignored", status: 429, header: http.Header{"Retry-After": {"NaN"}},
 			body: `{"object":"error","status":429,"code":"rate_limited","message":"m","additional_data":{"retry_after":4}}`,
-			want: APIError{Status: 429, Code: "rate_limited", Message: "m", RetryAfter: 4e9}},
+			want: APIError{Status: 429, Code: "rate_limited", Message: "m", RetryAfter: 4e9, AdditionalData: json.RawMessage(`{"retry_after":4}`)}},
+		// notion-api.md §6: the 429 names the limit it hit.
+		{name: "rate limit reason", status: 429, header: http.Header{"Retry-After": {"75"}},
+			body: `{"object":"error","status":429,"code":"rate_limited","message":"m","additional_data":{"rate_limit_reason":"workspace_rate_limit"}}`,
+			want: APIError{Status: 429, Code: "rate_limited", Message: "m", RetryAfter: 75e9, RateLimitReason: "workspace_rate_limit",
+				AdditionalData: json.RawMessage(`{"rate_limit_reason":"workspace_rate_limit"}`)}},
 		{name: "negative Retry-After ignored", status: 429, header: http.Header{"Retry-After": {"-5"}}, body: `x`,
 			want: APIError{Status: 429, HTML: true}},
 	}
@@ -512,7 +517,7 @@ func TestConnectionRefused(t *testing.T) {
 	url := f.srv.URL
 	f.srv.Close()
 	rec := &recorder{}
-	c := New(testToken, Options{BaseURL: url, MaxRetries: 2, Sleep: rec.sleep, Now: testNow})
+	c := New(testToken, Options{Version: Version20220628, BaseURL: url, MaxRetries: 2, Sleep: rec.sleep, Now: testNow})
 	_, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, nil)
 	if err == nil || IsAmbiguous(err) || !strings.Contains(err.Error(), "give up after 3 attempts") {
 		t.Errorf("create: err = %v, IsAmbiguous = %v; want a non-ambiguous give up after 3 attempts", err, IsAmbiguous(err))
@@ -544,7 +549,7 @@ func TestCreateRetriedWhenNotSent(t *testing.T) {
 	}}
 	t.Cleanup(base.CloseIdleConnections)
 	rec := &recorder{}
-	c := New(testToken, Options{BaseURL: f.srv.URL, Rate: float64(rate.Inf), Sleep: rec.sleep, Now: testNow,
+	c := New(testToken, Options{Version: Version20220628, BaseURL: f.srv.URL, Rate: float64(rate.Inf), Sleep: rec.sleep, Now: testNow,
 		HTTPClient: &http.Client{Transport: base}})
 	p, err := c.CreatePage(t.Context(), Target{DatabaseID: testDBID}, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[]}`)})
 	if err != nil {

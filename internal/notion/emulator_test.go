@@ -30,6 +30,16 @@ func newEmulatorClient(t *testing.T, opts emulator.Options) (*Client, *emulator.
 	return c, srv, db, rec
 }
 
+// resolve returns where database db's rows live, for c's version.
+func resolve(t *testing.T, c *Client, db string) Target {
+	t.Helper()
+	tg, err := c.Resolve(t.Context(), db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
 func plainTitle(p Page, prop string) string {
 	v, _ := property.Decode(p.Properties[prop])
 	return v.Text
@@ -45,10 +55,10 @@ func TestEmulatorLifecycle(t *testing.T) {
 	if _, err := c.Me(ctx); err != nil {
 		t.Fatalf("me: %v", err)
 	}
-	if _, err := c.Schema(ctx, Target{DatabaseID: db}); err != nil {
+	if _, err := c.Schema(ctx, resolve(t, c, db)); err != nil {
 		t.Fatalf("database: %v", err)
 	}
-	created, err := c.CreatePage(ctx, Target{DatabaseID: db}, map[string]json.RawMessage{
+	created, err := c.CreatePage(ctx, resolve(t, c, db), map[string]json.RawMessage{
 		"Module": json.RawMessage(`{"title":[{"text":{"content":"core"}}]}`),
 		"MQI":    json.RawMessage(`{"number":87.5}`),
 		"Tags":   json.RawMessage(`{"multi_select":[{"name":"api"},{"name":"go"}]}`),
@@ -57,7 +67,7 @@ func TestEmulatorLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
-	found, err := c.Query(ctx, Target{DatabaseID: db}, json.RawMessage(`{"property":"Module","title":{"equals":"core"}}`))
+	found, err := c.Query(ctx, resolve(t, c, db), json.RawMessage(`{"property":"Module","title":{"equals":"core"}}`))
 	if err != nil {
 		t.Fatalf("query: %v", err)
 	}
@@ -85,7 +95,7 @@ func TestEmulatorLifecycle(t *testing.T) {
 	if p, err := c.TrashPage(ctx, created.ID, true); err != nil || !p.InTrash {
 		t.Fatalf("archive: %v (archived %v)", err, p.InTrash)
 	}
-	all, err := c.Query(ctx, Target{DatabaseID: db}, nil)
+	all, err := c.Query(ctx, resolve(t, c, db), nil)
 	if err != nil {
 		t.Fatalf("query all: %v", err)
 	}
@@ -108,7 +118,7 @@ func TestEmulatorPagination(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pages, err := c.Query(t.Context(), Target{DatabaseID: db}, nil)
+	pages, err := c.Query(t.Context(), resolve(t, c, db), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +129,7 @@ func TestEmulatorPagination(t *testing.T) {
 	if len(pages) != n || len(ids) != n {
 		t.Errorf("query returned %d pages (%d distinct), want %d", len(pages), len(ids), n)
 	}
-	if got := srv.Count("POST", "/v1/databases/{id}/query"); got != 3 {
+	if got := srv.Count("POST", "/v1/data_sources/{id}/query"); got != 3 {
 		t.Errorf("%d query calls, want 3 (100 + 100 + 30)", got)
 	}
 }
@@ -139,7 +149,7 @@ func TestEmulatorShortPages(t *testing.T) {
 		}
 		want[id] = true
 	}
-	pages, err := c.Query(t.Context(), Target{DatabaseID: db}, nil)
+	pages, err := c.Query(t.Context(), resolve(t, c, db), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +164,7 @@ func TestEmulatorShortPages(t *testing.T) {
 		t.Errorf("pages (-want +got):\n%s", diff)
 	}
 	// 230 rows in pages of 100 take 3 calls; short pages take more.
-	if calls := srv.Count("POST", "/v1/databases/{id}/query"); calls <= 3 {
+	if calls := srv.Count("POST", "/v1/data_sources/{id}/query"); calls <= 3 {
 		t.Errorf("%d query calls: no short page happened", calls)
 	}
 }
@@ -168,7 +178,7 @@ func TestEmulatorFaults(t *testing.T) {
 	props := map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[{"text":{"content":"core"}}]}`)}
 
 	srv.FailNext(1, emulator.Fault{Route: "POST /v1/pages", Status: 502, Commit: true})
-	_, err := c.CreatePage(ctx, Target{DatabaseID: db}, props)
+	_, err := c.CreatePage(ctx, resolve(t, c, db), props)
 	if !IsAmbiguous(err) {
 		t.Fatalf("create after commit-then-502: err = %v, want ambiguous", err)
 	}
@@ -177,7 +187,7 @@ func TestEmulatorFaults(t *testing.T) {
 	}
 
 	srv.FailNext(1, emulator.Fault{Route: "POST /v1/pages", Partial: true})
-	_, err = c.CreatePage(ctx, Target{DatabaseID: db}, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[{"text":{"content":"api"}}]}`)})
+	_, err = c.CreatePage(ctx, resolve(t, c, db), map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[{"text":{"content":"api"}}]}`)})
 	var de *DecodeError
 	if !errors.As(err, &de) || !IsAmbiguous(err) || de.ID == "" {
 		t.Fatalf("create with partial page: err = %v, want an ambiguous *DecodeError with the id", err)

@@ -1,6 +1,7 @@
 package notion
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +30,11 @@ type APIError struct {
 	// HTML is true when the body was not JSON at all: a proxy or edge page
 	// (Cloudflare 502s). JSON without Notion's envelope is not HTML.
 	HTML bool
+	// RateLimitReason is additional_data.rate_limit_reason of a 429: which limit
+	// was hit (per connection, per workspace, ...; notion-api.md §6).
+	RateLimitReason string
+	// AdditionalData is the envelope's additional_data as sent; nil when absent.
+	AdditionalData json.RawMessage
 }
 
 // Error reads like `notion: validation_error (400): <message> [request_id <id>]`.
@@ -153,6 +159,99 @@ func IsAmbiguous(err error) bool {
 	return false
 }
 
+// IsBlockLimit reports whether err is Notion refusing to create a block (a
+// page, a database) because the workspace has used its block limit (Free
+// workspaces with more than one member, notion-api.md §4 "Workspace-level"). It
+// is never retried: nothing more can be created until the workspace changes
+// plan, so the caller must stop creating.
+func IsBlockLimit(err error) bool {
+	var be *BlockLimitError
+	if errors.As(err, &be) {
+		return true
+	}
+	var ae *APIError
+	return errors.As(err, &ae) && blockLimit(ae)
+}
+
+// blockLimit recognizes the block-limit refusal. Notion's documentation (C7)
+// does not state its status or code, so it is recognized by what it must say:
+// a message naming the block limit, or additional_data naming it.
+func blockLimit(ae *APIError) bool {
+	if ae.Status < 400 || ae.Status >= 500 {
+		return false
+	}
+	return strings.Contains(strings.ToLower(ae.Message), "block limit") ||
+		bytes.Contains(bytes.ToLower(ae.AdditionalData), []byte("block_limit"))
+}
+
+// BlockLimitError is a create refused because the workspace has reached its
+// block limit. Error says, in plain words, what to do.
+type BlockLimitError struct {
+	Err error // the *APIError
+}
+
+func (e *BlockLimitError) Error() string {
+	return "Notion refused to create a page: the workspace has reached its block limit " +
+		"(Free workspaces with more than one member allow 1,000 blocks in total for integrations, and every page is a block). " +
+		"Nothing more can be created until the workspace moves to a paid plan; existing rows can still be updated. (" + e.Err.Error() + ")"
+}
+
+func (e *BlockLimitError) Unwrap() error { return e.Err }
+
+// MultipleDataSourcesError is Resolve for a database with several data sources
+// when none was chosen. DataSources lists them all, so the caller can say which
+// ids to choose from.
+type MultipleDataSourcesError struct {
+	DatabaseID  string
+	DataSources []DataSourceRef
+}
+
+func (e *MultipleDataSourcesError) Error() string {
+	return fmt.Sprintf("database %s has multiple data sources; choose one: %s", e.DatabaseID, refList(e.DataSources))
+}
+
+// DataSourceNotFoundError is Resolve with a data source id that is not one of
+// the database's data sources.
+type DataSourceNotFoundError struct {
+	DatabaseID   string
+	DataSourceID string
+	DataSources  []DataSourceRef // the database's data sources
+}
+
+func (e *DataSourceNotFoundError) Error() string {
+	return fmt.Sprintf("data source %s is not one of the data sources of database %s: %s", e.DataSourceID, e.DatabaseID, refList(e.DataSources))
+}
+
+func refList(refs []DataSourceRef) string {
+	if len(refs) == 0 {
+		return "(none)"
+	}
+	parts := make([]string, len(refs))
+	for i, r := range refs {
+		parts[i] = r.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ErrDataSourceVersion is Resolve given a data source id under 2022-06-28,
+// which has no data sources.
+var ErrDataSourceVersion = errors.New("a data source id needs Notion-Version 2025-09-03 or later")
+
+// UnreachablePageError is CreateDatabase under a page the integration cannot
+// reach: Notion answers 404 for a page that does not exist and for one not
+// shared with the integration alike, and 403 when it lacks the capability.
+type UnreachablePageError struct {
+	PageID string
+	Err    error // the *APIError
+}
+
+func (e *UnreachablePageError) Error() string {
+	return fmt.Sprintf("the integration cannot reach page %s: check the id, and share the page with the integration "+
+		"(in Notion: the page's ••• menu → Connections → add the integration; it needs the insert content capability) (%v)", e.PageID, e.Err)
+}
+
+func (e *UnreachablePageError) Unwrap() error { return e.Err }
+
 // statusOverloaded is Notion's 529 service_overload.
 const statusOverloaded = 529
 
@@ -161,13 +260,15 @@ const statusOverloaded = 529
 func parseAPIError(status int, h http.Header, body []byte, now time.Time) *APIError {
 	e := &APIError{Status: status, RequestID: h.Get("X-Notion-Request-Id")}
 	var env struct {
-		Object         string `json:"object"`
-		Code           string `json:"code"`
-		Message        string `json:"message"`
-		RequestID      string `json:"request_id"`
-		AdditionalData struct {
-			RetryAfter json.Number `json:"retry_after"`
-		} `json:"additional_data"`
+		Object         string          `json:"object"`
+		Code           string          `json:"code"`
+		Message        string          `json:"message"`
+		RequestID      string          `json:"request_id"`
+		AdditionalData json.RawMessage `json:"additional_data"`
+	}
+	var extra struct {
+		RetryAfter      json.Number `json:"retry_after"`
+		RateLimitReason string      `json:"rate_limit_reason"`
 	}
 	if !json.Valid(body) {
 		e.HTML = true
@@ -180,7 +281,12 @@ func parseAPIError(status int, h http.Header, body []byte, now time.Time) *APIEr
 		if e.RequestID == "" {
 			e.RequestID = env.RequestID
 		}
-		if d, ok := parseRetryAfter(env.AdditionalData.RetryAfter.String(), now); ok {
+		if len(env.AdditionalData) > 0 && string(env.AdditionalData) != "null" {
+			e.AdditionalData = env.AdditionalData
+			_ = json.Unmarshal(env.AdditionalData, &extra)
+		}
+		e.RateLimitReason = extra.RateLimitReason
+		if d, ok := parseRetryAfter(extra.RetryAfter.String(), now); ok {
 			e.RetryAfter = d
 		}
 	}

@@ -271,6 +271,9 @@ func newRig(t *testing.T, mod func(*Options)) *rig {
 	t.Helper()
 	r := &rig{fake: newFake(t), waits: &recorder{}, audit: &lockedBuffer{}, logs: &lockedBuffer{}}
 	opts := Options{
+		// The fake serves the 2022-06-28 routes and shapes; the versions are
+		// tested against the emulator (versions_test.go).
+		Version:  Version20220628,
 		BaseURL:  r.fake.srv.URL,
 		Rate:     float64(rate.Inf),
 		Sleep:    r.waits.sleep,

@@ -1,7 +1,6 @@
 package notion
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -12,10 +11,22 @@ import (
 // and returns the dashed lowercase form Notion uses in its answers, so ids read
 // from config and ids read from API responses compare equal. The id is taken from
 // the last path segment of a URL, never from its query (?v= is a view id).
-func ParseDatabaseID(s string) (string, error) {
+func ParseDatabaseID(s string) (string, error) { return parseObjectID("database", s) }
+
+// ParseDataSourceID reads a data source id (2025-09-03) the same way: dashed,
+// undashed, a URL that ends with it, or Notion's collection://<id> form (what
+// "Copy data source ID" and Notion's MCP tools show).
+func ParseDataSourceID(s string) (string, error) { return parseObjectID("data source", s) }
+
+// ParsePageID reads a page id the same way, e.g. the parent page of a new
+// database (https://www.notion.so/acme/Engineering-<32 hex>).
+func ParsePageID(s string) (string, error) { return parseObjectID("page", s) }
+
+// parseObjectID is the one id parser; kind names the object in errors.
+func parseObjectID(kind, s string) (string, error) {
 	in := strings.TrimSpace(s)
 	if in == "" {
-		return "", errors.New("parse database id: empty; want a 32-hex-digit id or a Notion URL that contains one")
+		return "", fmt.Errorf("parse %s id: empty; want a 32-hex-digit id or a Notion URL that contains one", kind)
 	}
 	candidate := in
 	switch {
@@ -29,11 +40,14 @@ func ParseDatabaseID(s string) (string, error) {
 		}
 		u, err := url.Parse(raw)
 		if err != nil {
-			return "", fmt.Errorf("parse database id %q: not an id and not a URL: %w", s, err)
+			return "", fmt.Errorf("parse %s id %q: not an id and not a URL: %w", kind, s, err)
 		}
 		candidate = strings.TrimRight(u.Path, "/")
 		if i := strings.LastIndex(candidate, "/"); i >= 0 {
 			candidate = candidate[i+1:]
+		}
+		if candidate == "" && u.Scheme == "collection" {
+			candidate = u.Host // collection://<id>
 		}
 	}
 	hex, n, ok := trailingID(candidate)
@@ -41,7 +55,7 @@ func ParseDatabaseID(s string) (string, error) {
 	whole := n == len(candidate)
 	slug := candidate != in && n < len(candidate) && candidate[len(candidate)-n-1] == '-'
 	if !ok || !(whole || slug) {
-		return "", fmt.Errorf("parse database id %q: want a 32-hex-digit id (dashes optional) or a Notion URL that ends with one", s)
+		return "", fmt.Errorf("parse %s id %q: want a 32-hex-digit id (dashes optional) or a Notion URL that ends with one", kind, s)
 	}
 	return dashed(hex), nil
 }

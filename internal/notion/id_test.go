@@ -53,3 +53,39 @@ func TestParseDatabaseID(t *testing.T) {
 		}
 	}
 }
+
+// TestParseOtherIDs: data source and page ids go through the same parser as
+// database ids, plus the collection://<id> form Notion shows for a data source;
+// errors name the kind of id.
+func TestParseOtherIDs(t *testing.T) {
+	t.Parallel()
+	const want = "01234567-89ab-cdef-0123-456789abcdef"
+	tests := []struct {
+		name    string
+		parse   func(string) (string, error)
+		in      string
+		want    string
+		wantErr string
+	}{
+		{"data source undashed", ParseDataSourceID, "0123456789abcdef0123456789abcdef", want, ""},
+		{"data source dashed", ParseDataSourceID, "01234567-89AB-cdef-0123-456789abcdef", want, ""},
+		{"data source collection URL", ParseDataSourceID, "collection://01234567-89ab-cdef-0123-456789abcdef", want, ""},
+		{"data source notion URL", ParseDataSourceID, "https://www.notion.so/acme/Modules-0123456789abcdef0123456789abcdef", want, ""},
+		{"data source garbage", ParseDataSourceID, "modules", "", `parse data source id "modules"`},
+		{"data source empty", ParseDataSourceID, " ", "", "parse data source id: empty"},
+		{"page URL", ParsePageID, "https://www.notion.so/acme/Engineering-0123456789abcdef0123456789abcdef", want, ""},
+		{"page garbage", ParsePageID, "x", "", `parse page id "x"`},
+	}
+	for _, tt := range tests {
+		got, err := tt.parse(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: %q, %v; want error containing %q", tt.name, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%s: %q, %v; want %q", tt.name, got, err, tt.want)
+		}
+	}
+}

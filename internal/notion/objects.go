@@ -11,31 +11,66 @@ import (
 // go-notion's, so that nothing outside this package depends on which library, or
 // which Notion-Version, produced them.
 
-// Target is where a database's rows live: the database itself under 2022-06-28.
-// Client.Resolve finds it; every row and schema call takes it.
+// Target is where a database's rows live: the database itself under
+// 2022-06-28, one of its data sources from 2025-09-03. Client.Resolve finds it;
+// every row and schema call takes it.
 type Target struct {
-	DatabaseID string // dashed
+	DatabaseID     string // dashed
+	DataSourceID   string // dashed; "" under 2022-06-28
+	DataSourceName string // the data source's name, for messages; "" under 2022-06-28
 }
 
-// ID is the id of the collection that holds the rows.
-func (t Target) ID() string { return t.DatabaseID }
+// ID is the id of the collection that holds the rows: the data source when
+// there is one, else the database. Page.ParentID is comparable with it.
+func (t Target) ID() string {
+	if t.DataSourceID != "" {
+		return t.DataSourceID
+	}
+	return t.DatabaseID
+}
 
-// String names the target in errors and logs.
-func (t Target) String() string { return t.DatabaseID }
+// String names the target in errors and logs: "database <id>", or "data
+// source <name> (<id>) of database <id>".
+func (t Target) String() string {
+	if t.DataSourceID == "" {
+		return "database " + t.DatabaseID
+	}
+	name := ""
+	if t.DataSourceName != "" {
+		name = fmt.Sprintf("%q ", t.DataSourceName)
+	}
+	return fmt.Sprintf("data source %s(%s) of database %s", name, t.DataSourceID, t.DatabaseID)
+}
 
-// Owns reports whether page p is a row of the target: a page of another database
-// must never be written in its place.
-func (t Target) Owns(p Page) bool { return SameID(p.DatabaseID, t.DatabaseID) }
+// Owns reports whether page p is a row of the target: a page of another
+// database must never be written in its place, nor, from 2025-09-03, a page of
+// another data source of the same database.
+func (t Target) Owns(p Page) bool {
+	if t.DataSourceID != "" {
+		return SameID(p.DataSourceID, t.DataSourceID)
+	}
+	return SameID(p.DatabaseID, t.DatabaseID)
+}
 
 // Page is a database row as the sync needs it.
 type Page struct {
-	ID         string
-	DatabaseID string    // the database the page belongs to, dashed as Notion sends it
-	Created    time.Time // created_time
-	InTrash    bool      // in the trash (archived under 2022-06-28)
+	ID           string
+	DatabaseID   string    // the database the page belongs to, dashed as Notion sends it
+	DataSourceID string    // its data source (2025-09-03 and later); "" under 2022-06-28
+	Created      time.Time // created_time
+	InTrash      bool      // in the trash (in_trash, or archived where the version has it)
 	// Properties maps each property name to its value object as Notion sent it
 	// ({"type":"rich_text","rich_text":[...]}); property.Decode reads one.
 	Properties map[string]json.RawMessage
+}
+
+// ParentID is the id of the collection the page is a row of: its data source
+// when Notion named one, else its database. Compare it with Target.ID.
+func (p Page) ParentID() string {
+	if p.DataSourceID != "" {
+		return p.DataSourceID
+	}
+	return p.DatabaseID
 }
 
 // Database is a database's schema: its title and its properties by name.
@@ -69,11 +104,12 @@ type User struct {
 type pageObject struct {
 	ID          string    `json:"id"`
 	CreatedTime time.Time `json:"created_time"`
-	Archived    bool      `json:"archived"`
-	InTrash     bool      `json:"in_trash"`
+	Archived    *bool     `json:"archived"` // absent from 2026-03-11
+	InTrash     *bool     `json:"in_trash"`
 	Parent      struct {
-		Type       string `json:"type"`
-		DatabaseID string `json:"database_id"`
+		Type         string `json:"type"`
+		DatabaseID   string `json:"database_id"`
+		DataSourceID string `json:"data_source_id"`
 	} `json:"parent"`
 	Properties map[string]json.RawMessage `json:"properties"`
 }
@@ -107,19 +143,36 @@ func knownParent(t string) bool {
 	return false
 }
 
-func (o pageObject) page() Page {
-	return Page{
+// page converts the answer of version v. The trash flag follows the version:
+// 2026-03-11 has in_trash only; before, archived is an alias of in_trash
+// (notion-api.md §2.7, §8), so either set means in the trash.
+func (o pageObject) page(v Version) Page {
+	p := Page{
 		ID:         o.ID,
 		DatabaseID: o.Parent.DatabaseID,
 		Created:    o.CreatedTime,
-		InTrash:    o.Archived || o.InTrash,
+		InTrash:    o.InTrash != nil && *o.InTrash,
 		Properties: o.Properties,
 	}
+	if v.hasArchived() && o.Archived != nil && *o.Archived {
+		p.InTrash = true
+	}
+	if o.Parent.Type == "data_source_id" {
+		p.DataSourceID = o.Parent.DataSourceID
+	}
+	return p
 }
 
-// databaseObject is a database as Notion sends it.
+// databaseObject is a database (2022-06-28) or a data source (2025-09-03) as
+// Notion sends it; both carry title and properties. A 2025-09-03 database
+// carries data_sources instead of properties.
 type databaseObject struct {
-	ID    string `json:"id"`
+	ID          string          `json:"id"`
+	DataSources []DataSourceRef `json:"data_sources"`
+	Parent      struct {
+		Type       string `json:"type"`
+		DatabaseID string `json:"database_id"`
+	} `json:"parent"`
 	Title []struct {
 		PlainText string `json:"plain_text"`
 	} `json:"title"`
@@ -131,6 +184,15 @@ type databaseObject struct {
 		Status      *optionsList `json:"status"`
 	} `json:"properties"`
 }
+
+// DataSourceRef names one data source of a database (2025-09-03).
+type DataSourceRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// String reads "name (id)", how the CLI lists data sources to choose from.
+func (r DataSourceRef) String() string { return fmt.Sprintf("%s (%s)", r.Name, r.ID) }
 
 type optionsList struct {
 	Options []Option `json:"options"`

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -22,11 +23,9 @@ import (
 )
 
 const (
-	// notionHost is where go-notion sends every request; the transport
+	// notionHost is where the client addresses every request; the transport
 	// rewrites it to Options.BaseURL.
 	notionHost = "api.notion.com"
-	// apiVersion is the Notion-Version go-notion v0.11.0 sends; raw calls use it too.
-	apiVersion = "2022-06-28"
 	// maxResponseBody bounds what one answer may hold (a query page of 100 rows is
 	// well under 1 MiB).
 	maxResponseBody = 32 << 20
@@ -52,9 +51,11 @@ func classify(method, path string) routeClass {
 	if path == "/v1/search" {
 		return classIdempotent
 	}
-	if rest, ok := strings.CutPrefix(path, "/v1/databases/"); ok {
-		if id, ok := strings.CutSuffix(rest, "/query"); ok && id != "" && !strings.Contains(id, "/") {
-			return classIdempotent
+	for _, prefix := range []string{"/v1/databases/", "/v1/data_sources/"} {
+		if rest, ok := strings.CutPrefix(path, prefix); ok {
+			if id, ok := strings.CutSuffix(rest, "/query"); ok && id != "" && !strings.Contains(id, "/") {
+				return classIdempotent
+			}
 		}
 	}
 	return classCreate
@@ -70,6 +71,7 @@ type transport struct {
 	base       *url.URL // scheme, host and path prefix (no trailing slash)
 	baseErr    error
 	token      *secret.Token // a pointer, so printing the struct cannot show it
+	version    Version       // sent as Notion-Version on every request
 	limiter    *rate.Limiter
 	configured rate.Limit // Options.Rate; the limiter runs at or below it
 	maxRetries int
@@ -225,6 +227,9 @@ func (t *transport) retryWait(class routeClass, err error, attempt int) (wait ti
 	var ae *APIError
 	if errors.As(err, &ae) {
 		switch {
+		case blockLimit(ae):
+			// Waiting does not lift it: only a plan change does.
+			return 0, false, false
 		case ae.Status == http.StatusTooManyRequests || ae.Status == statusOverloaded:
 			if ae.RetryAfter > 0 {
 				return ae.RetryAfter, true, true
@@ -378,9 +383,9 @@ func (t *transport) attempt(ctx context.Context, orig *http.Request, target *url
 		if req.Header.Get("Authorization") == "" {
 			req.Header.Set("Authorization", "Bearer "+t.token.Reveal())
 		}
-		if req.Header.Get("Notion-Version") == "" {
-			req.Header.Set("Notion-Version", apiVersion)
-		}
+		// Always the configured version, whoever built the request: the
+		// shapes this package decodes are those of t.version.
+		req.Header.Set("Notion-Version", string(t.version))
 		if req.Header.Get("User-Agent") == "" {
 			req.Header.Set("User-Agent", "notion-sync-action")
 		}
@@ -429,6 +434,18 @@ func (t *transport) attempt(ctx context.Context, orig *http.Request, target *url
 		ae.Message = t.token.Scrub(ae.Message)
 		requestID = ae.RequestID
 		t.record(entry{stamp, orig.Method, path, resp.StatusCode, elapsed, n, requestID, ""})
+		if ae.Status == http.StatusTooManyRequests {
+			reason := ae.RateLimitReason
+			if reason == "" {
+				reason = "unspecified"
+			}
+			t.mu.Lock()
+			if t.stats.RateLimitReasons == nil {
+				t.stats.RateLimitReasons = map[string]int{}
+			}
+			t.stats.RateLimitReasons[reason]++
+			t.mu.Unlock()
+		}
 		if info != nil {
 			info.status, info.requestID = resp.StatusCode, requestID
 		}
@@ -473,10 +490,11 @@ func (t *transport) snapshot() Stats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.stats
-	s.ByStatus = make(map[int]int, len(t.stats.ByStatus))
-	for k, v := range t.stats.ByStatus {
-		s.ByStatus[k] = v
+	s.ByStatus = maps.Clone(t.stats.ByStatus)
+	if s.ByStatus == nil {
+		s.ByStatus = map[int]int{}
 	}
+	s.RateLimitReasons = maps.Clone(t.stats.RateLimitReasons)
 	return s
 }
 

@@ -248,7 +248,7 @@ func TestLimiterSharedAcrossGoroutines(t *testing.T) {
 func TestLimiterRealClock(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	c := New(testToken, Options{BaseURL: f.srv.URL, Rate: 50, Burst: 1})
+	c := New(testToken, Options{Version: Version20220628, BaseURL: f.srv.URL, Rate: 50, Burst: 1})
 	start := time.Now()
 	for i := range 6 {
 		if _, err := c.Page(t.Context(), "p"+strconv.Itoa(i)); err != nil {
@@ -675,7 +675,7 @@ func TestRateLimitBackoffFloor(t *testing.T) {
 		t.Parallel()
 		f := newFake(t)
 		rec := &recorder{}
-		c := New(testToken, Options{BaseURL: f.srv.URL, Rate: float64(rate.Inf), Sleep: rec.sleep, Now: testNow})
+		c := New(testToken, Options{Version: Version20220628, BaseURL: f.srv.URL, Rate: float64(rate.Inf), Sleep: rec.sleep, Now: testNow})
 		f.on("GET /v1/pages/p", fakeReply{status: 429}, fakeReply{status: 529}, fakeReply{status: 429}, fakeReply{status: 429})
 		if _, err := c.Page(t.Context(), "p"); err != nil {
 			t.Fatal(err)

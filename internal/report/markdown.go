@@ -175,8 +175,8 @@ func mdHeader(p Plan, o MarkdownOptions) string {
 
 func mdFooter(p Plan, s Stats, details, sha string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n<sub>📡 API calls: %d · 429s: %d · retries: %d · waited: %s · ⏱️ %s",
-		s.APICalls, s.RateLimited, s.Retries, formatDuration(s.Waited), formatDuration(s.Duration))
+	fmt.Fprintf(&b, "\n<sub>📡 API calls: %d · 429s: %d%s · retries: %d · waited: %s · ⏱️ %s",
+		s.APICalls, s.RateLimited, mdText(s.reasons(), 200), s.Retries, formatDuration(s.Waited), formatDuration(s.Duration))
 	if sha == "" {
 		sha = p.SHA
 	}

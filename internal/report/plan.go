@@ -39,6 +39,11 @@ type Plan struct {
 	DatabaseID string `json:"database_id"`
 	// GeneratedAt is when the plan was made; written in UTC with milliseconds.
 	GeneratedAt time.Time `json:"generated_at"`
+	// NotionVersion is the Notion-Version the plan was made with; "" offline.
+	NotionVersion string `json:"notion_version,omitempty"`
+	// DataSourceID is the data source of the database that holds the rows
+	// (Notion-Version 2025-09-03 and later); "" otherwise.
+	DataSourceID string `json:"data_source_id,omitempty"`
 	// DryRun is true when nothing was written to Notion.
 	DryRun bool `json:"dry_run"`
 	// Summary counts the changes by action; WriteText takes its totals from here, so

@@ -28,15 +28,30 @@ type Stats struct {
 	Retries int
 	// Waited is the time spent waiting for Retry-After and backoff.
 	Waited time.Duration
+	// RateLimitReasons counts the 429s by Notion's additional_data.rate_limit_reason.
+	RateLimitReasons map[string]int
+}
+
+// reasons is " (reason ×n, ...)" for the 429s that named one, "" otherwise.
+func (s Stats) reasons() string {
+	if len(s.RateLimitReasons) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(s.RateLimitReasons))
+	for _, r := range slices.Sorted(maps.Keys(s.RateLimitReasons)) {
+		parts = append(parts, fmt.Sprintf("%s ×%d", clean(r, 40), s.RateLimitReasons[r]))
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 // statsJSON is Stats as WriteJSON writes it: durations in milliseconds.
 type statsJSON struct {
-	DurationMS  int64 `json:"duration_ms"`
-	APICalls    int   `json:"api_calls"`
-	RateLimited int   `json:"rate_limited"`
-	Retries     int   `json:"retries"`
-	WaitedMS    int64 `json:"waited_ms"`
+	DurationMS       int64          `json:"duration_ms"`
+	APICalls         int            `json:"api_calls"`
+	RateLimited      int            `json:"rate_limited"`
+	RateLimitReasons map[string]int `json:"rate_limit_reasons,omitempty"`
+	Retries          int            `json:"retries"`
+	WaitedMS         int64          `json:"waited_ms"`
 }
 
 func (s Stats) toJSON() statsJSON {
@@ -46,6 +61,8 @@ func (s Stats) toJSON() statsJSON {
 		RateLimited: s.RateLimited,
 		Retries:     s.Retries,
 		WaitedMS:    s.Waited.Milliseconds(),
+
+		RateLimitReasons: s.RateLimitReasons,
 	}
 }
 
@@ -56,6 +73,8 @@ func (s statsJSON) stats() Stats {
 		RateLimited: s.RateLimited,
 		Retries:     s.Retries,
 		Waited:      time.Duration(s.WaitedMS) * time.Millisecond,
+
+		RateLimitReasons: s.RateLimitReasons,
 	}
 }
 
@@ -142,8 +161,8 @@ func WriteText(w io.Writer, p Plan, s Stats) error {
 		fmt.Fprintf(&b, " · %s", plural(warnings, "warning", "warnings"))
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "📡 API calls: %d · 429s: %d · retries: %d · waited: %s\n",
-		s.APICalls, s.RateLimited, s.Retries, formatDuration(s.Waited))
+	fmt.Fprintf(&b, "📡 API calls: %d · 429s: %d%s · retries: %d · waited: %s\n",
+		s.APICalls, s.RateLimited, s.reasons(), s.Retries, formatDuration(s.Waited))
 	// Two spaces after emoji written with U+FE0F (⏱️ ⚠️ 🗄️): many terminals draw them one
 	// column wide, as the runbook's "⏱️  Duration" line allows for.
 	fmt.Fprintf(&b, "⏱️  Duration: %s\n", formatDuration(s.Duration))

@@ -28,20 +28,24 @@ import (
 // Options configures a Server; the zero value is a strict, fault-free, unlimited
 // emulator with a generated token.
 type Options struct {
-	Token           string           // bearer token accepted; "" means a generated "secret_emulator_..." token
-	Latency         time.Duration    // added to every request
-	Jitter          time.Duration    // random extra latency, up to this
-	RateLimit       float64          // token bucket requests/s; 0 = off
-	Burst           int              // bucket size (default 10 when RateLimit > 0)
-	WindowBudget    int              // alternative model: requests allowed per Window; 0 = off
-	Window          time.Duration    // default 60s
-	Faults          string           // random fault spec, see ParseFaultSpec and docs/emulator.md; New panics on a bad spec
-	Seed            int64            // seed for random faults and jitter
-	VisibilityDelay time.Duration    // new pages appear in queries only after this
-	MaxBodyBytes    int64            // default 500 KB; larger request bodies get 413
-	ShortPages      bool             // half the query pages (seeded) hold fewer than page_size rows while has_more is true
-	URLHost         string           // host used in page urls, default "www.notion.so"
-	Now             func() time.Time // clock; default time.Now
+	Token           string        // bearer token accepted; "" means a generated "secret_emulator_..." token
+	Latency         time.Duration // added to every request
+	Jitter          time.Duration // random extra latency, up to this
+	RateLimit       float64       // token bucket requests/s; 0 = off
+	Burst           int           // bucket size (default 10 when RateLimit > 0)
+	WindowBudget    int           // alternative model: requests allowed per Window; 0 = off
+	Window          time.Duration // default 60s
+	Faults          string        // random fault spec, see ParseFaultSpec and docs/emulator.md; New panics on a bad spec
+	Seed            int64         // seed for random faults and jitter
+	VisibilityDelay time.Duration // new pages appear in queries only after this
+	MaxBodyBytes    int64         // default 500 KB; larger request bodies get 413
+	ShortPages      bool          // half the query pages (seeded) hold fewer than page_size rows while has_more is true
+	URLHost         string        // host used in page urls, default "www.notion.so"
+	// BlockLimit, when above 0, is how many blocks (pages and databases) the
+	// integration may create through the API; further creates get the
+	// workspace block-limit refusal (notion-api.md §4, C7). Seeds do not count.
+	BlockLimit int
+	Now        func() time.Time // clock; default time.Now
 
 	// Sleep waits d or until ctx is done, returning ctx.Err() then. Latency, jitter
 	// and Fault.Delay go through it, so tests can record waits instead of waiting.
@@ -79,6 +83,10 @@ type Server struct {
 	pages     map[string]*page
 	seq       int64
 
+	parentPages map[string]*parentPage // pages databases can be created under
+	blockLimit  int
+	blocksUsed  int
+
 	ctlMu    sync.Mutex // guards request log, scripted faults, rng and limiter
 	rng      *rand.Rand
 	scripted []*scriptedFault
@@ -102,22 +110,24 @@ func New(opts Options) *Server {
 		panic(fmt.Sprintf("emulator: %v", err))
 	}
 	s := &Server{
-		now:     opts.Now,
-		sleep:   opts.Sleep,
-		log:     opts.Log,
-		latency: opts.Latency,
-		jitter:  opts.Jitter,
-		visDel:  opts.VisibilityDelay,
-		short:   opts.ShortPages,
-		maxBody: opts.MaxBodyBytes,
-		urlHost: opts.URLHost,
-		rules:   rules,
-		token:   opts.Token,
-		botID:   newUUID(),
-		dbs:     map[string]*database{},
-		pages:   map[string]*page{},
-		rng:     rand.New(rand.NewPCG(uint64(opts.Seed), uint64(opts.Seed)^0x9e3779b97f4a7c15)),
-		limiter: newLimiter(opts),
+		now:         opts.Now,
+		sleep:       opts.Sleep,
+		log:         opts.Log,
+		latency:     opts.Latency,
+		jitter:      opts.Jitter,
+		visDel:      opts.VisibilityDelay,
+		short:       opts.ShortPages,
+		maxBody:     opts.MaxBodyBytes,
+		urlHost:     opts.URLHost,
+		rules:       rules,
+		token:       opts.Token,
+		botID:       newUUID(),
+		dbs:         map[string]*database{},
+		pages:       map[string]*page{},
+		blockLimit:  opts.BlockLimit,
+		parentPages: map[string]*parentPage{},
+		rng:         rand.New(rand.NewPCG(uint64(opts.Seed), uint64(opts.Seed)^0x9e3779b97f4a7c15)),
+		limiter:     newLimiter(opts),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -186,6 +196,7 @@ func (s *Server) CreateDatabase(schema json.RawMessage) (string, error) {
 	}
 	now := s.now()
 	db.Created, db.Edited = now, now
+	db.DataSourceID = newUUID()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.dbs[db.ID]; ok {
@@ -203,7 +214,8 @@ func (s *Server) Databases() []string {
 	return slices.Clone(s.dbOrder)
 }
 
-// SeedPage creates a page in database dbID from properties in request form,
+// SeedPage creates a page in database dbID (its first data source) or data
+// source dbID from properties in request form,
 // validated exactly like POST /v1/pages, and returns its dashed id. Seeded pages are
 // visible to queries at once (VisibilityDelay does not apply), and no request is
 // logged. Validation failures come back as errors carrying Notion's message.
@@ -214,9 +226,9 @@ func (s *Server) SeedPage(dbID string, properties json.RawMessage) (string, erro
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db := s.dbs[id]
+	db := s.collection(id)
 	if db == nil {
-		return "", fmt.Errorf("seed page: no database %s", id)
+		return "", fmt.Errorf("seed page: no database or data source %s", id)
 	}
 	writes, e := parseProps(db, properties)
 	if e != nil {
@@ -231,6 +243,7 @@ func (s *Server) SeedPage(dbID string, properties json.RawMessage) (string, erro
 type Page struct {
 	ID             string
 	DatabaseID     string
+	DataSourceID   string
 	Archived       bool
 	CreatedTime    time.Time                  // as the API reports it: rounded down to the minute
 	LastEditedTime time.Time                  // idem
@@ -303,19 +316,19 @@ func (p Page) PlainText(prop string) string {
 	}
 }
 
-// Pages returns every page of database dbID (dashed or not), archived ones
-// included, in creation order.
+// Pages returns every page of database dbID (its first data source) or data
+// source dbID (dashed or not), archived ones included, in creation order.
 func (s *Server) Pages(dbID string) []Page {
 	id, _ := parseID(dbID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db := s.dbs[id]
+	db := s.collection(id)
 	if db == nil {
 		return nil
 	}
 	var out []Page
 	for _, pg := range s.sortedPages() {
-		if pg.DB == id {
+		if pg.DB == db.ID {
 			out = append(out, s.snapshot(db, pg))
 		}
 	}
@@ -344,7 +357,8 @@ func (s *Server) snapshot(db *database, pg *page) Page {
 	}
 	return Page{
 		ID:             pg.ID,
-		DatabaseID:     pg.DB,
+		DatabaseID:     db.databaseID(),
+		DataSourceID:   db.DataSourceID,
 		Archived:       pg.Archived,
 		CreatedTime:    pg.Created.UTC().Truncate(time.Minute),
 		LastEditedTime: pg.Edited.UTC().Truncate(time.Minute),
@@ -363,7 +377,8 @@ func (s *Server) sortedPages() []*page {
 }
 
 // Database returns the current database object (schema with every option added so
-// far) as GET /v1/databases/{id} would, without request checks.
+// far) as GET /v1/databases/{id} under 2022-06-28 would, without request checks;
+// id may also be a data source's, for its schema.
 func (s *Server) Database(id string) (json.RawMessage, bool) {
 	did, ok := parseID(id)
 	if !ok {
@@ -371,34 +386,25 @@ func (s *Server) Database(id string) (json.RawMessage, bool) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db := s.dbs[did]
+	db := s.collection(did)
 	if db == nil {
 		return nil, false
 	}
-	return mustJSON(s.renderDatabase(db)), true
+	return mustJSON(s.renderDatabase(db, Version20220628)), true
 }
 
-// SetMultiSource makes a database behave as one with several data sources: under
-// 2022-06-28 every database read, write and query, and every page create in it,
-// then fails with 400 (notion-api.md §8).
-func (s *Server) SetMultiSource(dbID string, on bool) {
-	id, _ := parseID(dbID)
+// SetShared shares or unshares a database (with its data sources and pages),
+// or a page made by CreateParentPage, with the integration. An unshared object
+// answers 404, exactly like one that does not exist (notion-api.md §2.2).
+func (s *Server) SetShared(id string, shared bool) {
+	pid, _ := parseID(id)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if db := s.dbs[id]; db != nil {
-		db.MultiSource = on
-	}
-}
-
-// SetShared shares or unshares a database with the integration. An unshared
-// database and its pages answer 404, exactly like ones that do not exist
-// (notion-api.md §2.2).
-func (s *Server) SetShared(dbID string, shared bool) {
-	id, _ := parseID(dbID)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if db := s.dbs[id]; db != nil {
+	if db := s.dbs[pid]; db != nil {
 		db.Unshared = !shared
+	}
+	if pp := s.parentPages[pid]; pp != nil {
+		pp.Unshared = !shared
 	}
 }
 

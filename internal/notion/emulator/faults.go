@@ -24,6 +24,7 @@ type Fault struct {
 	Reset      bool          // instead of a status, drop the connection, after committing if Commit
 	Partial    bool          // apply the request and reply 200 with only {"object":…,"id":…}
 	Delay      time.Duration // wait this long before answering; honours the request context
+	BlockLimit bool          // refuse as a workspace over its block limit does (see Options.BlockLimit)
 }
 
 // FaultRule is one entry of a random fault spec: Fault happens to a matching
@@ -35,7 +36,7 @@ type FaultRule struct {
 
 // ParseFaultSpec parses the random fault syntax of docs/emulator.md: comma-separated
 // rules "WORD[+WORD...]:PROBABILITY", where a WORD is a status (429, 529, 409, 500,
-// 502, 503, 504), html, commit, reset, partial, noretry, retry=DURATION,
+// 502, 503, 504), html, commit, reset, partial, blocklimit, noretry, retry=DURATION,
 // delay=DURATION, on=METHOD or route=PATTERN; "commit502" and "html503" are
 // shorthands for "commit+502" and "html+503". Probabilities must add up to at most 1.
 // An empty spec has no rules.
@@ -93,6 +94,8 @@ func parseFaultWords(words string) (Fault, error) {
 			f.Reset = true
 		case key == "partial" && !hasVal:
 			f.Partial = true
+		case key == "blocklimit" && !hasVal:
+			f.BlockLimit = true
 		case key == "noretry" && !hasVal:
 			f.RetryAfter = -1
 		case key == "retry" && hasVal:
@@ -126,8 +129,8 @@ func parseFaultWords(words string) (Fault, error) {
 		}
 	}
 	f.Route = strings.TrimSpace(method + " " + pattern)
-	if f.Status == 0 && !f.Reset && !f.Partial && f.Delay == 0 {
-		return Fault{}, fmt.Errorf("needs a status, reset, partial or delay=")
+	if f.Status == 0 && !f.Reset && !f.Partial && !f.BlockLimit && f.Delay == 0 {
+		return Fault{}, fmt.Errorf("needs a status, reset, partial, blocklimit or delay=")
 	}
 	return f, nil
 }

@@ -405,7 +405,7 @@ func TestParseFaultSpec(t *testing.T) {
 		{"502:0.6,503:0.6", nil, "more than 1"},
 		{"teapot:0.1", nil, `unknown word "teapot"`},
 		{"200:0.1", nil, `unknown word "200"`},
-		{"commit:0.1", nil, "needs a status, reset, partial or delay="},
+		{"commit:0.1", nil, "needs a status, reset, partial, blocklimit or delay="},
 		{"502+503:0.1", nil, "two statuses"},
 		{"delay=soon:0.1", nil, "want a positive duration"},
 	}

@@ -26,10 +26,13 @@ func TestHeaders(t *testing.T) {
 		// §5.2 gives this message exactly, without backticks.
 		{"no version", []string{"Notion-Version", ""}, 400, "missing_version",
 			"Notion-Version header failed validation: Notion-Version header should be defined, instead was undefined."},
+		// §8: the emulator speaks the three versions the product supports.
+		{"2025-09-03", []string{"Notion-Version", "2025-09-03"}, 200, "", ""},
+		{"2026-03-11", []string{"Notion-Version", "2026-03-11"}, 200, "", ""},
 		// A version that is present is not missing: validation_error, naming the
-		// emulator's limit (Notion itself accepts newer versions).
-		{"other version", []string{"Notion-Version", "2025-09-03"}, 400, "validation_error",
-			"Notion-Version 2025-09-03 is not supported by this emulator, which speaks only 2022-06-28 (the version go-notion v0.11.0 sends)."},
+		// versions the emulator speaks.
+		{"other version", []string{"Notion-Version", "2024-01-01"}, 400, "validation_error",
+			"Notion-Version 2024-01-01 is not supported by this emulator, which speaks 2022-06-28, 2025-09-03, 2026-03-11."},
 	}
 	for _, tt := range tests {
 		r := call(t, s, "GET", "/v1/users/me", "", tt.hdr...)

@@ -5,13 +5,39 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
 
-// NotionVersion is the only API version the emulator speaks, the one go-notion
-// v0.11.0 sends.
-const NotionVersion = "2022-06-28"
+// The Notion-Version values the emulator speaks. Each request is answered in the
+// shapes of the version it names, as Notion does (notion-api.md §8).
+const (
+	// Version20220628 is the version go-notion v0.11.0 sends: databases hold
+	// their schema and rows; pages have database_id parents.
+	Version20220628 = "2022-06-28"
+	// Version20250903 makes a database a container of data sources, which hold
+	// the schema and the rows (/v1/data_sources/...).
+	Version20250903 = "2025-09-03"
+	// Version20260311 is 2025-09-03 without `archived`: in_trash only.
+	Version20260311 = "2026-03-11"
+)
+
+// NotionVersion is the oldest version the emulator speaks, the one go-notion
+// v0.11.0 sends; the emulator command shows it in its curl hints because its
+// /v1/databases/{id}/query route works under no later version.
+const NotionVersion = Version20220628
+
+// Versions lists every Notion-Version the emulator accepts, oldest first.
+var Versions = []string{Version20220628, Version20250903, Version20260311}
+
+// hasDataSources reports whether version v speaks data sources (2025-09-03 and
+// later). Versions are dates, so they compare as strings.
+func hasDataSources(v string) bool { return v >= Version20250903 }
+
+// hasArchived reports whether version v still knows `archived` (removed in
+// 2026-03-11, notion-api.md §8).
+func hasArchived(v string) bool { return v < Version20260311 }
 
 // handler serves one route; it takes s.mu itself, so commit-then-fail faults can
 // run it and then fail.
@@ -19,8 +45,23 @@ type handler func(s *Server, rq *apiRequest) (any, *apiError)
 
 // matchRoute maps a request to its route pattern, the name of its path id ("" for
 // none), the raw id and the handler. A known path with the wrong method is no route,
-// as in Notion (invalid_request_url).
-func matchRoute(method, path string) (pattern, param, rawID string, h handler) {
+// as in Notion (invalid_request_url); so are the routes the request's version does
+// not have: /v1/data_sources/... under 2022-06-28 (notion-api.md §8,
+// makenotion/notion-mcp-server#179) and the database query, which moved to the
+// data source, under 2025-09-03 and later.
+func matchRoute(version, method, path string) (pattern, param, rawID string, h handler) {
+	pattern, param, rawID, h = matchAnyRoute(method, path)
+	switch {
+	case h == nil:
+	case strings.Contains(pattern, "/v1/data_sources/") && !hasDataSources(version):
+		return "", "", "", nil
+	case pattern == "POST /v1/databases/{id}/query" && hasDataSources(version):
+		return "", "", "", nil
+	}
+	return pattern, param, rawID, h
+}
+
+func matchAnyRoute(method, path string) (pattern, param, rawID string, h handler) {
 	seg := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	if len(seg) < 2 || seg[0] != "v1" {
 		return "", "", "", nil
@@ -34,6 +75,14 @@ func matchRoute(method, path string) (pattern, param, rawID string, h handler) {
 		return "PATCH /v1/databases/{id}", "database_id", seg[2], (*Server).patchDatabase
 	case len(seg) == 4 && seg[1] == "databases" && seg[2] != "" && seg[3] == "query" && method == http.MethodPost:
 		return "POST /v1/databases/{id}/query", "database_id", seg[2], (*Server).queryDatabase
+	case len(seg) == 2 && seg[1] == "databases" && method == http.MethodPost:
+		return "POST /v1/databases", "", "", (*Server).createDatabase
+	case len(seg) == 3 && seg[1] == "data_sources" && seg[2] != "" && method == http.MethodGet:
+		return "GET /v1/data_sources/{id}", "data_source_id", seg[2], (*Server).getDataSource
+	case len(seg) == 3 && seg[1] == "data_sources" && seg[2] != "" && method == http.MethodPatch:
+		return "PATCH /v1/data_sources/{id}", "data_source_id", seg[2], (*Server).patchDataSource
+	case len(seg) == 4 && seg[1] == "data_sources" && seg[2] != "" && seg[3] == "query" && method == http.MethodPost:
+		return "POST /v1/data_sources/{id}/query", "data_source_id", seg[2], (*Server).queryDataSource
 	case len(seg) == 2 && seg[1] == "pages" && method == http.MethodPost:
 		return "POST /v1/pages", "", "", (*Server).createPage
 	case len(seg) == 3 && seg[1] == "pages" && seg[2] != "" && method == http.MethodGet:
@@ -49,7 +98,8 @@ func matchRoute(method, path string) (pattern, param, rawID string, h handler) {
 // or random faults, then the endpoint (JSON parsing, body keys, lookup, values).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	started := time.Now()
-	pattern, param, rawID, h := matchRoute(r.Method, r.URL.Path)
+	version := r.Header.Get("Notion-Version")
+	pattern, param, rawID, h := matchRoute(version, r.Method, r.URL.Path)
 	entry := Request{Method: r.Method, Path: r.URL.Path, Route: pattern, Time: s.now()}
 	// The log entry is written before the response goes out, so a test that has
 	// its answer always finds the request in Requests().
@@ -99,7 +149,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(sw, reqID, invalidRequestURL())
 		return
 	}
-	rq := &apiRequest{query: r.URL.Query()}
+	rq := &apiRequest{query: r.URL.Query(), version: version}
 	if param != "" {
 		id, ok := parseID(rawID)
 		if !ok {
@@ -137,6 +187,8 @@ func faultTarget(param, id string, body []byte) (kind, dashed string) {
 		return "database", id
 	case "page_id":
 		return "page", id
+	case "data_source_id":
+		return "data source", id
 	}
 	var create struct {
 		Parent struct {
@@ -167,6 +219,8 @@ func (s *Server) applyFault(w *statusWriter, r *http.Request, reqID string, f Fa
 		}
 	}
 	switch {
+	case f.BlockLimit:
+		s.writeError(w, reqID, blockLimitError())
 	case f.Reset:
 		w.logOnce(0)
 		resetConn(w)
@@ -277,11 +331,10 @@ func checkVersion(r *http.Request) *apiError {
 		return newError(http.StatusBadRequest, "missing_version",
 			"Notion-Version header failed validation: Notion-Version header should be defined, instead was undefined.")
 	}
-	if v[0] != NotionVersion {
-		// A version was sent, so it is not missing_version. Notion accepts
-		// newer versions; this emulator only speaks go-notion's.
-		return validation("Notion-Version %s is not supported by this emulator, which speaks only %s (the version go-notion v0.11.0 sends).",
-			v[0], NotionVersion)
+	if !slices.Contains(Versions, v[0]) {
+		// A version was sent, so it is not missing_version.
+		return validation("Notion-Version %s is not supported by this emulator, which speaks %s.",
+			v[0], strings.Join(Versions, ", "))
 	}
 	return nil
 }

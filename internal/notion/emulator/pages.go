@@ -27,9 +27,10 @@ type page struct {
 
 // apiRequest is a routed request: the path id (dashed) and the decoded body.
 type apiRequest struct {
-	id    string
-	body  map[string]json.RawMessage
-	query url.Values
+	id      string
+	body    map[string]json.RawMessage
+	query   url.Values
+	version string // the request's Notion-Version, one of Versions
 }
 
 // checkKeys rejects unknown top-level body keys (notion-api.md §1, C4).
@@ -65,20 +66,63 @@ func checkType(path string, obj map[string]json.RawMessage, want string) *apiErr
 }
 
 // multiSourceError is what a 2022-06-28 client gets for a database that has more
-// than one data source (notion-api.md §8).
-func multiSourceError(dbID string) *apiError {
+// than one data source (notion-api.md §8), with additional_data populated
+// (ramnes/notion-sdk-py#293).
+func multiSourceError(db *database) *apiError {
 	e := validation("Databases with multiple data sources are not supported in this API version.")
-	e.additional = map[string]any{"database_id": dbID, "data_source_count": 2}
+	e.additional = map[string]any{"database_id": db.ID, "data_source_count": len(db.Extra) + 1}
 	return e
 }
 
-// database looks up a database the integration can see.
+// hidden reports whether the integration cannot see a record: its database is
+// not shared with it.
+func (s *Server) hidden(db *database) bool {
+	c := s.dbs[db.databaseID()]
+	return c == nil || c.Unshared || db.Unshared
+}
+
+// database looks up a database the integration can see. A further data source's
+// record is not a database.
 func (s *Server) database(id string) (*database, *apiError) {
 	db := s.dbs[id]
-	if db == nil || db.Unshared {
+	if db == nil || db.Container != "" || s.hidden(db) {
 		return nil, notFound("database", id)
 	}
 	return db, nil
+}
+
+// dataSource looks up a data source the integration can see (2025-09-03).
+func (s *Server) dataSource(id string) (*database, *apiError) {
+	db := s.collection(id)
+	if db == nil || db.DataSourceID != id || s.hidden(db) {
+		return nil, notFound("data source", id)
+	}
+	return db, nil
+}
+
+// collection finds a record by database id or data source id, for the
+// inspection methods, which accept either.
+func (s *Server) collection(id string) *database {
+	if db := s.dbs[id]; db != nil {
+		return db
+	}
+	for _, db := range s.dbs {
+		if db.DataSourceID == id {
+			return db
+		}
+	}
+	return nil
+}
+
+// sources returns the records of a database's data sources, first one first.
+func (s *Server) sources(db *database) []*database {
+	out := []*database{db}
+	for _, id := range db.Extra {
+		if x := s.dbs[id]; x != nil {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // page looks up a page the integration can see.
@@ -88,7 +132,7 @@ func (s *Server) page(id string) (*page, *database, *apiError) {
 		return nil, nil, notFound("page", id)
 	}
 	db := s.dbs[pg.DB]
-	if db == nil || db.Unshared {
+	if db == nil || s.hidden(db) {
 		return nil, nil, notFound("page", id)
 	}
 	return pg, db, nil
@@ -110,6 +154,9 @@ func (s *Server) getUser(*apiRequest) (any, *apiError) {
 	}, nil
 }
 
+// getDatabase: under 2022-06-28 the database with its schema, refused when it
+// has several data sources; under 2025-09-03+ the container, with
+// data_sources and without properties (notion-api.md §8).
 func (s *Server) getDatabase(rq *apiRequest) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -117,15 +164,24 @@ func (s *Server) getDatabase(rq *apiRequest) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if db.MultiSource {
-		return nil, multiSourceError(db.ID)
+	if !hasDataSources(rq.version) && len(db.Extra) > 0 {
+		return nil, multiSourceError(db)
 	}
-	return s.renderDatabase(db), nil
+	return s.renderDatabase(db, rq.version), nil
 }
 
+// patchDatabase edits a database. Under 2025-09-03+ the schema belongs to the
+// data source, so properties are not a key here (PATCH /v1/data_sources/{id}).
 func (s *Server) patchDatabase(rq *apiRequest) (any, *apiError) {
 	b := rq.body
-	if e := checkKeys(b, "title", "description", "icon", "cover", "properties", "is_inline", "archived", "in_trash"); e != nil {
+	allowed := []string{"title", "description", "icon", "cover", "is_inline", "in_trash"}
+	if !hasDataSources(rq.version) {
+		allowed = append(allowed, "properties")
+	}
+	if hasArchived(rq.version) {
+		allowed = append(allowed, "archived")
+	}
+	if e := checkKeys(b, allowed...); e != nil {
 		return nil, e
 	}
 	var title, desc []richText
@@ -156,8 +212,8 @@ func (s *Server) patchDatabase(rq *apiRequest) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if db.MultiSource {
-		return nil, multiSourceError(db.ID)
+	if !hasDataSources(rq.version) && len(db.Extra) > 0 {
+		return nil, multiSourceError(db)
 	}
 	props := db.Props
 	if v, ok := b["properties"]; ok {
@@ -185,7 +241,7 @@ func (s *Server) patchDatabase(rq *apiRequest) (any, *apiError) {
 		db.IsInline = *inline
 	}
 	db.Edited = s.now()
-	return s.renderDatabase(db), nil
+	return s.renderDatabase(db, rq.version), nil
 }
 
 // nullable keeps an icon/cover object; JSON null clears it.
@@ -240,50 +296,49 @@ func (s *Server) createPage(rq *apiRequest) (any, *apiError) {
 	if !ok {
 		return nil, bodyInvalid("body.parent", "an object", parentRaw)
 	}
-	if e := checkKeysAt("body.parent", parent, "type", "database_id", "page_id"); e != nil {
+	// Under 2025-09-03+ a row's parent is its data source; database_id is
+	// still accepted (notion-api.md §8, N5). 2022-06-28 knows no data sources.
+	kinds := []string{"database_id", "page_id"}
+	if hasDataSources(rq.version) {
+		kinds = []string{"data_source_id", "database_id", "page_id"}
+	}
+	if e := checkKeysAt("body.parent", parent, append([]string{"type"}, kinds...)...); e != nil {
 		return nil, e
 	}
-	_, hasDB := parent["database_id"]
-	if hasDB {
-		if v, ok := parent["page_id"]; ok {
-			return nil, bodyInvalid("body.parent.page_id", "not present", v)
+	kind := ""
+	for _, k := range kinds {
+		if v, ok := parent[k]; ok {
+			if kind != "" {
+				return nil, bodyInvalid("body.parent."+k, "not present", v)
+			}
+			kind = k
 		}
 	}
-	if _, ok := parent["type"]; ok {
-		want := "page_id"
-		if hasDB {
-			want = "database_id"
-		}
-		if e := checkType("body.parent", parent, want); e != nil {
+	if _, ok := parent["type"]; ok && kind != "" {
+		if e := checkType("body.parent", parent, kind); e != nil {
 			return nil, e
 		}
 	}
-	var dbID, pageID string
-	var badDB json.RawMessage
-	if v, ok := parent["database_id"]; ok {
+	var parentID string
+	if kind != "" {
 		var str string
-		_ = json.Unmarshal(v, &str)
-		if id, ok := parseID(str); ok {
-			dbID = id
-		} else {
-			badDB = v
+		_ = json.Unmarshal(parent[kind], &str)
+		id, ok := parseID(str)
+		if !ok && kind != "database_id" {
+			return nil, bodyInvalid("body.parent."+kind, "a valid uuid", parent[kind])
 		}
+		parentID = id
 	}
-	if v, ok := parent["page_id"]; ok && dbID == "" {
-		var str string
-		_ = json.Unmarshal(v, &str)
-		if id, ok := parseID(str); ok {
-			pageID = id
-		} else {
-			return nil, bodyInvalid("body.parent.page_id", "a valid uuid", v)
+	if parentID == "" {
+		lines := make([]string, 0, len(kinds))
+		for _, k := range kinds {
+			if k == kind {
+				lines = append(lines, shouldBe("body.parent."+k, "a valid uuid", parent[k]))
+			} else {
+				lines = append(lines, shouldBe("body.parent."+k, "defined", nil))
+			}
 		}
-	}
-	if dbID == "" && pageID == "" {
-		first := shouldBe("body.parent.database_id", "defined", nil)
-		if badDB != nil {
-			first = shouldBe("body.parent.database_id", "a valid uuid", badDB)
-		}
-		return nil, fixOne([]string{first, shouldBe("body.parent.page_id", "defined", nil)})
+		return nil, fixOne(lines)
 	}
 	propsRaw, ok := b["properties"]
 	if !ok {
@@ -303,26 +358,42 @@ func (s *Server) createPage(rq *apiRequest) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if pageID != "" {
-		if _, _, e := s.page(pageID); e != nil {
-			return nil, e
+	var db *database
+	var e *apiError
+	switch kind {
+	case "page_id":
+		if _, _, e := s.page(parentID); e != nil {
+			if pp := s.parentPages[parentID]; pp == nil || pp.Unshared {
+				return nil, e
+			}
 		}
 		return nil, newError(http.StatusBadRequest, "invalid_request",
-			"Unsupported request: the emulator creates database rows only (parent.database_id).")
+			"Unsupported request: the emulator creates database rows only (parent.data_source_id or parent.database_id).")
+	case "data_source_id":
+		db, e = s.dataSource(parentID)
+	default:
+		db, e = s.database(parentID)
+		if e == nil && len(db.Extra) > 0 {
+			if !hasDataSources(rq.version) {
+				return nil, multiSourceError(db)
+			}
+			// (inferred) A database parent is ambiguous once there are
+			// several data sources; Notion's exact message is unknown.
+			return nil, validation("Database %s has multiple data sources: use a parent of type data_source_id.", db.ID)
+		}
 	}
-	db, e := s.database(dbID)
 	if e != nil {
 		return nil, e
-	}
-	if db.MultiSource {
-		return nil, multiSourceError(db.ID)
 	}
 	writes, e := parseProps(db, propsRaw)
 	if e != nil {
 		return nil, e
 	}
+	if e := s.spendBlock(); e != nil {
+		return nil, e
+	}
 	pg := s.insertPage(db, writes, nullable(b["icon"]), nullable(b["cover"]))
-	return s.renderPage(db, pg, nil), nil
+	return s.renderPage(db, pg, nil, rq.version), nil
 }
 
 // insertPage stores a new page from validated writes; the caller holds s.mu.
@@ -367,12 +438,18 @@ func (s *Server) getPage(rq *apiRequest) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	return s.renderPage(db, pg, rq.query["filter_properties"]), nil
+	return s.renderPage(db, pg, rq.query["filter_properties"], rq.version), nil
 }
 
+// patchPage edits a page. 2026-03-11 removed `archived` in favour of in_trash,
+// so there it is an unknown key (notion-api.md §2.7, §8).
 func (s *Server) patchPage(rq *apiRequest) (any, *apiError) {
 	b := rq.body
-	if e := checkKeys(b, "properties", "archived", "in_trash", "icon", "cover"); e != nil {
+	allowed := []string{"properties", "in_trash", "icon", "cover"}
+	if hasArchived(rq.version) {
+		allowed = append(allowed, "archived")
+	}
+	if e := checkKeys(b, allowed...); e != nil {
 		return nil, e
 	}
 	archived, e := trashFlag(b)
@@ -410,7 +487,7 @@ func (s *Server) patchPage(rq *apiRequest) (any, *apiError) {
 	if len(b) > 0 {
 		pg.Edited = s.now()
 	}
-	return s.renderPage(db, pg, nil), nil
+	return s.renderPage(db, pg, nil, rq.version), nil
 }
 
 // pageJSON is the page object of notion-api.md §10.
@@ -424,23 +501,40 @@ type pageJSON struct {
 	Cover          json.RawMessage            `json:"cover"`
 	Icon           json.RawMessage            `json:"icon"`
 	Parent         parentJSON                 `json:"parent"`
-	Archived       bool                       `json:"archived"`
+	Archived       *bool                      `json:"archived,omitempty"` // absent from 2026-03-11
 	InTrash        bool                       `json:"in_trash"`
 	Properties     map[string]json.RawMessage `json:"properties"`
 	URL            string                     `json:"url"`
 	PublicURL      *string                    `json:"public_url"`
 }
 
-// parentJSON is always a database_id parent: 2022-06-28 clients such as go-notion
-// cannot decode data_source_id parents (notion-api.md §8).
+// parentJSON is a row's parent: database_id under 2022-06-28, whose clients
+// (go-notion) cannot decode data_source_id parents; from 2025-09-03
+// {"type":"data_source_id","data_source_id":…,"database_id":…} (notion-api.md §8).
 type parentJSON struct {
-	Type       string `json:"type"`
-	DatabaseID string `json:"database_id"`
+	Type         string `json:"type"`
+	DataSourceID string `json:"data_source_id,omitempty"`
+	DatabaseID   string `json:"database_id"`
+}
+
+func rowParent(db *database, version string) parentJSON {
+	if hasDataSources(version) {
+		return parentJSON{Type: "data_source_id", DataSourceID: db.DataSourceID, DatabaseID: db.databaseID()}
+	}
+	return parentJSON{Type: "database_id", DatabaseID: db.databaseID()}
+}
+
+// archivedField is the `archived` of a response: present until 2026-03-11.
+func archivedField(archived bool, version string) *bool {
+	if !hasArchived(version) {
+		return nil
+	}
+	return &archived
 }
 
 // renderPage renders a page; only lists the properties whose ids are in only, when
 // only is non-empty (the filter_properties query parameter).
-func (s *Server) renderPage(db *database, pg *page, only []string) pageJSON {
+func (s *Server) renderPage(db *database, pg *page, only []string, version string) pageJSON {
 	props := make(map[string]json.RawMessage, len(db.Props))
 	var title string
 	for _, p := range db.Props {
@@ -464,8 +558,8 @@ func (s *Server) renderPage(db *database, pg *page, only []string) pageJSON {
 		LastEditedBy:   bot,
 		Cover:          pg.Cover,
 		Icon:           pg.Icon,
-		Parent:         parentJSON{Type: "database_id", DatabaseID: db.ID},
-		Archived:       pg.Archived,
+		Parent:         rowParent(db, version),
+		Archived:       archivedField(pg.Archived, version),
 		InTrash:        pg.Archived,
 		Properties:     props,
 		URL:            pageURL(s.urlHost, title, pg.ID),

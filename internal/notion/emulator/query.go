@@ -31,9 +31,31 @@ type listJSON struct {
 	PageOrDatabase struct{}   `json:"page_or_database"`
 }
 
+// queryDatabase is POST /v1/databases/{id}/query (2022-06-28 only; a database
+// with several data sources is refused, notion-api.md §8).
 func (s *Server) queryDatabase(rq *apiRequest) (any, *apiError) {
+	return s.query(rq, func() (*database, *apiError) {
+		db, e := s.database(rq.id)
+		if e == nil && len(db.Extra) > 0 {
+			return nil, multiSourceError(db)
+		}
+		return db, e
+	})
+}
+
+// queryDataSource is POST /v1/data_sources/{id}/query (2025-09-03+).
+func (s *Server) queryDataSource(rq *apiRequest) (any, *apiError) {
+	return s.query(rq, func() (*database, *apiError) { return s.dataSource(rq.id) })
+}
+
+// query runs a query on the collection lookup finds; lookup runs under s.mu.
+func (s *Server) query(rq *apiRequest, lookup func() (*database, *apiError)) (any, *apiError) {
 	b := rq.body
-	if e := checkKeys(b, "filter", "sorts", "start_cursor", "page_size", "archived", "in_trash"); e != nil {
+	allowed := []string{"filter", "sorts", "start_cursor", "page_size", "in_trash"}
+	if hasArchived(rq.version) {
+		allowed = append(allowed, "archived")
+	}
+	if e := checkKeys(b, allowed...); e != nil {
 		return nil, e
 	}
 	size := defaultPageSize
@@ -80,12 +102,9 @@ func (s *Server) queryDatabase(rq *apiRequest) (any, *apiError) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db, e := s.database(rq.id)
+	db, e := lookup()
 	if e != nil {
 		return nil, e
-	}
-	if db.MultiSource {
-		return nil, multiSourceError(db.ID)
 	}
 	match := pred(func(*page) bool { return true })
 	if v, ok := b["filter"]; ok && kindOf(v) != "null" {
@@ -122,7 +141,7 @@ func (s *Server) queryDatabase(rq *apiRequest) (any, *apiError) {
 	end := min(start+size, len(rows))
 	out := listJSON{Object: "list", Results: []pageJSON{}, Type: "page_or_database"}
 	for _, pg := range rows[start:end] {
-		out.Results = append(out.Results, s.renderPage(db, pg, rq.query["filter_properties"]))
+		out.Results = append(out.Results, s.renderPage(db, pg, rq.query["filter_properties"], rq.version))
 	}
 	if end < len(rows) {
 		next := cursor{pos: end, hash: qhash}.String()

@@ -12,8 +12,12 @@ import (
 	"time"
 )
 
-// database is one stored database: its schema and metadata. Pages live apart, keyed
-// by id, so a database can be looked up without touching its rows.
+// database is one stored collection of rows: a database and its first data
+// source, or (when Container is set) a further data source of a database. Under
+// 2022-06-28 a database is its only data source, so both live in one record and
+// the schema code works on either; the data source endpoints of 2025-09-03 find
+// a record by DataSourceID (notion-api.md §8). Pages live apart, keyed by id, so
+// a collection can be looked up without touching its rows.
 type database struct {
 	ID          string          `json:"id"`
 	Created     time.Time       `json:"created"`
@@ -26,8 +30,35 @@ type database struct {
 	IsInline    bool            `json:"is_inline,omitempty"`
 	Archived    bool            `json:"archived,omitempty"`
 	Props       []*propSchema   `json:"properties"`
-	MultiSource bool            `json:"multi_source,omitempty"`
 	Unshared    bool            `json:"unshared,omitempty"`
+
+	// DataSourceID is the id of this record's data source (2025-09-03).
+	DataSourceID string `json:"data_source_id,omitempty"`
+	// SourceName is the data source's name; "" means the database title.
+	SourceName string `json:"data_source_name,omitempty"`
+	// Container is set on a further data source: the id of its database, whose
+	// own record is the first data source. Such a record's ID is its
+	// DataSourceID and it is not a database (GET /v1/databases/{its id} is 404).
+	Container string `json:"container,omitempty"`
+	// Extra lists the record ids of the database's further data sources, in
+	// creation order; the database has len(Extra)+1 data sources.
+	Extra []string `json:"extra_sources,omitempty"`
+}
+
+// databaseID is the id of the database the record's rows belong to.
+func (db *database) databaseID() string {
+	if db.Container != "" {
+		return db.Container
+	}
+	return db.ID
+}
+
+// sourceName is the data source's name: its own, or the database title.
+func (db *database) sourceName() string {
+	if db.SourceName != "" {
+		return db.SourceName
+	}
+	return plainText(db.Title)
 }
 
 // propSchema is one column. Values on pages are keyed by ID, so a rename keeps them.
@@ -394,7 +425,8 @@ type userRef struct {
 	ID     string `json:"id"`
 }
 
-// databaseJSON is the database object of notion-api.md §2.2.
+// databaseJSON is the database object of notion-api.md §2.2 (2022-06-28, with
+// properties) or §8 (2025-09-03+, with data_sources and no properties).
 type databaseJSON struct {
 	Object         string                    `json:"object"`
 	ID             string                    `json:"id"`
@@ -406,20 +438,69 @@ type databaseJSON struct {
 	Description    []richText                `json:"description"`
 	Icon           json.RawMessage           `json:"icon"`
 	Cover          json.RawMessage           `json:"cover"`
-	Properties     map[string]map[string]any `json:"properties"`
+	Properties     map[string]map[string]any `json:"properties,omitempty"`
+	DataSources    []dataSourceRef           `json:"data_sources,omitempty"`
 	Parent         json.RawMessage           `json:"parent"`
+	DatabaseParent json.RawMessage           `json:"database_parent,omitempty"` // data source objects only
 	URL            string                    `json:"url"`
 	PublicURL      *string                   `json:"public_url"`
-	Archived       bool                      `json:"archived"`
+	Archived       *bool                     `json:"archived,omitempty"` // absent from 2026-03-11
 	InTrash        bool                      `json:"in_trash"`
 	IsInline       bool                      `json:"is_inline"`
 }
 
-func (s *Server) renderDatabase(db *database) databaseJSON {
+// dataSourceRef is one entry of a database's data_sources (2025-09-03).
+type dataSourceRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// renderDatabase renders a database in the shape of version: under 2022-06-28
+// with its schema; under 2025-09-03+ as a container listing its data sources.
+func (s *Server) renderDatabase(db *database, version string) databaseJSON {
+	out := s.renderCollection(db, version)
+	if hasDataSources(version) {
+		for _, src := range s.sources(db) {
+			out.DataSources = append(out.DataSources, dataSourceRef{ID: src.DataSourceID, Name: src.sourceName()})
+		}
+	} else {
+		out.Properties = renderProps(db)
+	}
+	return out
+}
+
+// renderDataSource renders a data source object (2025-09-03, notion-api.md §8):
+// its schema, its database as parent and the database's parent as
+// database_parent.
+func (s *Server) renderDataSource(db *database, version string) databaseJSON {
+	out := s.renderCollection(db, version)
+	container := s.dbs[db.databaseID()]
+	out.Object = "data_source"
+	out.ID = db.DataSourceID
+	out.Properties = renderProps(db)
+	out.Parent = mustJSON(map[string]string{"type": "database_id", "database_id": container.ID})
+	out.DatabaseParent = out.Parent
+	if container.Parent != nil {
+		out.DatabaseParent = container.Parent
+	} else {
+		out.DatabaseParent = json.RawMessage(`{"type":"workspace","workspace":true}`)
+	}
+	if db.Container != "" || db.SourceName != "" {
+		out.Title = []richText{textItem(db.sourceName())}
+	}
+	return out
+}
+
+func renderProps(db *database) map[string]map[string]any {
 	props := make(map[string]map[string]any, len(db.Props))
 	for _, p := range db.Props {
 		props[p.Name] = p.render()
 	}
+	return props
+}
+
+// renderCollection is what database and data source objects share.
+func (s *Server) renderCollection(db *database, version string) databaseJSON {
 	parent := db.Parent
 	if parent == nil {
 		parent = json.RawMessage(`{"type":"workspace","workspace":true}`)
@@ -443,10 +524,9 @@ func (s *Server) renderDatabase(db *database) databaseJSON {
 		Description:    desc,
 		Icon:           db.Icon,
 		Cover:          db.Cover,
-		Properties:     props,
 		Parent:         parent,
 		URL:            "https://" + s.urlHost + "/" + undash(db.ID),
-		Archived:       db.Archived,
+		Archived:       archivedField(db.Archived, version),
 		InTrash:        db.Archived,
 		IsInline:       db.IsInline,
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -17,8 +18,10 @@ type stateFile struct {
 	Token     string      `json:"token,omitempty"` // only a token the emulator generated itself
 	BotID     string      `json:"bot_id"`
 	Seq       int64       `json:"seq"`
-	Databases []*database `json:"databases"`
+	Databases []*database `json:"databases"` // each database, followed by its further data sources
 	Pages     []*page     `json:"pages"`
+	// ParentPages are the pages databases can be created under.
+	ParentPages []*parentPage `json:"parent_pages,omitempty"`
 }
 
 // SaveState writes all databases and pages as JSON. A token the emulator generated
@@ -31,8 +34,12 @@ func (s *Server) SaveState(w io.Writer) error {
 		st.Token = s.token
 	}
 	for _, id := range s.dbOrder {
-		st.Databases = append(st.Databases, s.dbs[id])
+		st.Databases = append(st.Databases, s.sources(s.dbs[id])...)
 	}
+	for _, pp := range s.parentPages {
+		st.ParentPages = append(st.ParentPages, pp)
+	}
+	slices.SortFunc(st.ParentPages, func(a, b *parentPage) int { return strings.Compare(a.ID, b.ID) })
 	b, err := json.MarshalIndent(st, "", "  ")
 	s.mu.Unlock()
 	if err != nil {
@@ -58,14 +65,44 @@ func (s *Server) LoadState(r io.Reader) error {
 	}
 	dbs := map[string]*database{}
 	order := make([]string, 0, len(st.Databases))
+	sources := map[string]bool{}
 	for _, db := range st.Databases {
 		id, ok := parseID(db.ID)
 		if !ok || dbs[id] != nil || db.titleProp() == nil {
 			return fmt.Errorf("decode state: bad database %q", db.ID)
 		}
+		if db.DataSourceID == "" {
+			// A state file from before data sources: the database gets one.
+			db.DataSourceID = newUUID()
+		}
+		if sources[db.DataSourceID] {
+			return fmt.Errorf("decode state: database %q: data source id %s used twice", db.ID, db.DataSourceID)
+		}
+		sources[db.DataSourceID] = true
 		db.ID = id
 		dbs[id] = db
-		order = append(order, id)
+		if db.Container == "" {
+			order = append(order, id)
+		}
+	}
+	for _, db := range dbs {
+		if db.Container != "" && (dbs[db.Container] == nil || !slices.Contains(dbs[db.Container].Extra, db.ID)) {
+			return fmt.Errorf("decode state: data source %q: its database %q does not list it", db.ID, db.Container)
+		}
+		for _, x := range db.Extra {
+			if dbs[x] == nil || dbs[x].Container != db.ID {
+				return fmt.Errorf("decode state: database %q: data source %q is missing", db.ID, x)
+			}
+		}
+	}
+	parents := map[string]*parentPage{}
+	for _, pp := range st.ParentPages {
+		id, ok := parseID(pp.ID)
+		if !ok {
+			return fmt.Errorf("decode state: bad parent page %q", pp.ID)
+		}
+		pp.ID = id
+		parents[id] = pp
 	}
 	pages := map[string]*page{}
 	for _, pg := range st.Pages {
@@ -81,7 +118,7 @@ func (s *Server) LoadState(r io.Reader) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dbs, s.dbOrder, s.pages, s.seq = dbs, order, pages, st.Seq
+	s.dbs, s.dbOrder, s.pages, s.seq, s.parentPages = dbs, order, pages, st.Seq, parents
 	if st.BotID != "" {
 		s.botID = st.BotID
 	}
