@@ -271,9 +271,16 @@ func TestBlockLimitRefusal(t *testing.T) {
 	if r := call(t, s, "POST", "/v1/databases/"+dbID+"/query", "", ""); r.status != 200 {
 		t.Errorf("query after the limit = %d", r.status)
 	}
-	rules, err := ParseFaultSpec("blocklimit+on=POST:0.5")
-	if err != nil || len(rules) != 1 || !rules[0].Fault.BlockLimit || rules[0].Fault.Route != "POST" {
-		t.Errorf("ParseFaultSpec(blocklimit) = %+v, %v", rules, err)
+	rules, err := ParseFaultSpec("blocklimit+on=POST:0.5,429+retry=90s+reason=workspace_limit:0.1")
+	if err != nil || len(rules) != 2 || !rules[0].Fault.BlockLimit || rules[0].Fault.Route != "POST" || rules[1].Fault.Reason != "workspace_limit" {
+		t.Errorf("ParseFaultSpec = %+v, %v", rules, err)
+	}
+	// §6: a scripted 429 carries its reason and Retry-After, above a minute too.
+	s.FailNext(1, Fault{Status: 429, RetryAfter: 90e9, Reason: "workspace_limit"})
+	r = call(t, s, "GET", "/v1/users/me", "", "")
+	mustUnmarshal(t, r.body, &e)
+	if r.status != 429 || r.header.Get("Retry-After") != "90" || e.AdditionalData["rate_limit_reason"] != "workspace_limit" {
+		t.Errorf("scripted workspace 429 = %d %v %s", r.status, r.header, r.body)
 	}
 }
 
