@@ -471,8 +471,8 @@ func TestRateLimitReasons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.srv.FailNext(1, emulator.Fault{Route: "/v1/data_sources/{id}", Status: 429, RetryAfter: 90 * time.Second})
-	// The injected 429 (reason "injected", Retry-After 90 s), then the schema
+	r.srv.FailNext(1, emulator.Fault{Route: "/v1/data_sources/{id}", Status: 429, RetryAfter: 90 * time.Second, Reason: "workspace_limit"})
+	// The injected 429 (a per-workspace limit, Retry-After 90 s), then the schema
 	// read (2 of 2), then the query meets the window budget: 429 with the
 	// time left in the window, then passes.
 	if _, err := r.c.Schema(t.Context(), tg); err != nil {
@@ -482,7 +482,7 @@ func TestRateLimitReasons(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := r.c.Stats()
-	if diff := cmp.Diff(map[string]int{"injected": 1, "connection_window_budget": 1}, st.RateLimitReasons); diff != "" {
+	if diff := cmp.Diff(map[string]int{"workspace_limit": 1, "connection_window_budget": 1}, st.RateLimitReasons); diff != "" {
 		t.Errorf("RateLimitReasons (-want +got):\n%s", diff)
 	}
 	if st.RateLimited != 2 {

@@ -1,5 +1,6 @@
-// Package emulator is an in-memory emulator of the Notion REST API, version
-// 2022-06-28, as reference/notion-api.md describes it. It exists so that every test
+// Package emulator is an in-memory emulator of the Notion REST API, versions
+// 2022-06-28, 2025-09-03 and 2026-03-11 (each request answered in the shapes
+// of its Notion-Version header), as reference/notion-api.md describes it. It exists so that every test
 // and every demo runs offline against something that fails the way Notion fails:
 // strict validation with Notion's messages, exact pagination, minute-rounded
 // timestamps, rate limits, and scripted or random faults such as a create that is

@@ -25,6 +25,10 @@ type Fault struct {
 	Partial    bool          // apply the request and reply 200 with only {"object":…,"id":…}
 	Delay      time.Duration // wait this long before answering; honours the request context
 	BlockLimit bool          // refuse as a workspace over its block limit does (see Options.BlockLimit)
+	// Reason is additional_data.rate_limit_reason of a 429 (notion-api.md §6),
+	// e.g. the per-workspace limit whose Retry-After may exceed a minute;
+	// "" means "injected".
+	Reason string
 }
 
 // FaultRule is one entry of a random fault spec: Fault happens to a matching
@@ -36,7 +40,7 @@ type FaultRule struct {
 
 // ParseFaultSpec parses the random fault syntax of docs/emulator.md: comma-separated
 // rules "WORD[+WORD...]:PROBABILITY", where a WORD is a status (429, 529, 409, 500,
-// 502, 503, 504), html, commit, reset, partial, blocklimit, noretry, retry=DURATION,
+// 502, 503, 504), html, commit, reset, partial, blocklimit, reason=WORD, noretry, retry=DURATION,
 // delay=DURATION, on=METHOD or route=PATTERN; "commit502" and "html503" are
 // shorthands for "commit+502" and "html+503". Probabilities must add up to at most 1.
 // An empty spec has no rules.
@@ -96,6 +100,8 @@ func parseFaultWords(words string) (Fault, error) {
 			f.Partial = true
 		case key == "blocklimit" && !hasVal:
 			f.BlockLimit = true
+		case key == "reason" && hasVal && val != "":
+			f.Reason = val
 		case key == "noretry" && !hasVal:
 			f.RetryAfter = -1
 		case key == "retry" && hasVal:
@@ -190,7 +196,11 @@ func (s *Server) writeFault(w http.ResponseWriter, reqID string, f Fault) {
 			e.retryAfter = retryAfterSeconds(f.RetryAfter)
 		}
 		if f.Status == http.StatusTooManyRequests {
-			e.additional = map[string]any{"rate_limit_reason": "injected"}
+			reason := f.Reason
+			if reason == "" {
+				reason = "injected"
+			}
+			e.additional = map[string]any{"rate_limit_reason": reason}
 		}
 	}
 	if !f.HTML {

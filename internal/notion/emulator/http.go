@@ -192,10 +192,14 @@ func faultTarget(param, id string, body []byte) (kind, dashed string) {
 	}
 	var create struct {
 		Parent struct {
-			DatabaseID string `json:"database_id"`
+			DatabaseID   string `json:"database_id"`
+			DataSourceID string `json:"data_source_id"`
 		} `json:"parent"`
 	}
 	if json.Unmarshal(body, &create) == nil {
+		if id, ok := parseID(create.Parent.DataSourceID); ok {
+			return "data source", id
+		}
 		if dbID, ok := parseID(create.Parent.DatabaseID); ok {
 			return "database", dbID
 		}
