@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/notion"
+	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/secret"
 	"github.com/sethvargo/go-githubactions"
 )
@@ -44,11 +46,17 @@ const (
 type Inputs struct {
 	NotionToken secret.Token // notion-token; "" on fork pull requests, which get no secrets
 	DatabaseID  string       // database-id; "" lets NOTION_DATABASE_ID decide
-	Mode        Mode         // mode; default auto
-	Scope       Scope        // scope; default auto
-	Config      string       // config: workspace-relative path; "" = .github/notion-sync.yml or the built-in config
-	DryRun      bool         // dry-run: plan only, write nothing to Notion
-	OnDelete    string       // on-delete: "archive" | "ignore"; "" keeps the config's on_delete
+	// DataSourceID is data-source-id, dashed; "" lets NOTION_DATA_SOURCE_ID
+	// decide, else the database's only data source.
+	DataSourceID string
+	// NotionVersion is notion-version; "" lets NOTION_VERSION decide, else
+	// notion.DefaultVersion.
+	NotionVersion notion.Version
+	Mode          Mode   // mode; default auto
+	Scope         Scope  // scope; default auto
+	Config        string // config: workspace-relative path; "" = .github/notion-sync.yml or the built-in config
+	DryRun        bool   // dry-run: plan only, write nothing to Notion
+	OnDelete      string // on-delete: "archive" | "ignore"; "" keeps the config's on_delete
 
 	CreateIfMissing bool          // create-if-missing
 	BatchSize       int           // batch-size; 0 = one batch
@@ -102,9 +110,11 @@ func ReadInputs(getenv func(string) string) (Inputs, error) {
 		CreateIfMissing: r.boolean("create-if-missing", false),
 		BatchSize:       r.integer("batch-size", 0, 0),
 		BatchDelay:      r.duration("batch-delay", 0),
-		MaxRetries:      r.integer("max-retries", 5, 0),
-		RateLimit:       r.rate("rate-limit", 3),
-		Concurrency:     r.integer("concurrency", 3, 1),
+		MaxRetries:      r.integer("max-retries", notion.DefaultMaxRetries, 0),
+		RateLimit:       r.rate("rate-limit", notion.DefaultRate),
+		Concurrency:     r.integer("concurrency", reconcile.DefaultConcurrency, 1),
+		DataSourceID:    r.dataSource("data-source-id"),
+		NotionVersion:   r.version("notion-version"),
 		GitHubToken:     secret.Token(r.raw("github-token")),
 		Comment:         r.boolean("comment", true),
 		UploadArtifact:  r.boolean("upload-artifact", true),
@@ -116,6 +126,32 @@ func ReadInputs(getenv func(string) string) (Inputs, error) {
 		After:           r.sha("after"),
 	}
 	return in, errors.Join(r.errs...)
+}
+
+// dataSource reads a data source id, dashed or not, or a Notion URL holding it.
+func (r *inputReader) dataSource(name string) string {
+	v := r.get(name)
+	if v == "" {
+		return ""
+	}
+	id, err := notion.ParseDataSourceID(v)
+	if err != nil {
+		r.fail(name, "not a Notion data source id: give its 32 hex digits, dashed or not, or a URL that holds it")
+	}
+	return id
+}
+
+// version reads a Notion-Version; "" is left for NOTION_VERSION to decide.
+func (r *inputReader) version(name string) notion.Version {
+	v := r.get(name)
+	if v == "" {
+		return ""
+	}
+	ver, err := notion.ParseVersion(v)
+	if err != nil {
+		r.fail(name, "%v", err)
+	}
+	return ver
 }
 
 // inputReader reads inputs and collects every problem.

@@ -249,9 +249,10 @@ func (a *actionRun) settings() engine.Settings {
 		token = ""
 	}
 	return engine.Settings{
-		Token:      token,
-		DatabaseID: cmp.Or(a.in.DatabaseID, a.e.getenv("NOTION_DATABASE_ID")),
-		Client:     clientOptions(a.e.getenv("NOTION_API_BASE_URL"), a.in.RateLimit, a.in.MaxRetries, 0, 0),
+		Token:        token,
+		DatabaseID:   cmp.Or(a.in.DatabaseID, a.e.getenv("NOTION_DATABASE_ID")),
+		Client:       a.clientOptions(),
+		DataSourceID: cmp.Or(a.in.DataSourceID, a.dataSourceFromEnv()),
 		Apply: reconcile.ApplyOptions{
 			Concurrency: a.in.Concurrency,
 			BatchSize:   a.in.BatchSize,
@@ -267,6 +268,29 @@ func (a *actionRun) settings() engine.Settings {
 		Log:      a.e.log,
 		Progress: a.e.stderr,
 	}
+}
+
+// clientOptions are the client's settings from the inputs; NOTION_VERSION in
+// the step's env counts when the notion-version input is not set.
+func (a *actionRun) clientOptions() notion.Options {
+	o := clientOptions(a.e.getenv("NOTION_API_BASE_URL"), a.in.RateLimit, a.in.MaxRetries, 0, 0)
+	o.Version = a.in.NotionVersion
+	if o.Version == "" {
+		// An invalid NOTION_VERSION falls back to the default here; the
+		// notion-version input is the Action's way to choose.
+		o.Version, _ = notion.ParseVersion(a.e.getenv("NOTION_VERSION"))
+		if o.Version == "" {
+			o.Version = notion.DefaultVersion
+		}
+	}
+	return o
+}
+
+// dataSourceFromEnv is NOTION_DATA_SOURCE_ID from the step's env, parsed; ""
+// when unset or not an id.
+func (a *actionRun) dataSourceFromEnv() string {
+	id, _ := notion.ParseDataSourceID(a.e.getenv("NOTION_DATA_SOURCE_ID"))
+	return id
 }
 
 // needNotion fails early, naming the inputs, when the run needs Notion and

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -281,7 +282,7 @@ func auditPlan(ctx context.Context, getPage func(context.Context, string) (recon
 			}
 			add(kindDuplicate, c, c.PageID, detail)
 		default:
-			d, err := auditError(ctx, getPage, notFound, c, wantID, plan.DatabaseID,
+			d, err := auditError(ctx, getPage, notFound, c, wantID, cmp.Or(plan.DataSourceID, plan.DatabaseID),
 				failed[c.Path], slices.Contains(dups[c.Module], c.Path) || len(pathsByID[wantID]) > 1)
 			if err != nil {
 				return nil, err

@@ -36,6 +36,7 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	visibility := fset.Duration("visibility-delay", 0, "delay before new pages show up in queries")
 	token := fset.String("token", "", "bearer token to accept (default: a generated secret_emulator_... token)")
 	urlHost := fset.String("url-host", "", "host of page URLs (default www.notion.so)")
+	dataSources := fset.Int("data-sources", 1, "data sources of the seeded database (2025-09-03 and later); more than one needs --data-source-id to sync")
 	if err := parseFlags(fset, args); err != nil {
 		return err
 	}
@@ -46,6 +47,9 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 		if d < 0 {
 			return usagef("--%s must not be negative", name)
 		}
+	}
+	if *dataSources < 1 {
+		return usagef("--data-sources must be at least 1")
 	}
 	if *rateLimit < 0 || *burst < 1 || *windowBudget < 0 {
 		return usagef("--rate-limit and --window-budget must not be negative, --burst must be at least 1")
@@ -68,6 +72,11 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	dbID, loaded, err := emulatorDatabase(srv, *statePath, *schemaPath)
 	if err != nil {
 		return err
+	}
+	for i := len(srv.DataSources(dbID)); !loaded && i < *dataSources; i++ {
+		if _, err := srv.AddDataSource(dbID, fmt.Sprintf("Source %d", i+1), nil); err != nil {
+			return fmt.Errorf("add data source: %w", err)
+		}
 	}
 
 	ln, err := net.Listen("tcp", *addr)
@@ -100,7 +109,13 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "export NOTION_API_BASE_URL=%s\n", base)
 	fmt.Fprintf(e.stdout, "export NOTION_API_TOKEN=%s\n", shownToken)
-	fmt.Fprintf(e.stdout, "export NOTION_DATABASE_ID=%s\n\n", dbID)
+	fmt.Fprintf(e.stdout, "export NOTION_DATABASE_ID=%s\n", dbID)
+	if sources := srv.DataSources(dbID); len(sources) > 1 {
+		for _, ds := range sources {
+			fmt.Fprintf(e.stdout, "# data source %q: export NOTION_DATA_SOURCE_ID=%s\n", ds.Name, ds.ID)
+		}
+	}
+	fmt.Fprintln(e.stdout)
 	fmt.Fprintf(e.stdout, "Try: curl -s -X POST %s/v1/databases/%s/query -H 'Authorization: Bearer %s' -H 'Notion-Version: %s'\n",
 		base, dbID, shownToken, emulator.NotionVersion)
 	fmt.Fprintln(e.stdout, "Stop with Ctrl-C.")

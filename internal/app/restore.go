@@ -141,7 +141,12 @@ func restorePages(ctx context.Context, s engine.Settings, f restoreFlags, res *r
 	for name, p := range schema.Properties {
 		types[name] = property.Type(p.Type)
 	}
-	res.Steps, err = restore.Prepare(ctx, db, db.ID(), types, undo, s.Apply.Concurrency)
+	// Pages are compared with the rows' collection: the data source from 2025-09-03.
+	t, err := db.Target(ctx)
+	if err != nil {
+		return err
+	}
+	res.Steps, err = restore.Prepare(ctx, db, t.ID(), types, undo, s.Apply.Concurrency)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/engine"
@@ -18,13 +19,15 @@ import (
 // the groups it uses (client, manifests); e.settings then builds the one
 // Settings value its core takes, reading the environment here and nowhere else.
 type settingsFlags struct {
-	databaseID  string
-	rate        float64
-	maxRetries  int
-	backoff     time.Duration
-	timeout     time.Duration
-	concurrency int
-	auditLog    string
+	databaseID    string
+	dataSourceID  string
+	notionVersion string
+	rate          float64
+	maxRetries    int
+	backoff       time.Duration
+	timeout       time.Duration
+	concurrency   int
+	auditLog      string
 
 	repo, config string
 }
@@ -33,6 +36,8 @@ type settingsFlags struct {
 // defaults are the client's and reconcile's own.
 func (f *settingsFlags) client(fs *flag.FlagSet) {
 	fs.StringVar(&f.databaseID, "database-id", "", "database id or URL (default $NOTION_DATABASE_ID)")
+	fs.StringVar(&f.dataSourceID, "data-source-id", "", "the database's data source to sync, id or URL, when it has several (default $NOTION_DATA_SOURCE_ID)")
+	fs.StringVar(&f.notionVersion, "notion-version", "", "Notion-Version: "+versionList()+" (default $NOTION_VERSION, else "+string(notion.DefaultVersion)+")")
 	fs.Float64Var(&f.rate, "rate-limit", notion.DefaultRate, "requests per second, shared by all workers (Notion's average limit is 3)")
 	fs.IntVar(&f.maxRetries, "max-retries", notion.DefaultMaxRetries, "retries of a failed request (429, 529, 5xx, network errors)")
 	fs.DurationVar(&f.backoff, "backoff", notion.DefaultBackoff, "base of the exponential backoff between retries")
@@ -52,19 +57,41 @@ func (e *env) settings(f settingsFlags) (engine.Settings, error) {
 	if math.IsNaN(f.rate) || f.rate <= 0 {
 		return engine.Settings{}, usagef("--rate-limit must be above 0, got %v", f.rate)
 	}
+	version, err := notion.ParseVersion(cmp.Or(f.notionVersion, e.getenv("NOTION_VERSION")))
+	if err != nil {
+		return engine.Settings{}, usagef("--notion-version (or NOTION_VERSION): %v", err)
+	}
+	var dataSource string
+	if raw := cmp.Or(f.dataSourceID, e.getenv("NOTION_DATA_SOURCE_ID")); raw != "" {
+		if dataSource, err = notion.ParseDataSourceID(raw); err != nil {
+			return engine.Settings{}, usagef("--data-source-id (or NOTION_DATA_SOURCE_ID) is not a Notion data source id: give its 32 hex digits, dashed or not, or a URL that holds it")
+		}
+	}
+	client := clientOptions(e.getenv("NOTION_API_BASE_URL"), f.rate, f.maxRetries, f.backoff, f.timeout)
+	client.Version = version
 	return engine.Settings{
-		Token:      e.token(),
-		DatabaseID: cmp.Or(f.databaseID, e.getenv("NOTION_DATABASE_ID")),
-		Client:     clientOptions(e.getenv("NOTION_API_BASE_URL"), f.rate, f.maxRetries, f.backoff, f.timeout),
-		Apply:      reconcile.ApplyOptions{Concurrency: f.concurrency},
-		Repo:       f.repo,
-		Config:     f.config,
-		AuditLog:   f.auditLog,
-		RunID:      runID(e.getenv("GITHUB_RUN_ID"), e.getenv("GITHUB_RUN_ATTEMPT")),
-		Commit:     e.getenv("GITHUB_SHA"),
-		Log:        e.log,
-		Progress:   e.stderr,
+		Token:        e.token(),
+		DatabaseID:   cmp.Or(f.databaseID, e.getenv("NOTION_DATABASE_ID")),
+		DataSourceID: dataSource,
+		Client:       client,
+		Apply:        reconcile.ApplyOptions{Concurrency: f.concurrency},
+		Repo:         f.repo,
+		Config:       f.config,
+		AuditLog:     f.auditLog,
+		RunID:        runID(e.getenv("GITHUB_RUN_ID"), e.getenv("GITHUB_RUN_ATTEMPT")),
+		Commit:       e.getenv("GITHUB_SHA"),
+		Log:          e.log,
+		Progress:     e.stderr,
 	}, nil
+}
+
+// versionList names the Notion versions the client speaks.
+func versionList() string {
+	names := make([]string, 0, 3)
+	for _, v := range notion.Versions() {
+		names = append(names, string(v))
+	}
+	return strings.Join(names, ", ")
 }
 
 // token returns the Notion token from the environment, or "" when none is set.

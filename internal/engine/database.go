@@ -107,6 +107,8 @@ func (d *Database) resolve(ctx context.Context) error {
 	switch {
 	case errors.As(err, &multi):
 		return &UsageError{fmt.Errorf("%w\nFix: choose one with --data-source-id, NOTION_DATA_SOURCE_ID or the Action's data-source-id input", err)}
+	case errors.Is(err, notion.ErrDataSourceVersion):
+		return &UsageError{fmt.Errorf("%w\nFix: data sources need Notion-Version 2025-09-03 or later: set --notion-version or NOTION_VERSION, or drop the data source id", err)}
 	case errors.As(err, &unknown):
 		return &UsageError{fmt.Errorf("%w\nFix: give one of these ids in --data-source-id, NOTION_DATA_SOURCE_ID or data-source-id", err)}
 	case err != nil:

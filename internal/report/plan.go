@@ -170,13 +170,15 @@ func (p Plan) MarshalJSON() ([]byte, error) {
 		changes = []Change{}
 	}
 	return marshalNoHTML(struct {
-		SHA         string   `json:"sha"`
-		DatabaseID  string   `json:"database_id"`
-		GeneratedAt string   `json:"generated_at"`
-		DryRun      bool     `json:"dry_run"`
-		Summary     Summary  `json:"summary"`
-		Changes     []Change `json:"changes"`
-	}{p.SHA, p.DatabaseID, p.GeneratedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00"), p.DryRun, p.Summary, changes})
+		SHA           string   `json:"sha"`
+		DatabaseID    string   `json:"database_id"`
+		DataSourceID  string   `json:"data_source_id,omitempty"`
+		NotionVersion string   `json:"notion_version,omitempty"`
+		GeneratedAt   string   `json:"generated_at"`
+		DryRun        bool     `json:"dry_run"`
+		Summary       Summary  `json:"summary"`
+		Changes       []Change `json:"changes"`
+	}{p.SHA, p.DatabaseID, p.DataSourceID, p.NotionVersion, p.GeneratedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00"), p.DryRun, p.Summary, changes})
 }
 
 // MarshalJSON writes nil Properties as {} and nil Warnings as [].
