@@ -38,10 +38,10 @@ type reusableYML struct {
 // why; every other input of action.yml must be a workflow_call input of the same
 // name, passed as ${{ inputs.<name> }}.
 var notPassedAsInput = map[string]string{
-	"notion-token":    "${{ secrets.notion-token }}",                     // a token is a secret, not an input
+	"notion-token":    "${{ secrets.notion-token }}",                      // a token is a secret, not an input
 	"database-id":     "${{ inputs.database-id || secrets.database-id }}", // an input (keys the concurrency group) or, as before, a secret
-	"github-token":    "${{ github.token }}",                             // the callee's own token, with the permissions the caller granted
-	"upload-artifact": "false",                                           // uploaded with actions/upload-artifact instead
+	"github-token":    "${{ github.token }}",                              // the callee's own token, with the permissions the caller granted
+	"upload-artifact": "false",                                            // uploaded with actions/upload-artifact instead
 }
 
 // notAnOutput are action outputs a caller cannot use: paths in the called
