@@ -1,75 +1,18 @@
 package action
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v60/github"
 
+	"github.com/lukhas/notion-sync-action/internal/action/actiontest"
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
 )
-
-// filesServer serves GET /repos/o/r/pulls/{n}/files from pages of files, with
-// GitHub's Link header, and records the pages asked for.
-type filesServer struct {
-	mu    sync.Mutex
-	pages [][]map[string]string
-	asked []string
-}
-
-func (s *filesServer) handler(t *testing.T) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /repos/o/r/pulls/4/files", func(w http.ResponseWriter, r *http.Request) {
-		if got := r.Header.Get("Authorization"); got != "Bearer ghs_test" {
-			t.Errorf("Authorization = %q", got)
-		}
-		if pp := r.URL.Query().Get("per_page"); pp != "100" {
-			t.Errorf("per_page = %q, want 100", pp)
-		}
-		page := 1
-		if p := r.URL.Query().Get("page"); p != "" {
-			page, _ = strconv.Atoi(p)
-		}
-		s.mu.Lock()
-		s.asked = append(s.asked, strconv.Itoa(page))
-		s.mu.Unlock()
-		if page < len(s.pages) {
-			next := *r.URL
-			q := next.Query()
-			q.Set("page", strconv.Itoa(page+1))
-			next.RawQuery = q.Encode()
-			w.Header().Set("Link", fmt.Sprintf(`<http://%s%s>; rel="next"`, r.Host, next.String()))
-		}
-		_ = json.NewEncoder(w).Encode(s.pages[page-1])
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("unexpected request %s %s", r.Method, r.URL)
-		http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
-	})
-	return mux
-}
-
-func testClient(t *testing.T, h http.Handler) *github.Client {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	gh := github.NewClient(srv.Client()).WithAuthToken("ghs_test")
-	u, err := url.Parse(srv.URL + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	gh.BaseURL = u
-	return gh
-}
 
 func isManifest(p string) bool {
 	return strings.HasSuffix(p, "module.manifest.json") && !strings.HasPrefix(p, "vendor/")
@@ -77,22 +20,18 @@ func isManifest(p string) bool {
 
 func TestPullRequestFiles(t *testing.T) {
 	t.Parallel()
-	f := func(status, name, prev string) map[string]string {
-		m := map[string]string{"status": status, "filename": name}
-		if prev != "" {
-			m["previous_filename"] = prev
-		}
-		return m
+	f := func(status, name, prev string) actiontest.PullFile {
+		return actiontest.PullFile{Status: status, Filename: name, PreviousFilename: prev}
 	}
-	page1 := []map[string]string{
+	files := []actiontest.PullFile{
 		f("modified", "memory/module.manifest.json", ""),
 		f("modified", "README.md", ""),
 		f("added", "new/module.manifest.json", ""),
 	}
 	for i := range 97 {
-		page1 = append(page1, f("modified", fmt.Sprintf("src/f%d.go", i), ""))
+		files = append(files, f("modified", fmt.Sprintf("src/f%d.go", i), ""))
 	}
-	srv := &filesServer{pages: [][]map[string]string{page1, {
+	files = append(files, // page 2
 		f("removed", "dream/module.manifest.json", ""),
 		f("renamed", "labs/x/module.manifest.json", "x/module.manifest.json"),
 		f("renamed", "vendor/y/module.manifest.json", "y/module.manifest.json"),
@@ -101,8 +40,10 @@ func TestPullRequestFiles(t *testing.T) {
 		f("copied", "copy/module.manifest.json", "memory/module.manifest.json"),
 		f("changed", "mode/module.manifest.json", ""),
 		f("unchanged", "same/module.manifest.json", ""),
-	}}}
-	got, err := PullRequestFiles(t.Context(), testClient(t, srv.handler(t)), "o", "r", 4, isManifest)
+	)
+	gh := actiontest.NewGitHub(t, "ghs_test")
+	gh.SetPullFiles(4, files)
+	got, err := PullRequestFiles(t.Context(), gh.Client(), "o", "r", 4, isManifest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +60,12 @@ func TestPullRequestFiles(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("PullRequestFiles() mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"1", "2"}, srv.asked); diff != "" {
-		t.Errorf("pages asked (-want +got):\n%s", diff)
+	wantRequests := []string{
+		"GET /api/v3/repos/o/r/pulls/4/files?per_page=100",
+		"GET /api/v3/repos/o/r/pulls/4/files?page=2&per_page=100",
+	}
+	if diff := cmp.Diff(wantRequests, gh.Requests()); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }
 
@@ -128,15 +73,13 @@ func TestPullRequestFiles(t *testing.T) {
 // reaches it may be cut, so the caller must not trust it.
 func TestPullRequestFilesTooMany(t *testing.T) {
 	t.Parallel()
-	srv := &filesServer{}
-	for p := range MaxPullRequestFiles / 100 {
-		var page []map[string]string
-		for i := range 100 {
-			page = append(page, map[string]string{"status": "modified", "filename": fmt.Sprintf("p%d/%d.go", p, i)})
-		}
-		srv.pages = append(srv.pages, page)
+	var files []actiontest.PullFile
+	for i := range MaxPullRequestFiles {
+		files = append(files, actiontest.PullFile{Status: "modified", Filename: fmt.Sprintf("p%d/%d.go", i/100, i%100)})
 	}
-	_, err := PullRequestFiles(t.Context(), testClient(t, srv.handler(t)), "o", "r", 4, isManifest)
+	gh := actiontest.NewGitHub(t, "ghs_test")
+	gh.SetPullFiles(4, files)
+	_, err := PullRequestFiles(t.Context(), gh.Client(), "o", "r", 4, isManifest)
 	if !errors.Is(err, ErrTooManyFiles) {
 		t.Errorf("error = %v, want ErrTooManyFiles", err)
 	}
@@ -144,11 +87,9 @@ func TestPullRequestFilesTooMany(t *testing.T) {
 
 func TestPullRequestFilesHTTPError(t *testing.T) {
 	t.Parallel()
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = w.Write([]byte(`{"message":"Resource not accessible by integration"}`))
-	})
-	_, err := PullRequestFiles(t.Context(), testClient(t, h), "o", "r", 4, isManifest)
+	gh := actiontest.NewGitHub(t, "ghs_test")
+	gh.FailFiles = http.StatusForbidden
+	_, err := PullRequestFiles(t.Context(), gh.Client(), "o", "r", 4, isManifest)
 	var ghErr *github.ErrorResponse
 	if !errors.As(err, &ghErr) || ghErr.Response.StatusCode != http.StatusForbidden {
 		t.Fatalf("error = %v, want GitHub's 403", err)

@@ -694,3 +694,46 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// URL is the artifact's page, as upload-artifact's artifact-url output gives it:
+// {GITHUB_SERVER_URL}/{GITHUB_REPOSITORY}/actions/runs/{GITHUB_RUN_ID}/artifacts/{id}.
+// The run id is the public one from GITHUB_RUN_ID, not the results service's
+// backend id Upload works with. GITHUB_SERVER_URL defaults to https://github.com.
+func URL(getenv func(string) string, id int64) (string, error) {
+	server := strings.TrimRight(strings.TrimSpace(getenv("GITHUB_SERVER_URL")), "/")
+	if server == "" {
+		server = "https://github.com"
+	}
+	u, err := url.Parse(server)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("artifact URL: GITHUB_SERVER_URL %q is not an http(s) URL like https://github.com", server)
+	}
+	repo := strings.TrimSpace(getenv("GITHUB_REPOSITORY"))
+	owner, name, ok := strings.Cut(repo, "/")
+	if !ok || !validRepoPart(owner) || !validRepoPart(name) {
+		return "", fmt.Errorf("artifact URL: GITHUB_REPOSITORY %q is not owner/repo", repo)
+	}
+	rawRun := strings.TrimSpace(getenv("GITHUB_RUN_ID"))
+	run, err := strconv.ParseInt(rawRun, 10, 64)
+	if err != nil || run <= 0 {
+		return "", fmt.Errorf("artifact URL: GITHUB_RUN_ID %q is not a run id (a positive number)", rawRun)
+	}
+	if id <= 0 {
+		return "", fmt.Errorf("artifact URL: artifact id %d is not an id (a positive number)", id)
+	}
+	return fmt.Sprintf("%s/%s/%s/actions/runs/%d/artifacts/%d", server, owner, name, run, id), nil
+}
+
+// validRepoPart reports whether s can be an owner or repository name: letters,
+// digits, '-', '_' and '.', and not "." or "..".
+func validRepoPart(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}

@@ -797,3 +797,48 @@ func TestTransportError(t *testing.T) {
 		t.Error("transportError() changed an error that has no URL")
 	}
 }
+
+func TestURL(t *testing.T) {
+	t.Parallel()
+	env := func(server, repo, run string) func(string) string {
+		m := map[string]string{"GITHUB_SERVER_URL": server, "GITHUB_REPOSITORY": repo, "GITHUB_RUN_ID": run}
+		return func(k string) string { return m[k] }
+	}
+	tests := []struct {
+		name    string
+		getenv  func(string) string
+		id      int64
+		want    string
+		wantErr string
+	}{
+		{name: "github.com", getenv: env("https://github.com", "LukhasAI/mono", "1234567890"), id: 42,
+			want: "https://github.com/LukhasAI/mono/actions/runs/1234567890/artifacts/42"},
+		{name: "server unset", getenv: env("", "o/r", "7"), id: 1, want: "https://github.com/o/r/actions/runs/7/artifacts/1"},
+		{name: "GHES with a trailing slash", getenv: env("https://ghes.example.com/", "o/r.js", "7"), id: 9,
+			want: "https://ghes.example.com/o/r.js/actions/runs/7/artifacts/9"},
+		{name: "bad server", getenv: env("ghes.example.com", "o/r", "7"), id: 1, wantErr: "GITHUB_SERVER_URL"},
+		{name: "no repository", getenv: env("", "", "7"), id: 1, wantErr: "GITHUB_REPOSITORY"},
+		{name: "repository with a path", getenv: env("", "o/r/../x", "7"), id: 1, wantErr: "GITHUB_REPOSITORY"},
+		{name: "no run id", getenv: env("", "o/r", ""), id: 1, wantErr: "GITHUB_RUN_ID"},
+		{name: "bad run id", getenv: env("", "o/r", "12x"), id: 1, wantErr: "GITHUB_RUN_ID"},
+		{name: "no artifact id", getenv: env("", "o/r", "7"), id: 0, wantErr: "artifact id 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := URL(tt.getenv, tt.id)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("URL() = %q, %v; want an error naming %s", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("URL() error = %v", err)
+			}
+			if got != tt.want {
+				t.Errorf("URL() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

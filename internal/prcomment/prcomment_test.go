@@ -1,20 +1,18 @@
 package prcomment
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v60/github"
+
+	"github.com/lukhas/notion-sync-action/internal/action/actiontest"
 )
 
 const (
@@ -23,233 +21,45 @@ const (
 	prNumber  = 7
 )
 
-// comment is a stored issue comment of the fake GitHub.
-type comment struct {
-	ID    int64
-	Body  string
-	Login string
-	Type  string // "Bot" or "User"
-}
+// comment is a stored comment of the fake GitHub.
+type comment = actiontest.Comment
 
-// fakeGitHub serves the issue-comment endpoints of GitHub's REST API under /api/v3/, as
-// GHES does, with the same pagination (Link headers) and error shapes.
-type fakeGitHub struct {
-	t        *testing.T
-	srv      *httptest.Server
-	self     string // login GET /user returns; "" answers 403 as to an installation token
-	selfType string // "User" or "Bot": the author of comments we create
-	viewer   string // login GraphQL's viewer returns; "" answers 403
-	// author is the login of the comments we create when self is ""; default
-	// github-actions[bot].
-	author string
-
-	mu       sync.Mutex
-	comments []comment
-	nextID   int64
-	requests []string // "METHOD path?query"
-	bodies   []string // bodies of POST and PATCH, in order
-	failPOST int      // status to answer POST with, 0 = none
-	failEdit int      // status to answer PATCH with, 0 = none
-}
-
-func newFakeGitHub(t *testing.T) *fakeGitHub {
+// newFakeGitHub is the shared fake GitHub, as an installation token sees it:
+// GET /user refused, GraphQL's viewer github-actions.
+func newFakeGitHub(t *testing.T) *actiontest.GitHub {
 	t.Helper()
-	f := &fakeGitHub{t: t, selfType: "Bot", nextID: 1000, viewer: "github-actions"}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v3/user", f.user)
-	mux.HandleFunc("POST /api/graphql", f.graphql)
-	mux.HandleFunc("GET /api/v3/repos/o/r/issues/{n}/comments", f.list)
-	mux.HandleFunc("POST /api/v3/repos/o/r/issues/{n}/comments", f.create)
-	mux.HandleFunc("PATCH /api/v3/repos/o/r/issues/comments/{id}", f.edit)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("unexpected request %s %s", r.Method, r.URL)
-		http.NotFound(w, r)
-	})
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if got := r.Header.Get("Authorization"); got != "Bearer "+testToken {
-			t.Errorf("%s %s: Authorization = %q", r.Method, r.URL.Path, got)
-		}
-		f.mu.Lock()
-		f.requests = append(f.requests, r.Method+" "+r.URL.RequestURI())
-		f.mu.Unlock()
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(f.srv.Close)
+	f := actiontest.NewGitHub(t, testToken)
+	f.Viewer = "github-actions"
 	return f
 }
 
-// client is a Client for o/r on the fake, built the way the Action builds it.
-func (f *fakeGitHub) client(t *testing.T) *Client {
+// client is a Client for o/r on the fake, built the way the Action builds it,
+// GHES-style under /api/v3.
+func client(t *testing.T, f *actiontest.GitHub) *Client {
 	t.Helper()
-	gh, err := NewGitHub(testToken, f.srv.URL+"/api/v3", f.srv.Client())
+	gh, err := NewGitHub(testToken, f.URL()+"/api/v3", f.HTTPClient())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return New(gh, "o", "r")
 }
 
-func (f *fakeGitHub) seed(login, typ string, bodies ...string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, b := range bodies {
-		f.nextID++
-		f.comments = append(f.comments, comment{ID: f.nextID, Body: b, Login: login, Type: typ})
-	}
-}
-
-func (f *fakeGitHub) snapshot() ([]comment, []string, []string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]comment(nil), f.comments...), append([]string(nil), f.requests...), append([]string(nil), f.bodies...)
-}
-
-func (f *fakeGitHub) htmlURL(id int64) string {
-	return fmt.Sprintf("https://github.example/o/r/pull/%d#issuecomment-%d", prNumber, id)
-}
-
-func (f *fakeGitHub) json(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		f.t.Error(err)
-	}
-}
-
-func (f *fakeGitHub) denied(w http.ResponseWriter, status int) {
-	f.json(w, status, map[string]string{
-		"message":           "Resource not accessible by integration",
-		"documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment",
-	})
-}
-
-func (f *fakeGitHub) render(c comment) map[string]any {
-	return map[string]any{
-		"id": c.ID, "body": c.Body, "html_url": f.htmlURL(c.ID),
-		"user": map[string]any{"login": c.Login, "type": c.Type},
-	}
-}
-
-func (f *fakeGitHub) user(w http.ResponseWriter, r *http.Request) {
-	if f.self == "" {
-		f.denied(w, http.StatusForbidden)
-		return
-	}
-	f.json(w, http.StatusOK, map[string]any{"login": f.self, "type": "User"})
-}
-
-// graphql answers the one query the client sends, viewer { login }.
-func (f *fakeGitHub) graphql(w http.ResponseWriter, r *http.Request) {
-	var in struct{ Query string }
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || !strings.Contains(in.Query, "viewer") {
-		f.t.Errorf("graphql query %q, %v", in.Query, err)
-	}
-	if f.viewer == "" {
-		f.denied(w, http.StatusForbidden)
-		return
-	}
-	f.json(w, http.StatusOK, map[string]any{"data": map[string]any{"viewer": map[string]any{"login": f.viewer}}})
-}
-
-func (f *fakeGitHub) list(w http.ResponseWriter, r *http.Request) {
-	if r.PathValue("n") != strconv.Itoa(prNumber) {
-		f.t.Errorf("list comments of #%s", r.PathValue("n"))
-	}
-	perPage, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
-	if perPage != 100 {
-		f.t.Errorf("list comments with per_page=%q, want 100", r.URL.Query().Get("per_page"))
-		perPage = 30
-	}
-	page := 1
-	if p := r.URL.Query().Get("page"); p != "" {
-		page, _ = strconv.Atoi(p)
-	}
-	f.mu.Lock()
-	all := append([]comment(nil), f.comments...)
-	f.mu.Unlock()
-	start := min((page-1)*perPage, len(all))
-	end := min(start+perPage, len(all))
-	out := []map[string]any{}
-	for _, c := range all[start:end] {
-		out = append(out, f.render(c))
-	}
-	if end < len(all) {
-		next := fmt.Sprintf("%s%s?per_page=%d&page=%d", f.srv.URL, r.URL.Path, perPage, page+1)
-		w.Header().Set("Link", `<`+next+`>; rel="next"`)
-	}
-	f.json(w, http.StatusOK, out)
-}
-
-func (f *fakeGitHub) readBody(r *http.Request) string {
-	var in struct{ Body string }
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		f.t.Error(err)
-	}
-	if err := json.Unmarshal(data, &in); err != nil {
-		f.t.Errorf("decode %s body: %v", r.Method, err)
-	}
-	f.mu.Lock()
-	f.bodies = append(f.bodies, in.Body)
-	f.mu.Unlock()
-	return in.Body
-}
-
-func (f *fakeGitHub) create(w http.ResponseWriter, r *http.Request) {
-	body := f.readBody(r)
-	if f.failPOST != 0 {
-		f.denied(w, f.failPOST)
-		return
-	}
-	login := f.self
-	if login == "" {
-		login = f.author
-	}
-	if login == "" {
-		login = "github-actions[bot]"
-	}
-	f.mu.Lock()
-	f.nextID++
-	c := comment{ID: f.nextID, Body: body, Login: login, Type: f.selfType}
-	f.comments = append(f.comments, c)
-	f.mu.Unlock()
-	f.json(w, http.StatusCreated, f.render(c))
-}
-
-func (f *fakeGitHub) edit(w http.ResponseWriter, r *http.Request) {
-	body := f.readBody(r)
-	if f.failEdit != 0 {
-		f.denied(w, f.failEdit)
-		return
-	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	f.mu.Lock()
-	var found *comment
-	for i := range f.comments {
-		if f.comments[i].ID == id {
-			f.comments[i].Body = body
-			c := f.comments[i]
-			found = &c
-		}
-	}
-	f.mu.Unlock()
-	if found == nil {
-		f.json(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
-		return
-	}
-	f.json(w, http.StatusOK, f.render(*found))
+// snapshot is what the fake holds and saw.
+func snapshot(f *actiontest.GitHub) ([]comment, []string, []string) {
+	return f.Comments(), f.Requests(), f.Bodies()
 }
 
 func TestUpsertCreates(t *testing.T) {
 	t.Parallel()
 	f := newFakeGitHub(t)
-	f.seed("someone", "User", "LGTM", "please fix "+strings.Repeat("x", 10))
+	f.Seed(prNumber, "someone", "User", "LGTM", "please fix "+strings.Repeat("x", 10))
 	body := marker + "\n## Notion sync plan\n\n| a \\| b |\n"
-	got, err := f.client(t).Upsert(t.Context(), prNumber, marker, body)
+	got, err := client(t, f).Upsert(t.Context(), prNumber, marker, body)
 	if err != nil {
 		t.Fatalf("Upsert() error = %v", err)
 	}
-	comments, requests, bodies := f.snapshot()
-	if diff := cmp.Diff(f.htmlURL(1003), got); diff != "" {
+	comments, requests, bodies := snapshot(f)
+	if diff := cmp.Diff(f.CommentURL(prNumber, 1003), got); diff != "" {
 		t.Errorf("Upsert() url mismatch (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{body}, bodies); diff != "" {
@@ -274,7 +84,7 @@ func TestUpsertCreates(t *testing.T) {
 func TestUpsertUpdatesInPlace(t *testing.T) {
 	t.Parallel()
 	f := newFakeGitHub(t)
-	c := f.client(t)
+	c := client(t, f)
 	var urls []string
 	for _, body := range []string{marker + "\nplan 1", marker + "\nplan 2", marker + "\nplan 2"} {
 		u, err := c.Upsert(t.Context(), prNumber, marker, body)
@@ -283,12 +93,12 @@ func TestUpsertUpdatesInPlace(t *testing.T) {
 		}
 		urls = append(urls, u)
 	}
-	comments, requests, bodies := f.snapshot()
-	want := []comment{{ID: 1001, Body: marker + "\nplan 2", Login: "github-actions[bot]", Type: "Bot"}}
+	comments, requests, bodies := snapshot(f)
+	want := []comment{{ID: 1001, Issue: prNumber, Body: marker + "\nplan 2", Login: "github-actions[bot]", Type: "Bot"}}
 	if diff := cmp.Diff(want, comments); diff != "" {
 		t.Errorf("comments mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{f.htmlURL(1001), f.htmlURL(1001), f.htmlURL(1001)}, urls); diff != "" {
+	if diff := cmp.Diff([]string{f.CommentURL(prNumber, 1001), f.CommentURL(prNumber, 1001), f.CommentURL(prNumber, 1001)}, urls); diff != "" {
 		t.Errorf("urls mismatch (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{marker + "\nplan 1", marker + "\nplan 2"}, bodies); diff != "" {
@@ -311,22 +121,22 @@ func TestUpsertUpdatesInPlace(t *testing.T) {
 func TestUpsertPaginates(t *testing.T) {
 	t.Parallel()
 	f := newFakeGitHub(t)
-	f.seed("github-actions[bot]", "Bot", marker+"\nold plan from an older version")
+	f.Seed(prNumber, "github-actions[bot]", "Bot", marker+"\nold plan from an older version")
 	for i := range 220 {
-		f.seed("someone", "User", fmt.Sprintf("comment %d", i))
+		f.Seed(prNumber, "someone", "User", fmt.Sprintf("comment %d", i))
 	}
-	f.seed("github-actions[bot]", "Bot", marker+"\nlast plan")
-	f.seed("someone", "User", "more", "and more")
+	f.Seed(prNumber, "github-actions[bot]", "Bot", marker+"\nlast plan")
+	f.Seed(prNumber, "someone", "User", "more", "and more")
 	for i := range 25 {
-		f.seed("other-app[bot]", "Bot", fmt.Sprintf("unrelated bot %d", i))
+		f.Seed(prNumber, "other-app[bot]", "Bot", fmt.Sprintf("unrelated bot %d", i))
 	}
 
-	got, err := f.client(t).Upsert(t.Context(), prNumber, marker, marker+"\nnew plan")
+	got, err := client(t, f).Upsert(t.Context(), prNumber, marker, marker+"\nnew plan")
 	if err != nil {
 		t.Fatalf("Upsert() error = %v", err)
 	}
-	comments, requests, _ := f.snapshot()
-	if diff := cmp.Diff(f.htmlURL(1222), got); diff != "" {
+	comments, requests, _ := snapshot(f)
+	if diff := cmp.Diff(f.CommentURL(prNumber, 1222), got); diff != "" {
 		t.Errorf("Upsert() url mismatch (-want +got):\n%s", diff)
 	}
 	wantRequests := []string{
@@ -424,14 +234,14 @@ func TestUpsertAuthor(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeGitHub(t)
-			f.self, f.viewer, f.author = tt.self, tt.viewer, tt.author
+			f.Self, f.Viewer, f.Author = tt.self, tt.viewer, tt.author
 			for _, c := range tt.seed {
-				f.seed(c.Login, c.Type, c.Body)
+				f.Seed(prNumber, c.Login, c.Type, c.Body)
 			}
-			if _, err := f.client(t).Upsert(t.Context(), prNumber, marker, marker+"\nnew"); err != nil {
+			if _, err := client(t, f).Upsert(t.Context(), prNumber, marker, marker+"\nnew"); err != nil {
 				t.Fatalf("Upsert() error = %v", err)
 			}
-			comments, requests, _ := f.snapshot()
+			comments, requests, _ := snapshot(f)
 			if got := requests[len(requests)-1]; got != tt.wantWrite {
 				t.Errorf("write = %q, want %q", got, tt.wantWrite)
 			}
@@ -452,8 +262,8 @@ func TestUpsertForkPermission(t *testing.T) {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			t.Parallel()
 			f := newFakeGitHub(t)
-			f.failPOST = status
-			_, err := f.client(t).Upsert(t.Context(), prNumber, marker, marker+"\nplan")
+			f.FailCreate = status
+			_, err := client(t, f).Upsert(t.Context(), prNumber, marker, marker+"\nplan")
 			if err == nil {
 				t.Fatal("Upsert() error = nil, want a permission error")
 			}
@@ -475,14 +285,14 @@ func TestUpsertForkPermission(t *testing.T) {
 func TestUpsertEditDenied(t *testing.T) {
 	t.Parallel()
 	f := newFakeGitHub(t)
-	f.seed("github-actions[bot]", "Bot", marker+"\nold")
-	f.failEdit = http.StatusForbidden
-	got, err := f.client(t).Upsert(t.Context(), prNumber, marker, marker+"\nnew")
+	f.Seed(prNumber, "github-actions[bot]", "Bot", marker+"\nold")
+	f.FailEdit = http.StatusForbidden
+	got, err := client(t, f).Upsert(t.Context(), prNumber, marker, marker+"\nnew")
 	if err != nil {
 		t.Fatalf("Upsert() error = %v", err)
 	}
-	comments, _, _ := f.snapshot()
-	if diff := cmp.Diff(f.htmlURL(1002), got); diff != "" {
+	comments, _, _ := snapshot(f)
+	if diff := cmp.Diff(f.CommentURL(prNumber, 1002), got); diff != "" {
 		t.Errorf("Upsert() url mismatch (-want +got):\n%s", diff)
 	}
 	if len(comments) != 2 || comments[1].Body != marker+"\nnew" {
@@ -493,8 +303,8 @@ func TestUpsertEditDenied(t *testing.T) {
 func TestUpsertServerError(t *testing.T) {
 	t.Parallel()
 	f := newFakeGitHub(t)
-	f.failPOST = http.StatusInternalServerError
-	_, err := f.client(t).Upsert(t.Context(), prNumber, marker, marker+"\nplan")
+	f.FailCreate = http.StatusInternalServerError
+	_, err := client(t, f).Upsert(t.Context(), prNumber, marker, marker+"\nplan")
 	if err == nil {
 		t.Fatal("Upsert() error = nil")
 	}
@@ -524,11 +334,11 @@ func TestUpsertRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeGitHub(t)
-			_, err := f.client(t).Upsert(t.Context(), tt.number, tt.marker, tt.body)
+			_, err := client(t, f).Upsert(t.Context(), tt.number, tt.marker, tt.body)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("Upsert() error = %v, want %q", err, tt.wantErr)
 			}
-			if _, requests, _ := f.snapshot(); len(requests) != 0 {
+			if _, requests, _ := snapshot(f); len(requests) != 0 {
 				t.Errorf("requests sent: %v", requests)
 			}
 		})
@@ -539,13 +349,13 @@ func TestUpsertRefuses(t *testing.T) {
 func TestUpsertAddsMarker(t *testing.T) {
 	t.Parallel()
 	f := newFakeGitHub(t)
-	c := f.client(t)
+	c := client(t, f)
 	for range 2 {
 		if _, err := c.Upsert(t.Context(), prNumber, marker, "## plan"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	comments, _, bodies := f.snapshot()
+	comments, _, bodies := snapshot(f)
 	if diff := cmp.Diff([]string{marker + "\n## plan"}, bodies); diff != "" {
 		t.Errorf("sent bodies mismatch (-want +got):\n%s", diff)
 	}
@@ -585,14 +395,9 @@ func TestIsPermission(t *testing.T) {
 // RateLimitError, which is not a permission problem.
 func TestIsPermissionRateLimit(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-RateLimit-Remaining", "0")
-		w.Header().Set("X-RateLimit-Reset", "4102444800")
-		w.WriteHeader(http.StatusForbidden)
-		io.WriteString(w, `{"message":"API rate limit exceeded"}`)
-	}))
-	t.Cleanup(srv.Close)
-	gh, err := NewGitHub(testToken, srv.URL, srv.Client())
+	f := newFakeGitHub(t)
+	f.RateLimited = true
+	gh, err := NewGitHub(testToken, f.URL(), f.HTTPClient())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -648,14 +453,14 @@ func TestNewGitHub(t *testing.T) {
 func TestNewGitHubGHESPrefix(t *testing.T) {
 	t.Parallel()
 	f := newFakeGitHub(t)
-	gh, err := NewGitHub(testToken, f.srv.URL+"/", f.srv.Client())
+	gh, err := NewGitHub(testToken, f.URL()+"/", f.HTTPClient())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := New(gh, "o", "r").Upsert(t.Context(), prNumber, marker, "x"); err != nil {
 		t.Fatalf("Upsert() error = %v", err)
 	}
-	_, requests, _ := f.snapshot()
+	_, requests, _ := snapshot(f)
 	for _, r := range requests {
 		if !strings.Contains(r, " /api/v3/") && r != "POST /api/graphql" {
 			t.Errorf("request %q is not under /api/v3/ (or GHES's /api/graphql)", r)

@@ -1,0 +1,7 @@
+// Package workflowtest checks the repository's workflow files (.github/workflows)
+// and the example workflows users copy (docs/examples) as GitHub would run them:
+// every action pinned by commit sha, the reusable workflow passing every input of
+// action.yml, concurrency and permissions as the docs promise, and the release
+// workflow's shell steps run against a local git repository with docker, gh and
+// curl replaced by stubs. It holds only tests.
+package workflowtest
