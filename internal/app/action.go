@@ -8,15 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/go-git/go-git/v5/plumbing/transport"
-	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/lukhas/notion-sync-action/internal/action"
 	"github.com/lukhas/notion-sync-action/internal/artifact"
@@ -42,7 +38,10 @@ const (
 )
 
 // actionOutputs are the outputs action.yml declares, in the order they are written.
-var actionOutputs = []string{"created", "updated", "archived", "unchanged", "failed", "has-changes", "plan-path", "ledger-path", "comment-url"}
+func actionOutputs() []string {
+	return []string{"created", "updated", "archived", "unchanged", "failed", "has-changes", "plan-path", "ledger-path",
+		"comment-url", "artifact-id", "artifact-url", "discrepancies"}
+}
 
 // actionRun is one run of the GitHub Action: the inputs, the event, and what
 // they resolved to.
@@ -330,14 +329,12 @@ func (a *actionRun) sync(ctx context.Context) int {
 	if a.run.Scope == action.ScopeAll {
 		f.All = true
 	} else {
-		changes, note := a.changes(ctx, cfg)
-		if note != "" {
-			a.notes = append(a.notes, note)
-		}
-		if changes == nil {
+		found := a.changes(ctx, cfg)
+		a.notes = append(a.notes, found.Notes...)
+		if found.Files == nil {
 			f.All = true
 		} else {
-			f.Changed, f.Changes = true, changes
+			f.Changed, f.Changes = true, found.Files
 		}
 	}
 	a.notes = append(a.run.Notes, a.notes...)
@@ -381,142 +378,24 @@ func (a *actionRun) sync(ctx context.Context) int {
 	return a.finish(code)
 }
 
-// changes finds what a scope-changed run syncs. It returns nil (sync every
-// manifest) with a note saying why when the changes cannot be known.
-func (a *actionRun) changes(ctx context.Context, cfg *config.Config) ([]gitdiff.Change, string) {
-	match := func(p string) bool { return manifest.Match(cfg.Include, cfg.Exclude, p) }
-	base, head := a.in.Before, a.in.After
-	switch {
-	case a.ev.Name == action.EventPush:
-		if base == "" && a.ev.Forced {
-			return nil, "Full sync: this push was forced, so its before commit may be gone or unrelated"
+// changes finds the manifests a push or pull request changed (nil: all), with
+// notes for the summary on which base was used and why.
+func (a *actionRun) changes(ctx context.Context, cfg *config.Config) action.Changes {
+	f := action.ChangeFinder{
+		Workspace: a.ws, Event: a.ev, Before: a.in.Before, After: a.in.After,
+		Token: a.in.GitHubToken, ServerURL: a.e.getenv("GITHUB_SERVER_URL"),
+		WorkflowRef: a.e.getenv("GITHUB_WORKFLOW_REF"), Branch: a.e.getenv("GITHUB_REF_NAME"),
+		Log: a.e.log,
+	}
+	f.RunID, _ = strconv.ParseInt(a.e.getenv("GITHUB_RUN_ID"), 10, 64)
+	if a.in.GitHubToken != "" {
+		gh, err := prcomment.NewGitHub(a.in.GitHubToken.Reveal(), a.e.getenv("GITHUB_API_URL"), nil)
+		if err != nil {
+			a.e.log.Warn("no GitHub API client", "reason", err)
 		}
-		base = cmp.Or(base, a.ev.Before)
-		if base == "" || base == action.ZeroSHA {
-			return nil, "Full sync: the push created the branch, so there is no before commit to diff from"
-		}
-	case a.ev.IsPullRequest():
-		base = cmp.Or(base, a.ev.BaseSHA)
-	case a.ev.Name == action.EventMergeGroup && a.ev.BaseSHA != "":
-		base = cmp.Or(base, a.ev.BaseSHA)
-	case base == "":
-		return nil, fmt.Sprintf("Full sync: the %s event names no commit to diff from (set the before input for a changed-only sync)", cmp.Or(a.ev.Name, "(unknown)"))
+		f.GitHub = gh
 	}
-	repo, err := gitdiff.Open(a.ws)
-	if err != nil {
-		a.e.log.Warn("the workspace is not a git checkout", "reason", err)
-	} else {
-		changes, err := repo.Changed(base, head, match)
-		if err == nil {
-			a.e.log.Info("changed manifests", "base", base, "head", cmp.Or(head, "HEAD"), "count", len(changes))
-			return nonNil(changes), ""
-		}
-		a.e.log.Warn("cannot diff in the checkout", "base", base, "reason", err)
-		if errors.Is(err, gitdiff.ErrNoBase) {
-			if a.ev.IsPullRequest() && head == "" {
-				// With fetch-depth: 2 on the merge commit, HEAD^1 is the base branch's tip.
-				if changes, ok := mergeParentDiff(repo, a.ev.HeadSHA, match); ok {
-					return nonNil(changes), ""
-				}
-			}
-			if changes, ok := a.fetchAndDiff(ctx, repo, base, head, match); ok {
-				return nonNil(changes), ""
-			}
-		}
-	}
-	if a.ev.IsPullRequest() {
-		changes, err := a.pullRequestFiles(ctx, match)
-		if err == nil {
-			return nonNil(changes), "Changed manifests from GitHub's pull request files API: the base commit " + gitdiff.ShortSHA(base) + " is not in this checkout"
-		}
-		a.e.log.Warn("cannot list the pull request's files", "reason", err)
-	}
-	return nil, "Full sync: the base commit " + gitdiff.ShortSHA(base) + " is not in this checkout and could not be fetched (see the log); actions/checkout with fetch-depth: 0 avoids this"
-}
-
-// fetchAndDiff fetches base at depth 1 from origin when the checkout is
-// shallow, and diffs again. The github-token goes with the fetch only to the
-// run's own GitHub server.
-func (a *actionRun) fetchAndDiff(ctx context.Context, repo *gitdiff.Repo, base, head string, match func(string) bool) ([]gitdiff.Change, bool) {
-	if shallow, err := repo.Shallow(); err != nil || !shallow {
-		return nil, false
-	}
-	remote, err := repo.RemoteURL("origin")
-	if err != nil {
-		a.e.log.Warn("cannot fetch the base commit", "reason", err)
-		return nil, false
-	}
-	if err := repo.FetchCommit(ctx, "origin", base, a.fetchAuth(remote)); err != nil {
-		a.e.log.Warn("cannot fetch the base commit", "base", base, "reason", err)
-		return nil, false
-	}
-	changes, err := repo.Changed(base, head, match)
-	if derr := repo.DropFetched(); derr != nil {
-		a.e.log.Warn("cannot remove the ref of the fetched base commit", "reason", derr)
-	}
-	if err != nil {
-		a.e.log.Warn("cannot diff after fetching the base commit", "base", base, "reason", err)
-		return nil, false
-	}
-	a.e.log.Info("fetched the base commit at depth 1", "base", base, "count", len(changes))
-	return changes, true
-}
-
-// fetchAuth is the github-token as git credentials (x-access-token, as the
-// runner uses it), for an https remote on the run's GitHub server only.
-func (a *actionRun) fetchAuth(remote string) transport.AuthMethod {
-	if a.in.GitHubToken == "" {
-		return nil
-	}
-	ru, err := url.Parse(remote)
-	if err != nil || ru.Scheme != "https" {
-		return nil
-	}
-	su, err := url.Parse(cmp.Or(a.e.getenv("GITHUB_SERVER_URL"), "https://github.com"))
-	if err != nil || !strings.EqualFold(ru.Host, su.Host) {
-		return nil
-	}
-	return &githttp.BasicAuth{Username: "x-access-token", Password: a.in.GitHubToken.Reveal()}
-}
-
-// mergeParentDiff diffs HEAD^1..HEAD when HEAD is the merge commit GitHub
-// makes for a pull request (its second parent is the head commit).
-func mergeParentDiff(repo *gitdiff.Repo, headSHA string, match func(string) bool) ([]gitdiff.Change, bool) {
-	if headSHA == "" {
-		return nil, false
-	}
-	second, err := repo.Resolve("HEAD^2")
-	if err != nil || !strings.EqualFold(second, headSHA) {
-		return nil, false
-	}
-	first, err := repo.Resolve("HEAD^1")
-	if err != nil {
-		return nil, false
-	}
-	changes, err := repo.Changed(first, "", match)
-	return changes, err == nil
-}
-
-// pullRequestFiles lists the pull request's changed manifests through GitHub's API.
-func (a *actionRun) pullRequestFiles(ctx context.Context, match func(string) bool) ([]gitdiff.Change, error) {
-	if a.in.GitHubToken == "" {
-		return nil, errors.New("no github-token")
-	}
-	if a.ev.Owner() == "" || a.ev.Number == 0 {
-		return nil, errors.New("no repository or pull request number in the event")
-	}
-	gh, err := prcomment.NewGitHub(a.in.GitHubToken.Reveal(), a.e.getenv("GITHUB_API_URL"), nil)
-	if err != nil {
-		return nil, err
-	}
-	return action.PullRequestFiles(ctx, gh, a.ev.Owner(), a.ev.Repo(), a.ev.Number, match)
-}
-
-func nonNil(c []gitdiff.Change) []gitdiff.Change {
-	if c == nil {
-		return []gitdiff.Change{}
-	}
-	return c
+	return f.Find(ctx, func(p string) bool { return manifest.Match(cfg.Include, cfg.Exclude, p) })
 }
 
 func (a *actionRun) annotate(p report.Plan) {
@@ -687,6 +566,10 @@ func (a *actionRun) upload(ctx context.Context, paths ...string) {
 		return
 	}
 	a.e.log.Info("artifact uploaded", "name", name, "id", id, "files", strings.Join(where, ","))
+	a.outputs["artifact-id"] = strconv.FormatInt(id, 10)
+	if link, err := artifact.URL(a.e.getenv, id); err == nil {
+		a.outputs["artifact-url"] = link
+	}
 }
 
 // command runs modes verify, audit, preflight and health: the CLI command's
@@ -713,9 +596,17 @@ func (a *actionRun) command(ctx context.Context) int {
 	a.r.Group("notion-sync " + name)
 	switch a.run.Mode {
 	case action.ModeVerify:
-		err = verify(ctx, &out, s, verifyOptions{all: true})
+		var n int
+		n, err = verify(ctx, &out, s, verifyOptions{all: true})
+		if err == nil || errors.Is(err, errProblems) {
+			a.outputs["discrepancies"] = strconv.Itoa(n)
+		}
 	case action.ModeAudit:
-		_, err = audit(ctx, &out, s, auditOptions{output: auditPath})
+		var n int
+		n, err = audit(ctx, &out, s, auditOptions{output: auditPath})
+		if err == nil || errors.Is(err, errProblems) {
+			a.outputs["discrepancies"] = strconv.Itoa(n)
+		}
 	case action.ModePreflight:
 		err = preflight(ctx, &out, s, false)
 	case action.ModeHealth:
@@ -778,7 +669,7 @@ func (a *actionRun) printErr(name string, err error) int {
 
 // finish writes the outputs; a run whose outputs cannot be written fails.
 func (a *actionRun) finish(code int) int {
-	if err := a.r.SetOutputs(actionOutputs, a.outputs); err != nil {
+	if err := a.r.SetOutputs(actionOutputs(), a.outputs); err != nil {
 		fmt.Fprintf(a.e.stderr, "notion-sync: %v\n", err)
 		return max(code, ExitFatal)
 	}

@@ -22,14 +22,12 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lukhas/notion-sync-action/internal/action"
 	"github.com/lukhas/notion-sync-action/internal/action/actiontest"
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/report"
-	"github.com/lukhas/notion-sync-action/internal/secret"
 )
 
 // ghToken is the github-token input of the tests; like the Notion token, it must
@@ -346,7 +344,7 @@ func (a *actionHarness) checkSecrets(res actionResult, outputFile string) {
 				}
 			}
 		})
-		if diff := cmp.Diff(slices.Sorted(slices.Values(actionOutputs)), keys); diff != "" {
+		if diff := cmp.Diff(slices.Sorted(slices.Values(actionOutputs())), keys); diff != "" {
 			a.t.Errorf("outputs written (-want +got):\n%s", diff)
 		}
 	}
@@ -1118,13 +1116,14 @@ func TestActionModes(t *testing.T) {
 		res.failf(t, "sync")
 	}
 	tests := []struct {
-		mode, want string
-		code       int
+		mode, want    string
+		code          int
+		discrepancies string // the output; "" where the mode has none
 	}{
-		{"verify", "## Notion verify", ExitOK},
-		{"preflight", "Pre-flight", ExitProblems}, // the example manifests are not hydrated
-		{"health", "## Notion health", ExitOK},
-		{"audit", "## Notion audit", ExitOK},
+		{"verify", "## Notion verify", ExitOK, "0"},
+		{"preflight", "Pre-flight", ExitProblems, ""}, // the example manifests are not hydrated
+		{"health", "## Notion health", ExitOK, ""},
+		{"audit", "## Notion audit", ExitOK, "0"},
 	}
 	for _, tt := range tests {
 		a.srv.ResetRequests()
@@ -1134,6 +1133,9 @@ func TestActionModes(t *testing.T) {
 		}
 		if n := a.writes(); n != 0 {
 			t.Errorf("mode %s wrote %d times to Notion", tt.mode, n)
+		}
+		if got := res.outputs["discrepancies"]; got != tt.discrepancies {
+			t.Errorf("mode %s: discrepancies output %q, want %q", tt.mode, got, tt.discrepancies)
 		}
 	}
 }
@@ -1277,37 +1279,6 @@ func TestActionShallowPush(t *testing.T) {
 	})
 }
 
-func TestFetchAuth(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		server, remote, token string
-		auth                  bool
-	}{
-		{"", "https://github.com/octo/mono", ghToken, true},
-		{"https://github.com", "https://github.com/octo/mono.git", ghToken, true},
-		{"https://ghe.example.com", "https://ghe.example.com/octo/mono", ghToken, true},
-		{"https://github.com", "https://evil.example.com/octo/mono", ghToken, false},
-		{"https://github.com", "http://github.com/octo/mono", ghToken, false},
-		{"https://github.com", "/tmp/origin.git", ghToken, false},
-		{"https://github.com", "https://github.com/octo/mono", "", false},
-	}
-	for _, tt := range tests {
-		a := &actionRun{e: &env{getenv: func(k string) string {
-			if k == "GITHUB_SERVER_URL" {
-				return tt.server
-			}
-			return ""
-		}}, in: action.Inputs{GitHubToken: secret.Token(tt.token)}}
-		got := a.fetchAuth(tt.remote)
-		if (got != nil) != tt.auth {
-			t.Errorf("fetchAuth(%q) on %q = %v, want credentials: %v", tt.remote, tt.server, got, tt.auth)
-		}
-		if b, ok := got.(*githttp.BasicAuth); ok && (b.Username != "x-access-token" || b.Password != ghToken) {
-			t.Errorf("fetchAuth(%q) user %q", tt.remote, b.Username)
-		}
-	}
-}
-
 // fakeResults is the Actions results service and its blob store, as far as an
 // artifact upload goes: CreateArtifact, Put Block, Put Block List,
 // FinalizeArtifact.
@@ -1446,6 +1417,9 @@ func TestActionArtifactUpload(t *testing.T) {
 			}
 			if strings.Contains(res.stdout, "no artifact") {
 				t.Errorf("a warning for a good upload:\n%s", res.stdout)
+			}
+			if res.outputs["artifact-id"] != "7" || !strings.HasSuffix(res.outputs["artifact-url"], "/actions/runs/"+a.env["GITHUB_RUN_ID"]+"/artifacts/7") {
+				t.Errorf("artifact-id %q, artifact-url %q", res.outputs["artifact-id"], res.outputs["artifact-url"])
 			}
 		})
 	}

@@ -98,29 +98,31 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return verify(ctx, e.stdout, s, o)
+	_, err = verify(ctx, e.stdout, s, o)
+	return err
 }
 
 // verify is the core of `verify` (and of the Action's verify mode): it prints the
-// verdict to out and returns errProblems when Notion and the manifests differ.
-func verify(ctx context.Context, out io.Writer, s engine.Settings, o verifyOptions) error {
+// verdict to out and returns the number of mismatches, with errProblems when
+// there are any.
+func verify(ctx context.Context, out io.Writer, s engine.Settings, o verifyOptions) (int, error) {
 	if o.all == (o.module != "") {
-		return usagef("choose one of --all or --module NAME")
+		return 0, usagef("choose one of --all or --module NAME")
 	}
 	if s.Token == "" {
 		// Without a token a dry run plans from the manifests alone; verify must read Notion.
-		return engine.ErrNoToken
+		return 0, engine.ErrNoToken
 	}
 	// A dry run with no plan file: the sync's own reading and planning, no writes.
 	s.Plan = ""
 	res, err := engine.Sync(ctx, s, engine.SyncRequest{All: o.all, Module: o.module, DryRun: true})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	v := verdict(res.Plan)
 	if o.json {
 		if err := writeJSONTo(out, v); err != nil {
-			return err
+			return 0, err
 		}
 	} else {
 		var summary string
@@ -128,18 +130,19 @@ func verify(ctx context.Context, out io.Writer, s engine.Settings, o verifyOptio
 			// The values shown for a match are the manifest's, which Notion holds too.
 			w, err := engine.Open(s, time.Now().UTC())
 			if err != nil {
-				return err
+				return 0, err
 			}
 			summary = moduleSummary(w, o.module)
 		}
 		if _, err := io.WriteString(out, verifyText(v, o.module, summary, o.verbose)); err != nil {
-			return fmt.Errorf("print result: %w", err)
+			return 0, fmt.Errorf("print result: %w", err)
 		}
 	}
-	if v.Summary.mismatches() > 0 {
-		return errProblems
+	n := v.Summary.mismatches()
+	if n > 0 {
+		return n, errProblems
 	}
-	return nil
+	return 0, nil
 }
 
 // verdict turns a dry-run plan into verify's rows: a noop is a match, an update

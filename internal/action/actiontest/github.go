@@ -52,6 +52,10 @@ type GitHub struct {
 	// filters (the branch is still applied), so a test can check that the caller
 	// does not trust the filters alone.
 	RunsIgnoreFilters bool
+	// Compare answers GET /repos/{o}/{r}/compare/{base}...{head}: the status
+	// ("ahead", "identical", "behind", "diverged") for "base...head"; a pair it
+	// does not hold answers 404, as GitHub does for an unknown commit.
+	Compare map[string]string
 	// RateLimited answers every request with GitHub's rate-limit 403
 	// (X-RateLimit-Remaining: 0), which is not a missing permission.
 	RateLimited bool
@@ -194,6 +198,7 @@ func (g *GitHub) start() {
 		handle("PATCH", "/repos/{owner}/{repo}/issues/comments/{id}", "/api/v3", g.repo(g.editComment))
 		handle("GET", "/repos/{owner}/{repo}/pulls/{n}/files", "/api/v3", g.repo(g.pullFiles))
 		handle("GET", "/repos/{owner}/{repo}/actions/workflows/{file}/runs", "/api/v3", g.repo(g.listRuns))
+		handle("GET", "/repos/{owner}/{repo}/compare/{basehead}", "/api/v3", g.repo(g.compare))
 		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 			g.t.Errorf("fake GitHub: unexpected request %s %s", r.Method, r.URL)
 			g.json(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
@@ -393,6 +398,15 @@ func (g *GitHub) pullFiles(w http.ResponseWriter, r *http.Request) {
 // listRuns serves GET /repos/{o}/{r}/actions/workflows/{file}/runs with the
 // branch, event and status filters (status takes a status or a conclusion, as
 // GitHub's does), newest run first.
+func (g *GitHub) compare(w http.ResponseWriter, r *http.Request) {
+	status, ok := g.Compare[r.PathValue("basehead")]
+	if !ok {
+		g.json(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	g.json(w, http.StatusOK, map[string]any{"status": status, "commits": []any{}, "files": []any{}})
+}
+
 func (g *GitHub) listRuns(w http.ResponseWriter, r *http.Request) {
 	if g.FailRuns != 0 {
 		g.denied(w, g.FailRuns, "actions/workflow-runs#list-workflow-runs-for-a-workflow")
