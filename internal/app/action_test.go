@@ -34,120 +34,26 @@ import (
 // never show.
 const ghToken = "ghs_fakeGitHubToken0123456789"
 
-// fakeGitHub is the part of GitHub's REST API the action calls: issue comments,
-// pull request files, and GET /user (refused, as for an installation token). It
-// serves under /api/v3 too, where go-github puts a GHES base URL.
-type fakeGitHub struct {
-	t   *testing.T
-	srv *httptest.Server
-
-	mu       sync.Mutex
-	comments []fakeComment
-	calls    []string // "METHOD path", comment writes only
-	readOnly bool     // a fork's token: writes get 403
-	files    []map[string]string
-	listed   int // pull request files requests
-}
-
-type fakeComment struct {
-	ID   int64
-	Body string
-}
-
-func newFakeGitHub(t *testing.T) *fakeGitHub {
-	t.Helper()
-	g := &fakeGitHub{t: t}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /user", func(w http.ResponseWriter, r *http.Request) {
-		g.write(w, http.StatusForbidden, map[string]string{"message": "Resource not accessible by integration"})
-	})
-	mux.HandleFunc("POST /api/graphql", func(w http.ResponseWriter, r *http.Request) {
-		g.write(w, http.StatusOK, map[string]any{"data": map[string]any{"viewer": map[string]any{"login": "github-actions"}}})
-	})
-	mux.HandleFunc("GET /repos/octo/mono/issues/{n}/comments", func(w http.ResponseWriter, r *http.Request) {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		var out []map[string]any
-		for _, c := range g.comments {
-			out = append(out, g.comment(r.PathValue("n"), c))
-		}
-		g.write(w, http.StatusOK, out)
-	})
-	mux.HandleFunc("POST /repos/octo/mono/issues/{n}/comments", func(w http.ResponseWriter, r *http.Request) {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		g.calls = append(g.calls, "POST "+r.URL.Path)
-		if g.readOnly {
-			g.write(w, http.StatusForbidden, map[string]string{"message": "Resource not accessible by integration"})
-			return
-		}
-		var body struct{ Body string }
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			t.Errorf("create comment: %v", err)
-		}
-		c := fakeComment{ID: int64(100 + len(g.comments)), Body: body.Body}
-		g.comments = append(g.comments, c)
-		g.write(w, http.StatusCreated, g.comment(r.PathValue("n"), c))
-	})
-	mux.HandleFunc("PATCH /repos/octo/mono/issues/comments/{id}", func(w http.ResponseWriter, r *http.Request) {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		g.calls = append(g.calls, "PATCH "+r.URL.Path)
-		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		var body struct{ Body string }
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			t.Errorf("edit comment: %v", err)
-		}
-		for i := range g.comments {
-			if g.comments[i].ID == id {
-				g.comments[i].Body = body.Body
-				g.write(w, http.StatusOK, g.comment("7", g.comments[i]))
-				return
-			}
-		}
-		g.write(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
-	})
-	mux.HandleFunc("GET /repos/octo/mono/pulls/{n}/files", func(w http.ResponseWriter, r *http.Request) {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		g.listed++
-		g.write(w, http.StatusOK, g.files)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("fake GitHub: unexpected %s %s", r.Method, r.URL)
-		g.write(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
-	})
-	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if got := r.Header.Get("Authorization"); got != "Bearer "+ghToken {
-			t.Errorf("fake GitHub: Authorization = %q", got)
-		}
-		r.URL.Path = "/" + strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/api/v3"), "/")
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(g.srv.Close)
+// newGitHub is the fake GitHub of the action's tests: octo/mono, the token
+// ghToken, an installation token (GET /user refused) whose GraphQL viewer is
+// github-actions.
+func newGitHub(t *testing.T) *actiontest.GitHub {
+	g := actiontest.NewGitHub(t, ghToken)
+	g.Owner, g.Repo, g.Viewer = "octo", "mono", "github-actions"
 	return g
 }
 
-func (g *fakeGitHub) comment(n string, c fakeComment) map[string]any {
-	return map[string]any{
-		"id": c.ID, "body": c.Body,
-		"html_url": fmt.Sprintf("https://github.com/octo/mono/pull/%s#issuecomment-%d", n, c.ID),
-		"user":     map[string]any{"login": "github-actions[bot]", "type": "Bot"},
+// ghState is the comments the fake holds and the comment writes it served
+// ("METHOD path").
+func ghState(g *actiontest.GitHub) ([]actiontest.Comment, []string) {
+	var writes []string
+	for _, r := range g.Requests() {
+		if (strings.HasPrefix(r, "POST ") || strings.HasPrefix(r, "PATCH ")) && strings.Contains(r, "/comments") {
+			// The GHES prefix go-github puts before the path is not part of the call.
+			writes = append(writes, strings.Replace(r, " /api/v3/", " /", 1))
+		}
 	}
-}
-
-func (g *fakeGitHub) write(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		g.t.Errorf("fake GitHub: %v", err)
-	}
-}
-
-func (g *fakeGitHub) state() ([]fakeComment, []string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return slices.Clone(g.comments), slices.Clone(g.calls)
+	return g.Comments(), writes
 }
 
 // actionHarness is a workspace that is a git repository of the example
@@ -155,7 +61,7 @@ func (g *fakeGitHub) state() ([]fakeComment, []string) {
 type actionHarness struct {
 	*harness
 	git  *git.Repository
-	gh   *fakeGitHub
+	gh   *actiontest.GitHub
 	env  map[string]string
 	dir  string
 	runs int
@@ -168,7 +74,7 @@ type actionResult struct {
 	outputs         map[string]string
 	outputFile      string
 	summary         string
-	commentsAtCheck []fakeComment
+	commentsAtCheck []actiontest.Comment
 }
 
 func newActionHarness(t *testing.T) *actionHarness {
@@ -176,12 +82,12 @@ func newActionHarness(t *testing.T) *actionHarness {
 	h := newHarness(t, emulator.Options{})
 	repo := h.initGit()
 	commitAll(t, repo, "initial")
-	a := &actionHarness{harness: h, git: repo, gh: newFakeGitHub(t), dir: t.TempDir()}
+	a := &actionHarness{harness: h, git: repo, gh: newGitHub(t), dir: t.TempDir()}
 	a.env = map[string]string{
 		"GITHUB_ACTIONS":      "true",
 		"GITHUB_WORKSPACE":    h.repo,
 		"GITHUB_REPOSITORY":   "octo/mono",
-		"GITHUB_API_URL":      a.gh.srv.URL,
+		"GITHUB_API_URL":      a.gh.URL(),
 		"GITHUB_SERVER_URL":   "https://github.com",
 		"GITHUB_RUN_ID":       "42",
 		"GITHUB_RUN_ATTEMPT":  "1",
@@ -301,7 +207,7 @@ func (a *actionHarness) run(event string, p map[string]any, inputs map[string]st
 		a.t.Fatal(err)
 	}
 	res.summary = string(summary)
-	res.commentsAtCheck, _ = a.gh.state()
+	res.commentsAtCheck, _ = ghState(a.gh)
 	a.checkSecrets(res, string(out))
 	return res
 }
@@ -520,7 +426,7 @@ func TestActionPullRequest(t *testing.T) {
 		// The ledger of the earlier sync is there; the plan added nothing to it.
 		t.Errorf("ledger-path = %q", res.outputs["ledger-path"])
 	}
-	comments, calls := a.gh.state()
+	comments, calls := ghState(a.gh)
 	if len(comments) != 1 || len(calls) != 1 || !strings.HasPrefix(calls[0], "POST ") {
 		t.Fatalf("after the first run: comments %+v, calls %v; want one created", comments, calls)
 	}
@@ -531,7 +437,7 @@ func TestActionPullRequest(t *testing.T) {
 			t.Errorf("comment lacks %q:\n%s", want, first.Body)
 		}
 	}
-	if want := fmt.Sprintf("https://github.com/octo/mono/pull/7#issuecomment-%d", first.ID); res.outputs["comment-url"] != want {
+	if want := a.gh.CommentURL(7, first.ID); res.outputs["comment-url"] != want {
 		t.Errorf("comment-url = %q, want %q", res.outputs["comment-url"], want)
 	}
 
@@ -543,7 +449,7 @@ func TestActionPullRequest(t *testing.T) {
 	if res.code != ExitOK {
 		res.failf(t, "second pull_request run")
 	}
-	comments, calls = a.gh.state()
+	comments, calls = ghState(a.gh)
 	if len(comments) != 1 {
 		t.Fatalf("%d comments after the second run, want the one edited", len(comments))
 	}
@@ -563,10 +469,10 @@ func TestActionPullRequest(t *testing.T) {
 func TestActionPullRequestFilesAPI(t *testing.T) {
 	t.Parallel()
 	a := newActionHarness(t)
-	a.gh.files = []map[string]string{
-		{"filename": "memory/module.manifest.json", "status": "modified"},
-		{"filename": "README.md", "status": "modified"},
-	}
+	a.gh.SetPullFiles(7, []actiontest.PullFile{
+		{Filename: "memory/module.manifest.json", Status: "modified"},
+		{Filename: "README.md", Status: "modified"},
+	})
 	missing := "0123456789abcdef0123456789abcdef01234567"
 	res := a.run("pull_request", prPayload(t, 7, missing, a.head(), "octo/mono"), map[string]string{"comment": "false"})
 	if res.code != ExitOK {
@@ -578,7 +484,7 @@ func TestActionPullRequestFilesAPI(t *testing.T) {
 	if !strings.Contains(res.summary, "GitHub") || !strings.Contains(res.summary, "0123456789ab") {
 		t.Errorf("summary does not say where the changes came from:\n%s", res.summary)
 	}
-	if _, calls := a.gh.state(); len(calls) != 0 {
+	if _, calls := ghState(a.gh); len(calls) != 0 {
 		t.Errorf("comment: false, but %v", calls)
 	}
 }
@@ -611,9 +517,12 @@ func TestActionPullRequestMergeCommit(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"quantum": "create"}, planModules(a.readPlan(res))); diff != "" {
 		t.Errorf("plan (-want +got):\n%s", diff)
 	}
-	a.gh.mu.Lock()
-	listed := a.gh.listed
-	a.gh.mu.Unlock()
+	listed := 0
+	for _, r := range a.gh.Requests() {
+		if strings.Contains(r, "/pulls/") {
+			listed++
+		}
+	}
 	if listed != 0 {
 		t.Errorf("the files API was called %d times; the merge commit was enough", listed)
 	}
@@ -630,7 +539,7 @@ func TestActionForkPullRequest(t *testing.T) {
 		t.Run("notion-token="+token, func(t *testing.T) {
 			t.Parallel()
 			a := newActionHarness(t)
-			a.gh.readOnly = true
+			a.gh.FailCreate, a.gh.FailEdit = http.StatusForbidden, http.StatusForbidden
 			base := a.head()
 			if err := editDescription(a.repo, "memory/module.manifest.json", "Fork memory"); err != nil {
 				t.Fatal(err)
@@ -651,7 +560,7 @@ func TestActionForkPullRequest(t *testing.T) {
 			if diff := cmp.Diff(wantCounts(1, 0, 0, 0, 0), counts(res)); diff != "" {
 				t.Errorf("outputs (-want +got):\n%s", diff)
 			}
-			if _, calls := a.gh.state(); len(calls) != 0 {
+			if _, calls := ghState(a.gh); len(calls) != 0 {
 				t.Errorf("a comment was tried with a read-only token: %v", calls)
 			}
 			for _, want := range []string{"Pull request from a fork: its manifests are untrusted", "read-only token, so the plan is not posted", "(offline)"} {
@@ -699,7 +608,7 @@ func TestActionPullRequestTarget(t *testing.T) {
 		}) {
 			t.Errorf("no warning:\n%s", res.stdout)
 		}
-		comments, _ := a.gh.state()
+		comments, _ := ghState(a.gh)
 		if len(comments) != 1 || !strings.Contains(comments[0].Body, "Notion sync plan skipped") || !strings.Contains(comments[0].Body, "<!-- notion-sync config=built-in db=") {
 			t.Errorf("comments = %+v, want one saying the plan was skipped", comments)
 		}
@@ -723,7 +632,7 @@ func TestActionPullRequestTarget(t *testing.T) {
 		if diff := cmp.Diff(map[string]string{"memory": "create"}, planModules(a.readPlan(res))); diff != "" {
 			t.Errorf("plan (-want +got):\n%s", diff)
 		}
-		if comments, _ := a.gh.state(); len(comments) != 1 || !strings.Contains(comments[0].Body, "Target memory") {
+		if comments, _ := ghState(a.gh); len(comments) != 1 || !strings.Contains(comments[0].Body, "Target memory") {
 			t.Errorf("comments = %+v, want the plan", comments)
 		}
 	})
@@ -755,7 +664,7 @@ func TestActionOtherEvents(t *testing.T) {
 		if diff := cmp.Diff(map[string]string{"memory": "create"}, planModules(a.readPlan(res))); diff != "" {
 			t.Errorf("plan (-want +got):\n%s", diff)
 		}
-		if comments, _ := a.gh.state(); len(comments) != 1 {
+		if comments, _ := ghState(a.gh); len(comments) != 1 {
 			t.Errorf("%d comments, want the plan", len(comments))
 		}
 	})
@@ -821,7 +730,7 @@ func TestActionPlanFailureComment(t *testing.T) {
 	if res.code != ExitUsage {
 		res.failf(t, "want exit %d for a bad config", ExitUsage)
 	}
-	comments, calls := a.gh.state()
+	comments, calls := ghState(a.gh)
 	if len(comments) != 2 {
 		// The config file is part of the marker: the failure lands in a comment
 		// for it, and the old one for the built-in config is left.
@@ -860,7 +769,7 @@ func TestActionPlanFailureReplacesComment(t *testing.T) {
 	if res.code != ExitFatal {
 		res.failf(t, "want exit %d with Notion unreachable", ExitFatal)
 	}
-	comments, calls := a.gh.state()
+	comments, calls := ghState(a.gh)
 	if len(comments) != 1 || len(calls) != 2 || !strings.HasPrefix(calls[1], "PATCH ") {
 		t.Fatalf("comments %+v, calls %v; want the one comment edited", comments, calls)
 	}
@@ -905,7 +814,7 @@ func TestActionCommentPerJob(t *testing.T) {
 			res.failf(t, "job %s", job)
 		}
 	}
-	comments, _ := a.gh.state()
+	comments, _ := ghState(a.gh)
 	if len(comments) != 2 {
 		t.Fatalf("%d comments, want one per job", len(comments))
 	}
