@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -81,7 +82,7 @@ type ApplyOptions struct {
 func Apply(ctx context.Context, n Notion, changes []Change, opts ApplyOptions) ([]Change, error) {
 	out := make([]Change, len(changes))
 	copy(out, changes)
-	a := &applier{n: n, opts: withDefaults(opts)}
+	a := &applier{n: n, opts: withDefaults(opts), tried: make([]bool, len(out))}
 	var todo []int
 	for i, c := range out {
 		if c.Writes() {
@@ -106,9 +107,40 @@ func Apply(ctx context.Context, n Notion, changes []Change, opts ApplyOptions) (
 		}
 	}
 	if err := context.Cause(ctx); err != nil {
+		for _, i := range todo {
+			if !a.attempted(i) && out[i].Err == nil {
+				out[i].Err = fmt.Errorf("%w: %w", ErrNotAttempted, err)
+			}
+		}
 		return out, err
 	}
 	return out, nil
+}
+
+// ErrNotAttempted is wrapped by the Err of a change Apply never tried to write,
+// because the run was cancelled or a Recorder failed first. Such a change
+// wrote nothing: Tally counts it apart from the failures.
+var ErrNotAttempted = errors.New("not attempted")
+
+// Tally counts the outcome of each change of an applied plan, as the ledger's
+// run record and the summaries report it: changes without an error by their
+// action, "failed" for the ones that failed (writes tried, and findings such
+// as broken manifests), and "not_attempted" for writes an interrupted run
+// never tried. So an interrupted run's record says what happened, not what
+// was planned.
+func Tally(changes []Change) map[string]int {
+	t := map[string]int{}
+	for _, c := range changes {
+		switch {
+		case errors.Is(c.Err, ErrNotAttempted):
+			t["not_attempted"]++
+		case c.Err != nil:
+			t["failed"]++
+		default:
+			t[string(c.Action)]++
+		}
+	}
+	return t
 }
 
 func withDefaults(o ApplyOptions) ApplyOptions {
@@ -147,6 +179,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 type applier struct {
 	n    Notion
 	opts ApplyOptions
+
+	mu    sync.Mutex
+	tried []bool // by change index: a write was started
+}
+
+func (a *applier) attempted(i int) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.tried[i]
 }
 
 // run writes one batch with the configured number of workers.
@@ -158,7 +199,7 @@ func (a *applier) run(ctx context.Context, cancel context.CancelCauseFunc, out [
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				if err := a.apply(ctx, &out[i]); err != nil {
+				if err := a.apply(ctx, i, &out[i]); err != nil {
 					cancel(err)
 				}
 				a.opts.Progress()
@@ -177,11 +218,14 @@ func (a *applier) run(ctx context.Context, cancel context.CancelCauseFunc, out [
 
 // apply writes one change and records it. Only a recorder failure is returned;
 // a Notion failure is kept on the change.
-func (a *applier) apply(ctx context.Context, c *Change) error {
+func (a *applier) apply(ctx context.Context, i int, c *Change) error {
 	if ctx.Err() != nil {
-		c.Err = fmt.Errorf("not attempted: %w", context.Cause(ctx))
+		c.Err = fmt.Errorf("%w: %w", ErrNotAttempted, context.Cause(ctx))
 		return nil
 	}
+	a.mu.Lock()
+	a.tried[i] = true
+	a.mu.Unlock()
 	var before map[string]property.Value
 	if c.Action == Update {
 		before = c.beforeValues()

@@ -316,3 +316,60 @@ func TestApplyStopsWhenTheLedgerFails(t *testing.T) {
 		t.Errorf("%d pages written, want 1: no write after one that could not be recorded", len(f.pages))
 	}
 }
+
+// cancelAfter is a Recorder that cancels the run once it has recorded n events,
+// as SIGTERM does mid-run.
+type cancelAfter struct {
+	memRecorder
+	n      int
+	cancel context.CancelFunc
+}
+
+func (r *cancelAfter) Record(e Event) error {
+	_ = r.memRecorder.Record(e)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.events) == r.n {
+		r.cancel()
+	}
+	return nil
+}
+
+// TestApplyInterruptedCountsOnlyAttempted: a run cancelled after 3 of 7
+// creates (one of which failed) must tally 2 creates, 1 failure and 4 not
+// attempted, and a finding that was never a write stays as it was.
+func TestApplyInterruptedCountsOnlyAttempted(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opts ApplyOptions
+	}{
+		{"batches", ApplyOptions{BatchSize: 2, Concurrency: 1}},
+		{"one batch", ApplyOptions{Concurrency: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var desired []Desired
+			for i := range 7 {
+				desired = append(desired, row(fmt.Sprintf("m%d", i), fmt.Sprintf("m%d/m.json", i), "x"))
+			}
+			desired = append(desired, Desired{Key: "broken", Path: "b/m.json", Err: errors.New("bad JSON")})
+			f := newFake()
+			f.failNew = []string{"", "", "fail", "fail", "fail"} // m2's three attempts fail
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			rec := &cancelAfter{n: 3, cancel: cancel}
+			opts := tt.opts
+			opts.KeyProperty, opts.Recorder, opts.Sleep = "Module", rec, noSleep
+			out, err := Apply(ctx, f, Plan(desired, nil, Options{KeyProperty: "Module"}), opts)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Apply() error = %v, want context.Canceled", err)
+			}
+			want := map[string]int{"create": 2, "failed": 2, "not_attempted": 4}
+			if diff := cmp.Diff(want, Tally(out)); diff != "" {
+				t.Errorf("Tally() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
