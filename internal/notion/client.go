@@ -89,8 +89,10 @@ type Client struct {
 	tr  *transport
 }
 
-// New returns a Client. It never fails: a bad BaseURL makes every call return
-// the parse error, so the caller reports it where it reports API errors.
+// New returns a Client. It never fails: a bad BaseURL (CheckBaseURL) or a
+// malformed token (Secret.Validate) makes every call return that error at
+// once, without retrying or sending anything, so the caller reports it where
+// it reports API errors.
 func New(token Secret, opts Options) *Client {
 	tok := token
 	tr := &transport{
@@ -146,9 +148,14 @@ func New(token Secret, opts Options) *Client {
 	tr.configured = rate.Limit(r)
 	tr.current = tr.configured
 	tr.limiter = rate.NewLimiter(tr.configured, burst)
+	// A URL that would send the token in clear text to another machine, or a
+	// token no header can carry, fails every call before anything is sent.
 	tr.base, tr.baseErr = parseBaseURL(opts.BaseURL)
-	if tr.baseErr == nil && tr.base.Scheme == "http" && !isLoopback(tr.base.Hostname()) {
-		tr.log.Warn("notion base URL is plain http; the token travels unencrypted", "base_url", tr.base.Redacted())
+	if tr.baseErr == nil {
+		tr.baseErr = CheckBaseURL(opts.BaseURL)
+	}
+	if tr.baseErr == nil {
+		tr.baseErr = token.Validate()
 	}
 
 	hc := &http.Client{}

@@ -79,3 +79,40 @@ func CheckMassArchive(changes []Change, g ArchiveGuard) error {
 	}
 	return nil
 }
+
+// SettingError is one apply setting a person gave (a flag or an Action input)
+// that cannot be used. Setting is its name as both spell it ("batch-size").
+type SettingError struct {
+	Setting string
+	Msg     string
+}
+
+func (e *SettingError) Error() string { return e.Setting + ": " + e.Msg }
+
+// Validate checks the options built from what a person typed, before Apply
+// fills in defaults: Concurrency at least 1 (0 would mean no writer), and
+// BatchSize, BatchDelay, CreateAttempts and RecheckDelay not negative. It
+// returns every problem at once, each a *SettingError, joined with
+// errors.Join; nil when all are usable.
+func (o ApplyOptions) Validate() error {
+	var errs []error
+	bad := func(setting, format string, a ...any) {
+		errs = append(errs, &SettingError{Setting: setting, Msg: fmt.Sprintf(format, a...)})
+	}
+	if o.Concurrency < 1 {
+		bad("concurrency", "%d is below 1; give the number of parallel writers, e.g. 3", o.Concurrency)
+	}
+	if o.BatchSize < 0 {
+		bad("batch-size", "%d is below 0; give 0 (one batch) or the writes per batch, e.g. 50", o.BatchSize)
+	}
+	if o.BatchDelay < 0 {
+		bad("batch-delay", "%v is negative; give 0 or a pause such as 10s", o.BatchDelay)
+	}
+	if o.CreateAttempts < 0 {
+		bad("create-attempts", "%d is below 0; give 1 or more", o.CreateAttempts)
+	}
+	if o.RecheckDelay < 0 {
+		bad("recheck-delay", "%v is negative; give 0 or more", o.RecheckDelay)
+	}
+	return errors.Join(errs...)
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 )
 
 func archives(n int) []Change {
@@ -56,5 +57,35 @@ func TestCheckMassArchive(t *testing.T) {
 				t.Errorf("CheckMassArchive() = %#v, want a *MassArchiveError (NoManifests %v) wrapping ErrMassArchive", err, tt.noManif)
 			}
 		})
+	}
+}
+
+// TestApplyOptionsValidate: --concurrency 0, a negative --batch-size and
+// --batch-delay are refused, each by name.
+func TestApplyOptionsValidate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		o    ApplyOptions
+		want string
+	}{
+		{"defaults of the CLI", ApplyOptions{Concurrency: 3}, ""},
+		{"batches", ApplyOptions{Concurrency: 1, BatchSize: 50, BatchDelay: 10 * time.Second}, ""},
+		{"zero concurrency", ApplyOptions{}, "concurrency: 0 is below 1; give the number of parallel writers, e.g. 3"},
+		{"negatives", ApplyOptions{Concurrency: 2, BatchSize: -1, BatchDelay: -time.Second},
+			"batch-size: -1 is below 0; give 0 (one batch) or the writes per batch, e.g. 50\nbatch-delay: -1s is negative; give 0 or a pause such as 10s"},
+	}
+	for _, tt := range tests {
+		got := ""
+		if err := tt.o.Validate(); err != nil {
+			got = err.Error()
+			var se *SettingError
+			if !errors.As(err, &se) {
+				t.Errorf("%s: Validate() = %v, want *SettingError", tt.name, err)
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%s: Validate() = %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }
