@@ -112,7 +112,7 @@ func TestReadInputsErrors(t *testing.T) {
 		{"max-retries", "-1", "-1 is below 0"},
 		{"batch-delay", "-3", "-3s is negative"},
 		{"batch-delay", "soon", "is not a duration"},
-		{"notion-token", "ntn_x\n", "the Notion token is malformed: it holds a line break at character 6"},
+		{"notion-token", "ntn_x\nntn_y", "the Notion token is malformed: it holds a line break at character 6"},
 		{"ledger-path", "/tmp/ledger.jsonl", "is absolute"},
 		{"plan-path", "../plan.json", "leaves the workspace"},
 		{"config", "a/../../x.yml", "leaves the workspace"},
