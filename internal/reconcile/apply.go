@@ -46,12 +46,27 @@ type Event struct {
 	Before   map[string]property.Value
 	After    map[string]property.Value
 	Err      error
+	// Intent marks the event IntentRecorder.RecordIntent gets before a
+	// create: nothing is written yet, and OK and PageID say nothing.
+	Intent bool
 }
 
 // Recorder keeps the events of a run. A Recorder that fails stops the run: a
 // write that cannot be recorded cannot be undone.
 type Recorder interface {
 	Record(e Event) error
+}
+
+// IntentRecorder is a Recorder that also records, before each create is sent,
+// that it is about to be (an Event with Intent set and no page id). A process
+// killed between Notion storing the page and the create's own record would
+// otherwise leave a page no record names, which the next sync adopts and no
+// restore can undo; with the intent recorded, the ledger names every page the
+// tool may have created. A failure to record the intent stops the run before
+// the create is sent.
+type IntentRecorder interface {
+	Recorder
+	RecordIntent(e Event) error
 }
 
 // ApplyOptions control how Apply writes. The zero value writes one change at a
@@ -238,6 +253,11 @@ func (a *applier) apply(ctx context.Context, i int, c *Change) error {
 	case Archive:
 		c.Err = a.archive(ctx, c)
 	}
+	if ie := (*intentError)(nil); errors.As(c.Err, &ie) {
+		// Nothing was sent; the run stops as for any recorder failure.
+		c.Err = fmt.Errorf("%w: %w", ErrNotAttempted, ie.err)
+		return ie.err
+	}
 	if c.Err != nil {
 		a.opts.Log.Debug("write failed", "action", c.Action, "module", c.Key, "err", c.Err)
 	}
@@ -268,6 +288,12 @@ func (c *Change) beforeValues() map[string]property.Value {
 // it searches for the page by key before creating again, so retries never make a
 // duplicate row.
 func (a *applier) create(ctx context.Context, c *Change) error {
+	if ir, ok := a.opts.Recorder.(IntentRecorder); ok {
+		e := Event{Action: Create, Key: c.Key, Path: c.Path, Intent: true, Changed: slices.Sorted(maps.Keys(c.Write)), After: c.Write}
+		if err := ir.RecordIntent(e); err != nil {
+			return &intentError{fmt.Errorf("record the intent to create %s: %w", c.Key, err)}
+		}
+	}
 	var last error
 	for attempt := 1; attempt <= a.opts.CreateAttempts; attempt++ {
 		p, err := a.n.Create(ctx, c.Write)
@@ -364,3 +390,10 @@ func (a *applier) archive(ctx context.Context, c *Change) error {
 	}
 	return err
 }
+
+// intentError is a failure to record an intent: a recorder failure, which
+// stops the run, not a failed create.
+type intentError struct{ err error }
+
+func (e *intentError) Error() string { return e.err.Error() }
+func (e *intentError) Unwrap() error { return e.err }

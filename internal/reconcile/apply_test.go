@@ -373,3 +373,75 @@ func TestApplyInterruptedCountsOnlyAttempted(t *testing.T) {
 		})
 	}
 }
+
+// intentRecorder is a memRecorder that also takes intents, failing them on
+// request.
+type intentRecorder struct {
+	memRecorder
+	failIntent bool
+}
+
+func (r *intentRecorder) RecordIntent(e Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.failIntent {
+		return errors.New("disk full")
+	}
+	r.events = append(r.events, e)
+	return nil
+}
+
+// TestApplyRecordsIntents: every create is preceded by its intent (so a kill
+// between Notion storing the page and the outcome record still leaves a
+// record), the retries of one create share one intent, and an intent that
+// cannot be recorded stops the run before anything is sent.
+func TestApplyRecordsIntents(t *testing.T) {
+	t.Parallel()
+	type ev struct {
+		Action Action
+		Key    string
+		Intent bool
+		OK     bool
+	}
+	tests := []struct {
+		name       string
+		failNew    []string
+		failIntent bool
+		want       []ev
+		wantPages  int
+		wantErr    bool
+	}{
+		{"two creates", nil, false, []ev{{Create, "m0", true, false}, {Create, "m0", false, true}, {Create, "m1", true, false}, {Create, "m1", false, true}}, 2, false},
+		{"a retried create", []string{"fail", ""}, false, []ev{{Create, "m0", true, false}, {Create, "m0", false, true}, {Create, "m1", true, false}, {Create, "m1", false, true}}, 2, false},
+		{"intent not recorded", nil, true, nil, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			desired := []Desired{row("m0", "m0/m.json", "x"), row("m1", "m1/m.json", "x")}
+			f := newFake()
+			f.failNew = tt.failNew
+			rec := &intentRecorder{failIntent: tt.failIntent}
+			out, err := Apply(t.Context(), f, Plan(desired, nil, Options{KeyProperty: "Module"}),
+				ApplyOptions{KeyProperty: "Module", Recorder: rec, Sleep: noSleep})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Apply() error = %v, want error %v", err, tt.wantErr)
+			}
+			var got []ev
+			for _, e := range rec.events {
+				got = append(got, ev{e.Action, e.Key, e.Intent, e.OK})
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
+			if len(f.pages) != tt.wantPages {
+				t.Errorf("%d pages, want %d", len(f.pages), tt.wantPages)
+			}
+			if tt.wantErr {
+				if diff := cmp.Diff(map[string]int{"not_attempted": 2}, Tally(out)); diff != "" {
+					t.Errorf("Tally() (-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}
