@@ -23,7 +23,7 @@ func TestCheck(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		line int    // 1-based line to replace; 0 keeps the file as written
+		line int // 1-based line to replace; 0 keeps the file as written
 		edit func(r *Record)
 		raw  string // replaces the line as it is, when set
 		want string // "" for a valid ledger
