@@ -8,10 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sethvargo/go-githubactions"
+
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/secret"
-	"github.com/sethvargo/go-githubactions"
 )
 
 // Mode is what the action does: the `mode` input.
@@ -108,11 +109,11 @@ func ReadInputs(getenv func(string) string) (Inputs, error) {
 		DryRun:          r.boolean("dry-run", false),
 		OnDelete:        r.choice("on-delete", "", "archive", "ignore"),
 		CreateIfMissing: r.boolean("create-if-missing", false),
-		BatchSize:       r.integer("batch-size", 0, 0),
+		BatchSize:       r.integer("batch-size", 0),
 		BatchDelay:      r.duration("batch-delay", 0),
-		MaxRetries:      r.integer("max-retries", notion.DefaultMaxRetries, 0),
+		MaxRetries:      r.integer("max-retries", notion.DefaultMaxRetries),
 		RateLimit:       r.rate("rate-limit", notion.DefaultRate),
-		Concurrency:     r.integer("concurrency", reconcile.DefaultConcurrency, 1),
+		Concurrency:     r.integer("concurrency", reconcile.DefaultConcurrency),
 		DataSourceID:    r.dataSource("data-source-id"),
 		NotionVersion:   r.version("notion-version"),
 		GitHubToken:     secret.Token(r.raw("github-token")),
@@ -124,6 +125,10 @@ func ReadInputs(getenv func(string) string) (Inputs, error) {
 		FailOnError:     r.boolean("fail-on-error", true),
 		Before:          r.sha("before"),
 		After:           r.sha("after"),
+	}
+	r.validateNumbers(in)
+	if err := notion.ValidateToken(in.NotionToken); err != nil {
+		r.fail("notion-token", "%v", err) // names the problem, never the token
 	}
 	return in, errors.Join(r.errs...)
 }
@@ -198,8 +203,9 @@ func (r *inputReader) boolean(name string, def bool) bool {
 	}
 }
 
-// integer reads a whole number of at least lo; "" is def.
-func (r *inputReader) integer(name string, def, lo int) int {
+// integer reads a whole number; "" is def. Its range is checked with the
+// other numbers in validateNumbers.
+func (r *inputReader) integer(name string, def int) int {
 	v := r.get(name)
 	if v == "" {
 		return def
@@ -209,47 +215,70 @@ func (r *inputReader) integer(name string, def, lo int) int {
 		r.fail(name, "%q is not a whole number: give e.g. %d", v, def)
 		return def
 	}
-	if n < lo {
-		r.fail(name, "%d is below %d: give %d or more", n, lo, lo)
-		return def
-	}
 	return n
 }
 
-// rate reads a positive number of requests per second; "" is def.
+// rate reads a number of requests per second; "" is def. Its range is checked
+// in validateNumbers.
 func (r *inputReader) rate(name string, def float64) float64 {
 	v := r.get(name)
 	if v == "" {
 		return def
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 {
-		r.fail(name, "%q is not a number of requests per second above 0: give e.g. 3 (Notion's average limit)", v)
+	if err != nil {
+		r.fail(name, "%q is not a number of requests per second: give e.g. 3 (Notion's average limit)", v)
 		return def
 	}
 	return f
 }
 
 // duration reads a duration: a bare number is seconds ("10", "1.5"), as in the
-// runbook's --batch-delay 10; Go durations ("10s", "500ms", "1m") work too.
+// runbook's --batch-delay 10; Go durations ("10s", "500ms", "1m") work too. A
+// negative one is left to validateNumbers.
 func (r *inputReader) duration(name string, def time.Duration) time.Duration {
 	v := r.get(name)
 	if v == "" {
 		return def
 	}
 	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || f > (1<<62)/float64(time.Second) {
-			r.fail(name, "%q is not a duration of 0 or more: give seconds (10) or a duration (10s, 500ms)", v)
+		if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > (1<<62)/float64(time.Second) {
+			r.fail(name, "%q is not a duration: give seconds (10) or a duration (10s, 500ms)", v)
 			return def
 		}
 		return time.Duration(f * float64(time.Second))
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		r.fail(name, "%q is not a duration of 0 or more: give seconds (10) or a duration (10s, 500ms)", v)
+	if err != nil {
+		r.fail(name, "%q is not a duration: give seconds (10) or a duration (10s, 500ms)", v)
 		return def
 	}
 	return d
+}
+
+// validateNumbers checks the client and apply numbers with the validators the
+// CLI's flags go through (notion.Options.Validate,
+// reconcile.ApplyOptions.Validate), so that both refuse the same values with
+// the same words; each problem becomes an *InputError of the input it names.
+func (r *inputReader) validateNumbers(in Inputs) {
+	client := notion.Options{Rate: in.RateLimit, MaxRetries: in.MaxRetries}
+	apply := reconcile.ApplyOptions{Concurrency: in.Concurrency, BatchSize: in.BatchSize, BatchDelay: in.BatchDelay}
+	for _, err := range []error{client.Validate(), apply.Validate()} {
+		var joined interface{ Unwrap() []error }
+		if !errors.As(err, &joined) {
+			continue
+		}
+		for _, e := range joined.Unwrap() {
+			var ne *notion.SettingError
+			var re *reconcile.SettingError
+			switch {
+			case errors.As(e, &ne):
+				r.fail(ne.Setting, "%s", ne.Msg)
+			case errors.As(e, &re):
+				r.fail(re.Setting, "%s", re.Msg)
+			}
+		}
+	}
 }
 
 // path reads a workspace-relative path; "" is def. Absolute paths and paths

@@ -3,11 +3,11 @@ package action
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
 
 // DefaultWorkspace is where the runner mounts the workspace in a container
@@ -92,36 +92,12 @@ var ErrNotOwnFile = errors.New("not a plain file of the workspace")
 // folder) is fine: the action creates plain ones.
 //
 // The workspace folder itself may be a link (a runner's work folder often is
-// one); only what lies below it is checked.
+// one); only what lies below it is checked. The check is safefile.Check, the
+// one the CLI's writers make too.
 func OwnFile(workspace, p string) (exists bool, err error) {
-	rel, err := Rel(workspace, p)
+	exists, err = safefile.Check(workspace, p)
 	if err != nil {
-		return false, fmt.Errorf("check %s: %w", p, errors.Join(ErrNotOwnFile, err))
+		return false, fmt.Errorf("%w: %w", ErrNotOwnFile, err)
 	}
-	if rel == "." {
-		return false, fmt.Errorf("check %s: %w: it is the workspace itself", p, ErrNotOwnFile)
-	}
-	parts := strings.Split(rel, "/")
-	cur := workspace
-	for i, part := range parts {
-		cur = filepath.Join(cur, part)
-		at := strings.Join(parts[:i+1], "/")
-		st, err := os.Lstat(cur)
-		if errors.Is(err, fs.ErrNotExist) {
-			return false, nil
-		}
-		if err != nil {
-			return false, fmt.Errorf("check %s: %w", rel, err)
-		}
-		last := i == len(parts)-1
-		switch {
-		case st.Mode()&fs.ModeSymlink != 0:
-			return false, fmt.Errorf("check %s: %w: %s is a symbolic link; the action writes and uploads only plain files inside the workspace, so that a commit cannot point them elsewhere: remove the link (or set the input to another path)", rel, ErrNotOwnFile, at)
-		case !last && !st.IsDir():
-			return false, fmt.Errorf("check %s: %w: %s is not a folder", rel, ErrNotOwnFile, at)
-		case last && !st.Mode().IsRegular():
-			return false, fmt.Errorf("check %s: %w: it is not a regular file (%s)", rel, ErrNotOwnFile, st.Mode().Type())
-		}
-	}
-	return true, nil
+	return exists, nil
 }

@@ -176,8 +176,11 @@ func (p *parser) manifests(cfg *Config, f field) {
 			continue
 		}
 		for _, glob := range globs {
-			if glob == "" || !doublestar.ValidatePattern(glob) {
+			switch {
+			case glob == "" || !doublestar.ValidatePattern(glob):
 				p.add(g.v.Line, key, fmt.Sprintf("%q is not a valid glob; use a repo-relative pattern such as \"**/module.manifest.json\"", glob))
+			case leavesRepo(glob):
+				p.add(g.v.Line, key, fmt.Sprintf("%q leaves the repository; manifests are read only inside it, so write a repo-relative pattern such as \"**/module.manifest.json\"", glob))
 			}
 		}
 		if name == "include" {
@@ -226,13 +229,17 @@ func (p *parser) key(cfg *Config, f field) {
 	}
 }
 
-// checkFrom reports an empty path or an unknown special.
+// checkFrom reports an empty path, an unknown special or a malformed gjson path.
 func (p *parser) checkFrom(line int, key, s string) {
 	switch {
 	case s == "":
 		p.add(line, key, "empty path; write a gjson path such as quality.mqi, or a special ("+specialList+")")
 	case strings.HasPrefix(s, "$") && !IsSpecial(s):
 		p.add(line, key, fmt.Sprintf("%q is not a special; use one of %s, or a gjson path without $", s, specialList))
+	case !IsSpecial(s):
+		if err := checkPath(s); err != nil {
+			p.add(line, key, fmt.Sprintf("%q is not a valid gjson path: %v (syntax: %s)", s, err, gjsonSyntax))
+		}
 	}
 }
 

@@ -10,7 +10,6 @@
 package gitdiff
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -199,7 +198,7 @@ func (r *Repo) Changed(base, head string, match func(path string) bool) ([]Chang
 	if err != nil {
 		return nil, fmt.Errorf("diff to head: %w", err)
 	}
-	changes, err := object.DiffTreeWithOptions(context.Background(), from, to, nil)
+	changes, err := r.diffTrees(from, to)
 	if err != nil {
 		return nil, fmt.Errorf("diff %s..%s: %w", base, head, err)
 	}

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 
@@ -36,13 +34,13 @@ func (r *Repo) WorkingChanges(match func(path string) bool) ([]Change, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open worktree: %w", err)
 	}
-	status, err := wt.Status()
-	if err != nil {
-		return nil, fmt.Errorf("read worktree status: %w", err)
-	}
 	head, err := r.headTree()
 	if err != nil {
 		return nil, err
+	}
+	dirty, err := r.dirtyPaths(wt, head.dirs[""])
+	if err != nil {
+		return nil, fmt.Errorf("read worktree status: %w", err)
 	}
 	blobs, err := newBlobStore()
 	if err != nil {
@@ -50,11 +48,7 @@ func (r *Repo) WorkingChanges(match func(path string) bool) ([]Change, error) {
 	}
 	disk := &diskFiles{root: r.root, blobs: blobs}
 	var changes, large object.Changes
-	for _, p := range slices.Sorted(maps.Keys(status)) {
-		s := status[p]
-		if s.Staging == git.Unmodified && s.Worktree == git.Unmodified {
-			continue
-		}
+	for _, p := range dirty {
 		from, skip, err := head.entry(p)
 		if err != nil {
 			return nil, err

@@ -13,13 +13,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
 
 // Record is one line of the ledger. The JSON keys are the ones DESIGN.md lists, so the
@@ -111,17 +112,28 @@ type Writer struct {
 	last string
 }
 
-// Open opens the ledger at path for appending, creating it and its directory when
-// missing. When the file ends in a torn line (a crash in the middle of a write), Open
-// terminates that line with "\n" so new records stay parseable; existing bytes are never
-// rewritten or truncated. The first record appended chains to the file's last line.
+// Open is OpenIn with the ledger's own folder as root: it refuses a ledger
+// file that is a symbolic link, but not a link in the folders above it. Callers
+// that know the repository root use OpenIn.
 func Open(path string) (*Writer, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	return OpenIn(filepath.Dir(path), path)
+}
+
+// OpenIn opens the ledger at path, inside root, for appending, creating it and
+// its folders when missing. It refuses (safefile.ErrNotPlain) a ledger that is
+// a symbolic link or lies below one under root: the repository may hold a
+// committed link to a shell start-up file, and a manifest's text would be
+// appended to it. When the file ends in a torn line (a crash in the middle of a
+// write), OpenIn terminates that line with "\n" so new records stay parseable;
+// existing bytes are never rewritten or truncated. The first record appended
+// chains to the file's last line.
+func OpenIn(root, path string) (*Writer, error) {
+	created, err := safefile.Check(root, path)
+	if err != nil {
+		return nil, fmt.Errorf("open ledger: %w", err)
 	}
-	_, statErr := os.Stat(path)
-	created := errors.Is(statErr, os.ErrNotExist)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
+	created = !created
+	f, err := safefile.OpenFile(root, path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger: %w", err) // the error names the path
 	}

@@ -20,6 +20,19 @@ func lockFile(f *os.File) error {
 	}
 }
 
+// tryLockFile takes the lock when it is free; busy reports that another holds it.
+func tryLockFile(f *os.File) (busy bool, err error) {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		switch {
+		case errors.Is(err, syscall.EWOULDBLOCK):
+			return true, nil
+		case !errors.Is(err, syscall.EINTR):
+			return false, err
+		}
+	}
+}
+
 func unlockFile(f *os.File) error {
 	return syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 }

@@ -19,6 +19,9 @@ import (
 // can include them. Folders an exclude glob ending in "/**" covers are not
 // entered at all, which keeps .git and node_modules cheap.
 //
+// Anything else at a matching path (a folder, a FIFO) is returned too, so that
+// Load reports it as a broken manifest and its page is kept.
+//
 // Symlinks are followed when they resolve inside root, like any checked-out
 // file; those that resolve outside root (or nowhere) are skipped with a warning
 // Problem, because the sync must read only what the repository holds. A symlink
@@ -120,6 +123,12 @@ func (w *walker) dir(abs, real, rel string, ancestors []string) error {
 			if w.pruned(childRel) {
 				continue
 			}
+			if Match(w.include, w.exclude, childRel) {
+				// A folder where a manifest belongs: Load reports it as a
+				// broken manifest, so its page is kept, not archived as if
+				// the manifest were deleted. Manifests inside it still count.
+				w.paths = append(w.paths, childRel)
+			}
 			if slices.Contains(ancestors, childReal) {
 				w.warn(childRel, "symlink loop (it leads back to %s); skipped", w.relReal(childReal))
 				continue
@@ -127,7 +136,10 @@ func (w *walker) dir(abs, real, rel string, ancestors []string) error {
 			if err := w.dir(childAbs, childReal, childRel, ancestors); err != nil {
 				w.warn(childRel, "cannot read the folder: %v; skipped", unwrapPath(err))
 			}
-		case e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0:
+		default:
+			// Regular files, and anything else a commit or a mistake can put
+			// where a manifest belongs (a FIFO, a socket, a device): Load
+			// reports the latter as broken manifests rather than reading them.
 			if Match(w.include, w.exclude, childRel) {
 				w.paths = append(w.paths, childRel)
 			}

@@ -1,8 +1,10 @@
 package manifest
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -151,5 +153,49 @@ func TestDiscoverThroughSymlinkedRoot(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"x/module.manifest.json", "y/module.manifest.json"}, paths); diff != "" {
 		t.Errorf("Discover() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestDiscoverNonFiles: a folder or a FIFO named module.manifest.json is
+// returned by Discover and reported by Load as a broken manifest (so the sync
+// keeps its page), never skipped silently nor read (a FIFO would block).
+func TestDiscoverNonFiles(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	mk := func(p string) {
+		if err := os.MkdirAll(filepath.Join(root, filepath.FromSlash(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("dir/module.manifest.json/inner")
+	if err := os.WriteFile(filepath.Join(root, "dir/module.manifest.json/inner/module.manifest.json"), []byte(`{"module":"inner"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mk("fifo")
+	if err := syscall.Mkfifo(filepath.Join(root, "fifo/module.manifest.json"), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	include, exclude := []string{"**/module.manifest.json"}, []string(nil)
+	paths, warnings, err := Discover(root, include, exclude)
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("Discover() = %v, %v", warnings, err)
+	}
+	want := []string{"dir/module.manifest.json", "dir/module.manifest.json/inner/module.manifest.json", "fifo/module.manifest.json"}
+	if diff := cmp.Diff(want, paths); diff != "" {
+		t.Fatalf("Discover() paths (-want +got):\n%s", diff)
+	}
+	tests := []struct{ path, want string }{
+		{"dir/module.manifest.json", "dir/module.manifest.json: is a folder, not a file; a manifest is a JSON file: remove or rename it (its Notion page is kept until then)"},
+		{"fifo/module.manifest.json", "fifo/module.manifest.json: is a named pipe (FIFO), not a file; a manifest is a JSON file: remove or rename it (its Notion page is kept until then)"},
+	}
+	for _, tt := range tests {
+		_, err := Load(root, tt.path)
+		var p *Problem
+		if !errors.As(err, &p) || err.Error() != tt.want {
+			t.Errorf("Load(%s) = %v, want the *Problem %q", tt.path, err, tt.want)
+		}
+	}
+	if _, err := Load(root, "dir/module.manifest.json/inner/module.manifest.json"); err != nil {
+		t.Errorf("Load(inner) = %v", err)
 	}
 }

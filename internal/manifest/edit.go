@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
 
 // SetField sets the field at path (object keys separated by ".", a literal dot
@@ -272,12 +274,23 @@ func kind(r gjson.Result) string {
 // WriteFile replaces the repo-relative file p under root with data atomically
 // (a temporary file in the same folder, synced, then renamed over it), so a
 // crash leaves the old or the new manifest, never half of one. It keeps the
-// file's permission bits, and writes through a symlink to its target rather
-// than replacing the link.
-func WriteFile(root, p string, data []byte) (err error) {
-	full := filepath.Join(root, filepath.FromSlash(p))
+// file's permission bits. A manifest reached through a symbolic link that
+// resolves inside the repository (as Discover follows it) is written at its
+// target, so the link stays; a link that leads out of the repository, or a
+// path that is not a regular file, is refused (safefile.ErrNotPlain): the
+// tool edits only files the repository holds.
+func WriteFile(root, p string, data []byte) error {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	full := filepath.Join(realRoot, filepath.FromSlash(p))
 	if real, err := filepath.EvalSymlinks(full); err == nil {
 		full = real
+	} else if real, derr := filepath.EvalSymlinks(filepath.Dir(full)); derr == nil {
+		full = filepath.Join(real, filepath.Base(full)) // a new file in a linked folder
+	} else {
+		return fmt.Errorf("write %s: %w", p, derr) // its folder must exist
 	}
 	mode := os.FileMode(0o644)
 	if info, err := os.Stat(full); err == nil {
@@ -285,30 +298,10 @@ func WriteFile(root, p string, data []byte) (err error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("write %s: %w", p, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(full), "."+filepath.Base(full)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := os.Rename(tmp.Name(), full); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
+	// full is resolved, so any link left is one that leads outside realRoot,
+	// or one swapped in since: safefile refuses both.
+	if err := safefile.WriteFile(realRoot, full, data, mode); err != nil {
+		return fmt.Errorf("write manifest %s: %w", p, err)
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path"
@@ -83,7 +84,13 @@ type Manifest struct {
 // a top-level value that is not an object or a repeated key names where it is.
 func Load(root, p string) (*Manifest, error) {
 	p = path.Clean(filepath.ToSlash(p))
-	raw, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+	full := filepath.Join(root, filepath.FromSlash(p))
+	// Stat first: reading a FIFO would block the sync for good, and a folder
+	// deserves a clearer word than "is a directory".
+	if info, err := os.Stat(full); err == nil && !info.Mode().IsRegular() {
+		return nil, &Problem{File: p, Msg: fmt.Sprintf("is %s, not a file; a manifest is a JSON file: remove or rename it (its Notion page is kept until then)", describeType(info.Mode()))}
+	}
+	raw, err := os.ReadFile(full)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -116,10 +123,25 @@ func Parse(p, dir string, raw []byte) (*Manifest, error) {
 	return &Manifest{Path: p, Dir: dir, Raw: raw, SHA: sha}, nil
 }
 
+// describeType names a file type that is not a regular file, for messages.
+func describeType(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file (" + m.Type().String() + ")"
+}
+
 // check returns the first reason raw is not a manifest, without File.
 func check(raw []byte) *Problem {
-	if bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
-		return &Problem{Line: 1, Col: 1, Msg: "the file starts with a UTF-8 byte order mark, which JSON forbids; save it as UTF-8 without BOM"}
+	if enc := encoding(raw); enc != "" {
+		return &Problem{Line: 1, Col: 1, Msg: "the file is " + enc + ", and JSON manifests must be UTF-8 without a byte order mark: " + reencode(enc)}
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return &Problem{Msg: "the file is empty; a manifest is one JSON object { ... }"}
@@ -407,4 +429,40 @@ func isInteger(s string) bool {
 		}
 	}
 	return true
+}
+
+// encoding names the encoding raw is in when it is not plain UTF-8 JSON can
+// be: a byte order mark (UTF-8, UTF-16 or UTF-32), or the NUL bytes UTF-16
+// without one puts beside every ASCII character. "" for anything else.
+func encoding(raw []byte) string {
+	switch {
+	case bytes.HasPrefix(raw, []byte{0xef, 0xbb, 0xbf}):
+		return "UTF-8 with a byte order mark (BOM)"
+	case bytes.HasPrefix(raw, []byte{0xff, 0xfe, 0, 0}):
+		return "UTF-32LE (little-endian, with a byte order mark)"
+	case bytes.HasPrefix(raw, []byte{0, 0, 0xfe, 0xff}):
+		return "UTF-32BE (big-endian, with a byte order mark)"
+	case bytes.HasPrefix(raw, []byte{0xff, 0xfe}):
+		return "UTF-16LE (little-endian, with a byte order mark)"
+	case bytes.HasPrefix(raw, []byte{0xfe, 0xff}):
+		return "UTF-16BE (big-endian, with a byte order mark)"
+	case len(raw) >= 2 && raw[0] != 0 && raw[1] == 0:
+		return "UTF-16LE (little-endian, no byte order mark)"
+	case len(raw) >= 2 && raw[0] == 0 && raw[1] != 0:
+		return "UTF-16BE (big-endian, no byte order mark)"
+	}
+	return ""
+}
+
+// reencode is the fix for a file in encoding enc (as encoding names it).
+func reencode(enc string) string {
+	const editor = "(VS Code: \"Save with Encoding\", UTF-8)"
+	if strings.HasPrefix(enc, "UTF-8") {
+		return "save it as UTF-8 without BOM " + editor + ", or run sed -i '1s/^\\xEF\\xBB\\xBF//' on it"
+	}
+	from := strings.Fields(enc)[0] // UTF-16LE ...
+	if strings.Contains(enc, "with a byte order mark") {
+		from = from[:len("UTF-16")] // iconv's UTF-16 and UTF-32 read the mark and drop it
+	}
+	return "re-save it as UTF-8 " + editor + ", or run iconv -f " + from + " -t UTF-8"
 }

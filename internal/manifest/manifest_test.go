@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tidwall/gjson"
+
+	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -372,4 +374,39 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("notion_page_id after SetField = %q", got)
 		}
 	})
+}
+
+// TestWriteFileRefusesOutsideLinks checks that an edit never writes through a
+// link that leads out of the repository, at the manifest or at its folder.
+func TestWriteFileRefusesOutsideLinks(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, link, target string
+	}{
+		{"manifest links out", "a/module.manifest.json", "rc"},
+		{"folder links out", "a", "."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			root, home := t.TempDir(), t.TempDir()
+			write(t, home, "rc", "rc")
+			if err := os.MkdirAll(filepath.Join(root, "a"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			link := filepath.Join(root, filepath.FromSlash(tt.link))
+			os.Remove(link)
+			if err := os.Symlink(filepath.Join(home, tt.target), link); err != nil {
+				t.Fatal(err)
+			}
+			err := WriteFile(root, "a/module.manifest.json", []byte(`{"x":1}`))
+			if !errors.Is(err, safefile.ErrNotPlain) {
+				t.Errorf("WriteFile() error = %v, want safefile.ErrNotPlain", err)
+			}
+			entries, _ := os.ReadDir(home)
+			if b, _ := os.ReadFile(filepath.Join(home, "rc")); len(entries) != 1 || string(b) != "rc" {
+				t.Errorf("WriteFile wrote outside the repository: %d entries, rc = %q", len(entries), b)
+			}
+		})
+	}
 }

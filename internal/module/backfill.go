@@ -2,6 +2,7 @@ package module
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,7 +38,7 @@ func Backfill(cfg *config.Config, m *manifest.Manifest, mod Module) (out []byte,
 	if mod.Path != m.Path {
 		return nil, false, fmt.Errorf("the module given is %s, not this manifest", mod.Path)
 	}
-	_, all, err := resolve(cfg, m, Specials{})
+	_, all, err := resolve(context.Background(), cfg, m, Specials{})
 	if err != nil {
 		return nil, false, err // a *manifest.Problem naming the file already
 	}

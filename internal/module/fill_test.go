@@ -107,7 +107,7 @@ func measureFill(t *testing.T, root string, cfg *config.Config, sp Specials) (ro
 			t.Errorf("Load(%s): %v", path, err)
 			continue
 		}
-		mod, all, err := resolve(cfg, m, sp)
+		mod, all, err := resolve(t.Context(), cfg, m, sp)
 		if err != nil {
 			t.Errorf("Resolve(%s): %v", path, err)
 			continue

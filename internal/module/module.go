@@ -21,6 +21,7 @@ package module
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,12 +84,21 @@ type resolved struct {
 // When several fields fail, the problem is the first, and its message names the
 // others.
 func Resolve(cfg *config.Config, m *manifest.Manifest, sp Specials) (Module, error) {
-	mod, _, err := resolve(cfg, m, sp)
+	return ResolveContext(context.Background(), cfg, m, sp)
+}
+
+// ResolveContext is Resolve that stops running templates once ctx is done
+// (the error is then ctx's, not a *manifest.Problem). Every template runs
+// within the bounds of MaxTemplateOutput, MaxTemplateSteps and
+// TemplateTimeout; one that passes them fails its module with a
+// *manifest.Problem saying which.
+func ResolveContext(ctx context.Context, cfg *config.Config, m *manifest.Manifest, sp Specials) (Module, error) {
+	mod, _, err := resolve(ctx, cfg, m, sp)
 	return mod, err
 }
 
-func resolve(cfg *config.Config, m *manifest.Manifest, sp Specials) (Module, []resolved, error) {
-	r := &resolver{cfg: cfg, m: m, sp: sp, root: gjson.ParseBytes(m.Raw)}
+func resolve(ctx context.Context, cfg *config.Config, m *manifest.Manifest, sp Specials) (Module, []resolved, error) {
+	r := &resolver{ctx: ctx, cfg: cfg, m: m, sp: sp, root: gjson.ParseBytes(m.Raw)}
 	mod := Module{Path: m.Path, Dir: m.Dir, SHA: m.SHA, Props: map[string]property.Value{}}
 	if id := r.root.Get(gjson.Escape(manifest.PageIDField)); id.Exists() {
 		if id.Type == gjson.String {
@@ -162,6 +172,7 @@ func resolve(cfg *config.Config, m *manifest.Manifest, sp Specials) (Module, []r
 
 // resolver holds what resolving one manifest needs.
 type resolver struct {
+	ctx      context.Context // ends template runs; see ResolveContext
 	cfg      *config.Config
 	m        *manifest.Manifest
 	sp       Specials
@@ -331,11 +342,17 @@ func (r *resolver) template(p config.Property, v gjson.Result, o origin) (string
 	if err != nil { // config.Parse checks templates; a hand-built Config may not
 		return "", fmt.Errorf("parse template of %s: %w", p.Name, err)
 	}
-	var b strings.Builder
-	if err := t.Execute(&b, v.Value()); err != nil {
+	out, err := execTemplate(r.ctx, t, v.Value())
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return "", fmt.Errorf("run the template of %s: %w", p.Name, err) // the run is ending: not the module's fault
+	case errors.Is(err, errTemplateBound):
+		why := strings.TrimPrefix(err.Error(), errTemplateBound.Error()+": ")
+		return "", r.problem(v, o.field, fmt.Sprintf("the template of '%s' was stopped: %s; make it write less (Notion keeps 2,000 characters of text) or range over less", p.Name, why))
+	case err != nil:
 		return "", r.problem(v, o.field, fmt.Sprintf("the template of '%s' fails on this value: %v; fix the template or the value", p.Name, err))
 	}
-	return strings.TrimRight(b.String(), " \t\r\n"), nil
+	return strings.TrimRight(out, " \t\r\n"), nil
 }
 
 // problem is a finding about the value v found at field.

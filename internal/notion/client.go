@@ -98,8 +98,10 @@ type Client struct {
 	version Version
 }
 
-// New returns a Client. It never fails: a bad BaseURL makes every call return
-// the parse error, so the caller reports it where it reports API errors.
+// New returns a Client. It never fails: a bad BaseURL (CheckBaseURL) or a
+// malformed token (ValidateToken) makes every call return that error at
+// once, without retrying or sending anything, so the caller reports it where
+// it reports API errors.
 func New(token secret.Token, opts Options) *Client {
 	tok := token
 	version := opts.Version
@@ -162,12 +164,17 @@ func New(token secret.Token, opts Options) *Client {
 	tr.configured = rate.Limit(r)
 	tr.current = tr.configured
 	tr.limiter = rate.NewLimiter(tr.configured, burst)
+	// A URL that would send the token in clear text to another machine, or a
+	// token no header can carry, fails every call before anything is sent.
 	tr.base, tr.baseErr = parseBaseURL(opts.BaseURL)
-	if _, err := ParseVersion(string(version)); err != nil {
+	if tr.baseErr == nil {
+		tr.baseErr = CheckBaseURL(opts.BaseURL)
+	}
+	if _, err := ParseVersion(string(version)); err != nil && tr.baseErr == nil {
 		tr.baseErr = err
 	}
-	if tr.baseErr == nil && tr.base.Scheme == "http" && !isLoopback(tr.base.Hostname()) {
-		tr.log.Warn("notion base URL is plain http; the token travels unencrypted", "base_url", tr.base.Redacted())
+	if tr.baseErr == nil {
+		tr.baseErr = ValidateToken(token)
 	}
 
 	hc := &http.Client{}

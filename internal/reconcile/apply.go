@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -45,6 +46,9 @@ type Event struct {
 	Before   map[string]property.Value
 	After    map[string]property.Value
 	Err      error
+	// Intent marks the event IntentRecorder.RecordIntent gets before a
+	// create: nothing is written yet, and OK and PageID say nothing.
+	Intent bool
 }
 
 // Recorder keeps the events of a run. A Recorder that fails stops the run: a
@@ -56,6 +60,18 @@ type Recorder interface {
 // DefaultConcurrency is the number of parallel writers the CLI and the Action
 // use unless told otherwise: Notion's pace (3 requests/s) is reached with three.
 const DefaultConcurrency = 3
+
+// IntentRecorder is a Recorder that also records, before each create is sent,
+// that it is about to be (an Event with Intent set and no page id). A process
+// killed between Notion storing the page and the create's own record would
+// otherwise leave a page no record names, which the next sync adopts and no
+// restore can undo; with the intent recorded, the ledger names every page the
+// tool may have created. A failure to record the intent stops the run before
+// the create is sent.
+type IntentRecorder interface {
+	Recorder
+	RecordIntent(e Event) error
+}
 
 // ApplyOptions control how Apply writes. The zero value writes one change at a
 // time, all in one batch, without recording.
@@ -85,7 +101,7 @@ type ApplyOptions struct {
 func Apply(ctx context.Context, n Notion, changes []Change, opts ApplyOptions) ([]Change, error) {
 	out := make([]Change, len(changes))
 	copy(out, changes)
-	a := &applier{n: n, opts: withDefaults(opts)}
+	a := &applier{n: n, opts: withDefaults(opts), tried: make([]bool, len(out))}
 	var todo []int
 	for i, c := range out {
 		if c.Writes() {
@@ -110,9 +126,40 @@ func Apply(ctx context.Context, n Notion, changes []Change, opts ApplyOptions) (
 		}
 	}
 	if err := context.Cause(ctx); err != nil {
+		for _, i := range todo {
+			if !a.attempted(i) && out[i].Err == nil {
+				out[i].Err = fmt.Errorf("%w: %w", ErrNotAttempted, err)
+			}
+		}
 		return out, err
 	}
 	return out, nil
+}
+
+// ErrNotAttempted is wrapped by the Err of a change Apply never tried to write,
+// because the run was cancelled or a Recorder failed first. Such a change
+// wrote nothing: Tally counts it apart from the failures.
+var ErrNotAttempted = errors.New("not attempted")
+
+// Tally counts the outcome of each change of an applied plan, as the ledger's
+// run record and the summaries report it: changes without an error by their
+// action, "failed" for the ones that failed (writes tried, and findings such
+// as broken manifests), and "not_attempted" for writes an interrupted run
+// never tried. So an interrupted run's record says what happened, not what
+// was planned.
+func Tally(changes []Change) map[string]int {
+	t := map[string]int{}
+	for _, c := range changes {
+		switch {
+		case errors.Is(c.Err, ErrNotAttempted):
+			t["not_attempted"]++
+		case c.Err != nil:
+			t["failed"]++
+		default:
+			t[string(c.Action)]++
+		}
+	}
+	return t
 }
 
 func withDefaults(o ApplyOptions) ApplyOptions {
@@ -151,6 +198,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 type applier struct {
 	n    Notion
 	opts ApplyOptions
+
+	mu    sync.Mutex
+	tried []bool // by change index: a write was started
+}
+
+func (a *applier) attempted(i int) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.tried[i]
 }
 
 // run writes one batch with the configured number of workers.
@@ -162,7 +218,7 @@ func (a *applier) run(ctx context.Context, cancel context.CancelCauseFunc, out [
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				if err := a.apply(ctx, &out[i]); err != nil {
+				if err := a.apply(ctx, i, &out[i]); err != nil {
 					cancel(err)
 				}
 				a.opts.Progress()
@@ -181,11 +237,14 @@ func (a *applier) run(ctx context.Context, cancel context.CancelCauseFunc, out [
 
 // apply writes one change and records it. Only a recorder failure is returned;
 // a Notion failure is kept on the change.
-func (a *applier) apply(ctx context.Context, c *Change) error {
+func (a *applier) apply(ctx context.Context, i int, c *Change) error {
 	if ctx.Err() != nil {
-		c.Err = fmt.Errorf("not attempted: %w", context.Cause(ctx))
+		c.Err = fmt.Errorf("%w: %w", ErrNotAttempted, context.Cause(ctx))
 		return nil
 	}
+	a.mu.Lock()
+	a.tried[i] = true
+	a.mu.Unlock()
 	var before map[string]property.Value
 	if c.Action == Update {
 		before = c.beforeValues()
@@ -197,6 +256,11 @@ func (a *applier) apply(ctx context.Context, c *Change) error {
 		c.Err = a.update(ctx, c)
 	case Archive:
 		c.Err = a.archive(ctx, c)
+	}
+	if ie := (*intentError)(nil); errors.As(c.Err, &ie) {
+		// Nothing was sent; the run stops as for any recorder failure.
+		c.Err = fmt.Errorf("%w: %w", ErrNotAttempted, ie.err)
+		return ie.err
 	}
 	if c.Err != nil {
 		a.opts.Log.Debug("write failed", "action", c.Action, "module", c.Key, "err", c.Err)
@@ -228,6 +292,12 @@ func (c *Change) beforeValues() map[string]property.Value {
 // it searches for the page by key before creating again, so retries never make a
 // duplicate row.
 func (a *applier) create(ctx context.Context, c *Change) error {
+	if ir, ok := a.opts.Recorder.(IntentRecorder); ok {
+		e := Event{Action: Create, Key: c.Key, Path: c.Path, Intent: true, Changed: slices.Sorted(maps.Keys(c.Write)), After: c.Write}
+		if err := ir.RecordIntent(e); err != nil {
+			return &intentError{fmt.Errorf("record the intent to create %s: %w", c.Key, err)}
+		}
+	}
 	var last error
 	for attempt := 1; attempt <= a.opts.CreateAttempts; attempt++ {
 		p, err := a.n.Create(ctx, c.Write)
@@ -324,3 +394,10 @@ func (a *applier) archive(ctx context.Context, c *Change) error {
 	}
 	return err
 }
+
+// intentError is a failure to record an intent: a recorder failure, which
+// stops the run, not a failed create.
+type intentError struct{ err error }
+
+func (e *intentError) Error() string { return e.err.Error() }
+func (e *intentError) Unwrap() error { return e.err }

@@ -316,3 +316,132 @@ func TestApplyStopsWhenTheLedgerFails(t *testing.T) {
 		t.Errorf("%d pages written, want 1: no write after one that could not be recorded", len(f.pages))
 	}
 }
+
+// cancelAfter is a Recorder that cancels the run once it has recorded n events,
+// as SIGTERM does mid-run.
+type cancelAfter struct {
+	memRecorder
+	n      int
+	cancel context.CancelFunc
+}
+
+func (r *cancelAfter) Record(e Event) error {
+	_ = r.memRecorder.Record(e)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.events) == r.n {
+		r.cancel()
+	}
+	return nil
+}
+
+// TestApplyInterruptedCountsOnlyAttempted: a run cancelled after 3 of 7
+// creates (one of which failed) must tally 2 creates, 1 failure and 4 not
+// attempted, and a finding that was never a write stays as it was.
+func TestApplyInterruptedCountsOnlyAttempted(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opts ApplyOptions
+	}{
+		{"batches", ApplyOptions{BatchSize: 2, Concurrency: 1}},
+		{"one batch", ApplyOptions{Concurrency: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var desired []Desired
+			for i := range 7 {
+				desired = append(desired, row(fmt.Sprintf("m%d", i), fmt.Sprintf("m%d/m.json", i), "x"))
+			}
+			desired = append(desired, Desired{Key: "broken", Path: "b/m.json", Err: errors.New("bad JSON")})
+			f := newFake()
+			f.failNew = []string{"", "", "fail", "fail", "fail"} // m2's three attempts fail
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			rec := &cancelAfter{n: 3, cancel: cancel}
+			opts := tt.opts
+			opts.KeyProperty, opts.Recorder, opts.Sleep = "Module", rec, noSleep
+			out, err := Apply(ctx, f, Plan(desired, nil, Options{KeyProperty: "Module"}), opts)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Apply() error = %v, want context.Canceled", err)
+			}
+			want := map[string]int{"create": 2, "failed": 2, "not_attempted": 4}
+			if diff := cmp.Diff(want, Tally(out)); diff != "" {
+				t.Errorf("Tally() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// intentRecorder is a memRecorder that also takes intents, failing them on
+// request.
+type intentRecorder struct {
+	memRecorder
+	failIntent bool
+}
+
+func (r *intentRecorder) RecordIntent(e Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.failIntent {
+		return errors.New("disk full")
+	}
+	r.events = append(r.events, e)
+	return nil
+}
+
+// TestApplyRecordsIntents: every create is preceded by its intent (so a kill
+// between Notion storing the page and the outcome record still leaves a
+// record), the retries of one create share one intent, and an intent that
+// cannot be recorded stops the run before anything is sent.
+func TestApplyRecordsIntents(t *testing.T) {
+	t.Parallel()
+	type ev struct {
+		Action Action
+		Key    string
+		Intent bool
+		OK     bool
+	}
+	tests := []struct {
+		name       string
+		failNew    []string
+		failIntent bool
+		want       []ev
+		wantPages  int
+		wantErr    bool
+	}{
+		{"two creates", nil, false, []ev{{Create, "m0", true, false}, {Create, "m0", false, true}, {Create, "m1", true, false}, {Create, "m1", false, true}}, 2, false},
+		{"a retried create", []string{"fail", ""}, false, []ev{{Create, "m0", true, false}, {Create, "m0", false, true}, {Create, "m1", true, false}, {Create, "m1", false, true}}, 2, false},
+		{"intent not recorded", nil, true, nil, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			desired := []Desired{row("m0", "m0/m.json", "x"), row("m1", "m1/m.json", "x")}
+			f := newFake()
+			f.failNew = tt.failNew
+			rec := &intentRecorder{failIntent: tt.failIntent}
+			out, err := Apply(t.Context(), f, Plan(desired, nil, Options{KeyProperty: "Module"}),
+				ApplyOptions{KeyProperty: "Module", Recorder: rec, Sleep: noSleep})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Apply() error = %v, want error %v", err, tt.wantErr)
+			}
+			var got []ev
+			for _, e := range rec.events {
+				got = append(got, ev{e.Action, e.Key, e.Intent, e.OK})
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
+			if len(f.pages) != tt.wantPages {
+				t.Errorf("%d pages, want %d", len(f.pages), tt.wantPages)
+			}
+			if tt.wantErr {
+				if diff := cmp.Diff(map[string]int{"not_attempted": 2}, Tally(out)); diff != "" {
+					t.Errorf("Tally() (-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}

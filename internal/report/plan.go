@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
 
 // Actions a Change can have. The first five are counted in Summary; duplicate and orphan
@@ -241,38 +243,20 @@ func WritePlan(path string, p Plan) error {
 	return nil
 }
 
-// WriteArtifact writes data to path (creating its folder) through a temporary file
-// renamed over it, so a reader, or a crash, sees the old file or the new one, never
-// half of one. Every artifact the tool writes for people and jobs goes through it.
-func WriteArtifact(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	// CreateTemp makes the file 0600; an artifact is for others to read.
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// WriteArtifact is WriteArtifactIn with path's own folder as root: it refuses
+// an artifact that is a symbolic link, not a link in the folders above it.
+func WriteArtifact(path string, data []byte) error {
+	return WriteArtifactIn(filepath.Dir(path), path, data)
+}
+
+// WriteArtifactIn writes data to path, inside root, creating its folders,
+// through a temporary file renamed over it, so a reader, or a crash, sees the
+// old file or the new one, never half of one. Every artifact the tool writes
+// for people and jobs goes through it. It refuses (safefile.ErrNotPlain) a path
+// that is, or lies below, a symbolic link under root: a committed link must
+// not send the plan or an audit elsewhere.
+func WriteArtifactIn(root, path string, data []byte) error {
+	return safefile.WriteFile(root, path, data, 0o644)
 }
 
 // ReadPlan reads a plan written by WritePlan.

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
 
 func samplePlan() Plan {
@@ -214,5 +216,43 @@ func TestReadPlanErrors(t *testing.T) {
 	}
 	if _, err := ReadPlan(bad); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("ReadPlan(invalid) error = %v, want one naming the file", err)
+	}
+}
+
+// TestWriteArtifactRefusesLinks plants a link at the artifact and at its
+// folder; WriteArtifactIn must refuse both and leave the targets as they were.
+func TestWriteArtifactRefusesLinks(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, link, target string
+	}{
+		{"artifact is a link", "artifacts/plan.json", "rc"},
+		{"folder is a link", "artifacts", "."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			repo, home := t.TempDir(), t.TempDir()
+			if err := os.WriteFile(filepath.Join(home, "rc"), []byte("rc"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(repo, "artifacts"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			link := filepath.Join(repo, filepath.FromSlash(tt.link))
+			os.Remove(link)
+			if err := os.Symlink(filepath.Join(home, tt.target), link); err != nil {
+				t.Fatal(err)
+			}
+			err := WriteArtifactIn(repo, filepath.Join(repo, "artifacts", "plan.json"), []byte("{}"))
+			if !errors.Is(err, safefile.ErrNotPlain) {
+				t.Errorf("WriteArtifactIn() error = %v, want safefile.ErrNotPlain", err)
+			}
+			entries, _ := os.ReadDir(home)
+			rc, _ := os.ReadFile(filepath.Join(home, "rc"))
+			if len(entries) != 1 || string(rc) != "rc" {
+				t.Errorf("WriteArtifactIn wrote through the link: %d entries, rc = %q", len(entries), rc)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -148,6 +149,14 @@ func titleProperty(types map[string]property.Type) string {
 // restored (that is what was asked), with a warning.
 func prepareUndo(ctx context.Context, n Notion, databaseID string, types map[string]property.Type, u *PageUndo) *Step {
 	s := &Step{u: u, props: map[string]property.Value{}, current: map[string]property.Value{}}
+	if u.pageID == "" {
+		id, warning := findIntended(ctx, n, u)
+		if id == "" {
+			s.warnings = append(s.warnings, warning)
+			return s
+		}
+		u.pageID = id
+	}
 	p, err := n.Page(ctx, u.pageID)
 	if err != nil {
 		if n.NotFound(err) && u.created {
@@ -220,6 +229,46 @@ func prepareUndo(ctx context.Context, n Notion, databaseID string, types map[str
 		s.err = errors.New("the page is in the Notion trash, but no sync put it there: restore it from the trash first, then run restore again")
 	}
 	return s
+}
+
+// KeyFinder is what restore needs to undo a create the ledger holds only the
+// intent of (the run was killed while it was in flight): the live pages of
+// the database with the key, with their creation times. A Notion without it
+// leaves such pages to the user, with a warning naming the key.
+type KeyFinder interface {
+	FindByKey(ctx context.Context, key string) ([]reconcile.Page, error)
+}
+
+// findIntended returns the page the unanswered create of u made, or "" and
+// why none is undone: the one live page with the module's key created at or
+// after the intent (Notion's created_time has minute precision, so a minute
+// of slack), never one that was there before.
+func findIntended(ctx context.Context, n Notion, u *PageUndo) (string, string) {
+	since := u.intent.Truncate(time.Minute).Add(-time.Minute)
+	byHand := fmt.Sprintf("the sync sent a create of %s at %s and was stopped before it was answered; if Notion stored the page, look in the database for a page with the key %q created since and archive it by hand",
+		orUnknown(u.module), u.intent.UTC().Format(time.RFC3339), u.module)
+	f, ok := n.(KeyFinder)
+	if !ok || u.module == "" {
+		return "", byHand
+	}
+	pages, err := f.FindByKey(ctx, u.module)
+	if err != nil {
+		return "", byHand + fmt.Sprintf(" (searching for it failed: %v)", err)
+	}
+	var made []string
+	for _, p := range pages {
+		if !p.Created.Before(since) {
+			made = append(made, p.ID)
+		}
+	}
+	switch len(made) {
+	case 0:
+		return "", fmt.Sprintf("the sync sent a create of %s and was stopped before it was answered; no page with the key %q was created since, so Notion did not store it: nothing to undo", orUnknown(u.module), u.module)
+	case 1:
+		return made[0], ""
+	}
+	return "", fmt.Sprintf("the sync sent a create of %s and was stopped before it was answered; %d pages with the key %q were created since (%s), so restore cannot tell which it made: archive the extra one by hand",
+		orUnknown(u.module), len(made), u.module, strings.Join(made, ", "))
 }
 
 // editedSince reports whether cur is none of the values the syncs wrote (so a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
 	"github.com/lukhas/notion-sync-action/internal/ledger"
@@ -36,7 +37,11 @@ type PageUndo struct {
 	// archived only if it still has the module's key.
 	unsure   bool
 	archived bool // the page was live at the cutoff and a sync archived it
-	before   map[string]json.RawMessage
+	// intent is when a create was sent that no record answers (the run was
+	// killed mid-create): pageID is "" and the page, if Notion stored it,
+	// is looked up by its key (KeyFinder) among pages created since.
+	intent time.Time
+	before map[string]json.RawMessage
 	// after holds every value the writes set on each property, oldest first: a
 	// failed write may or may not have set its value.
 	after    map[string][]json.RawMessage
@@ -57,8 +62,8 @@ func undoPlan(after []ledger.Record) ([]*PageUndo, []string) {
 		warnings []string
 	)
 	for i, r := range after {
-		if r.Action != "create" && r.Action != "update" && r.Action != "archive" {
-			continue
+		if r.Action != "create" && r.Action != "update" && r.Action != "archive" || r.Status == ledger.StatusIntent {
+			continue // an intent counts only when nothing answers it: see below
 		}
 		ok := r.Status == "ok"
 		if r.PageID == "" {
@@ -115,6 +120,11 @@ func undoPlan(after []ledger.Record) ([]*PageUndo, []string) {
 				u.after[name] = append(u.after[name], r.After[name])
 			}
 		}
+	}
+	for _, i := range ledger.PendingCreates(after) {
+		r := after[i]
+		out = append(out, &PageUndo{module: r.Module, path: r.Path, newest: i, writes: 1, failed: 1, created: true, unsure: true,
+			intent: r.Timestamp, before: map[string]json.RawMessage{}, after: map[string][]json.RawMessage{}})
 	}
 	slices.SortStableFunc(out, func(a, b *PageUndo) int { return b.newest - a.newest })
 	return out, warnings
