@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +25,7 @@ import (
 
 	"github.com/lukhas/notion-sync-action/internal/action"
 	"github.com/lukhas/notion-sync-action/internal/action/actiontest"
+	"github.com/lukhas/notion-sync-action/internal/artifact/artifacttest"
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
@@ -1188,122 +1188,54 @@ func TestActionShallowPush(t *testing.T) {
 	})
 }
 
-// fakeResults is the Actions results service and its blob store, as far as an
-// artifact upload goes: CreateArtifact, Put Block, Put Block List,
-// FinalizeArtifact.
-type fakeResults struct {
-	srv      *httptest.Server
-	conflict bool // CreateArtifact answers 409, as for a name already taken
-
-	mu     sync.Mutex
-	names  []string
-	blocks map[string][]byte
-	blob   []byte
-}
-
-// runtimeToken is an unsigned JWT with the scope the results service reads.
-const runtimeToken = "eyJhbGciOiJub25lIn0.eyJzY3AiOiJBY3Rpb25zLlJlc3VsdHM6cnVuMTpqb2IxIn0.c2ln"
-
-func newFakeResults(t *testing.T) *fakeResults {
-	t.Helper()
-	f := &fakeResults{blocks: map[string][]byte{}}
-	const svc = "/twirp/github.actions.results.api.v1.ArtifactService/"
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+svc+"CreateArtifact", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer "+runtimeToken {
-			t.Errorf("results service: Authorization = %q", r.Header.Get("Authorization"))
-		}
-		var req struct {
-			Name  string `json:"name"`
-			RunID string `json:"workflow_run_backend_id"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			t.Errorf("CreateArtifact: %v", err)
-		}
-		if req.RunID != "run1" {
-			t.Errorf("CreateArtifact: run id %q, want the token's", req.RunID)
-		}
-		f.mu.Lock()
-		f.names = append(f.names, req.Name)
-		f.mu.Unlock()
-		if f.conflict {
-			w.WriteHeader(http.StatusConflict)
-			_, _ = w.Write([]byte(`{"code":"already_exists","msg":"an artifact with this name already exists on the workflow run"}`))
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "signed_upload_url": f.srv.URL + "/blob/art?sig=s3cret"})
-	})
-	mux.HandleFunc("PUT /blob/art", func(w http.ResponseWriter, r *http.Request) {
-		body := new(bytes.Buffer)
-		if _, err := body.ReadFrom(r.Body); err != nil {
-			t.Error(err)
-		}
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		switch r.URL.Query().Get("comp") {
-		case "block":
-			f.blocks[r.URL.Query().Get("blockid")] = body.Bytes()
-		case "blocklist":
-			f.blob = nil
-			for _, part := range strings.Split(body.String(), "<Latest>")[1:] {
-				id, _, _ := strings.Cut(part, "</Latest>")
-				f.blob = append(f.blob, f.blocks[id]...)
-			}
-		default:
-			t.Errorf("blob store: unexpected comp %q", r.URL.Query().Get("comp"))
-		}
-		w.WriteHeader(http.StatusCreated)
-	})
-	mux.HandleFunc("POST "+svc+"FinalizeArtifact", func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "artifact_id": "7"})
-	})
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-// state returns the artifact names created and the blob committed.
-func (f *fakeResults) state() ([]string, []byte) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.names), slices.Clone(f.blob)
-}
-
 // TestActionArtifactUpload uploads the ledger, the plan and the API audit log
-// as one artifact named for the job; a refused upload is a warning and the
-// files stay in the workspace.
+// as one artifact named for the job, to the shared fake results service: the
+// signed URL's signature is masked before anything else and never printed, and
+// the outputs name the artifact. A refused upload (409: the name is taken in
+// this run) is a warning and the files stay in the workspace.
 func TestActionArtifactUpload(t *testing.T) {
 	t.Parallel()
 	for _, conflict := range []bool{false, true} {
 		t.Run(fmt.Sprintf("conflict=%v", conflict), func(t *testing.T) {
 			t.Parallel()
 			a := newActionHarness(t)
-			results := newFakeResults(t)
-			results.conflict = conflict
-			a.env["ACTIONS_RESULTS_URL"] = results.srv.URL + "/"
-			a.env["ACTIONS_RUNTIME_TOKEN"] = runtimeToken
+			results := artifacttest.New(t)
+			if conflict {
+				results.Fail["CreateArtifact"] = []int{http.StatusConflict}
+				results.FailMsg = "an artifact with this name already exists on the workflow run"
+			}
+			a.env["ACTIONS_RESULTS_URL"] = results.ResultsURL()
+			a.env["ACTIONS_RUNTIME_TOKEN"] = artifacttest.RuntimeToken
 			res := a.run("workflow_dispatch", nil, map[string]string{"upload-artifact": "true"})
 			if res.code != ExitOK {
 				res.failf(t, "sync")
 			}
-			names, blob := results.state()
-			if diff := cmp.Diff([]string{"notion-sync-notion-1"}, names); diff != "" {
-				t.Errorf("artifact names (-want +got):\n%s", diff)
+			calls, _, blob := results.Snapshot()
+			type call struct{ Method, Auth, Name, RunID string }
+			var got []call
+			for _, c := range calls {
+				name, _ := c.Body["name"].(string)
+				runID, _ := c.Body["workflow_run_backend_id"].(string)
+				got = append(got, call{c.Method, c.Auth, name, runID})
+			}
+			want := []call{{"CreateArtifact", "Bearer " + artifacttest.RuntimeToken, "notion-sync-notion-1", artifacttest.RunID}}
+			if !conflict {
+				want = append(want, call{"FinalizeArtifact", "Bearer " + artifacttest.RuntimeToken, "notion-sync-notion-1", artifacttest.RunID})
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("results service calls (-want +got):\n%s", diff)
 			}
 			var logged []string
 			for _, l := range strings.Split(res.stdout, "\n") {
-				if l == "::add-mask::s3cret" {
+				if strings.HasPrefix(l, "::add-mask::") {
 					continue // the one place it must be: the runner masks it from then on
 				}
 				logged = append(logged, l)
 			}
 			for _, out := range []string{strings.Join(logged, "\n"), res.stderr, res.summary} {
-				if strings.Contains(out, runtimeToken) || strings.Contains(out, "s3cret") {
-					t.Error("the runtime token or the signed URL shows")
+				if strings.Contains(out, artifacttest.RuntimeToken) || strings.Contains(out, artifacttest.SASSecret) {
+					t.Error("the runtime token or the signed URL's signature shows")
 				}
-			}
-			if !conflict && !slices.ContainsFunc(actiontest.Commands(res.stdout), func(c actiontest.Command) bool { return c.Name == "add-mask" && c.Data == "s3cret" }) {
-				t.Errorf("the upload URL's signature was not masked:\n%s", res.stdout)
 			}
 			if conflict {
 				if !strings.Contains(res.stdout, "::warning title=notion-sync%3A no artifact::upload artifact notion-sync-notion-1") ||
@@ -1311,6 +1243,17 @@ func TestActionArtifactUpload(t *testing.T) {
 					t.Errorf("no warning for the refused upload:\n%s", res.stdout)
 				}
 				return
+			}
+			// The runner unescapes a command's data: %25 is %, %0D and %0A CR and LF.
+			unescape := strings.NewReplacer("%0D", "\r", "%0A", "\n", "%25", "%")
+			var masked []string
+			for _, c := range actiontest.Commands(res.stdout) {
+				if data := unescape.Replace(c.Data); c.Name == "add-mask" && strings.Contains(data, artifacttest.SASSecret) {
+					masked = append(masked, data)
+				}
+			}
+			if diff := cmp.Diff([]string{artifacttest.SASSignature, artifacttest.SASSignatureEscaped}, masked); diff != "" {
+				t.Errorf("the upload URL's signature masks (-want +got):\n%s", diff)
 			}
 			zr, err := zip.NewReader(bytes.NewReader(blob), int64(len(blob)))
 			if err != nil {
@@ -1327,7 +1270,7 @@ func TestActionArtifactUpload(t *testing.T) {
 			if strings.Contains(res.stdout, "no artifact") {
 				t.Errorf("a warning for a good upload:\n%s", res.stdout)
 			}
-			if res.outputs["artifact-id"] != "7" || !strings.HasSuffix(res.outputs["artifact-url"], "/actions/runs/"+a.env["GITHUB_RUN_ID"]+"/artifacts/7") {
+			if res.outputs["artifact-id"] != "42" || !strings.HasSuffix(res.outputs["artifact-url"], "/actions/runs/"+a.env["GITHUB_RUN_ID"]+"/artifacts/42") {
 				t.Errorf("artifact-id %q, artifact-url %q", res.outputs["artifact-id"], res.outputs["artifact-url"])
 			}
 		})
@@ -1381,9 +1324,9 @@ func TestActionRefusesPlantedLinks(t *testing.T) {
 			} else {
 				plantLink(t, a.repo, tt.rel, target)
 			}
-			results := newFakeResults(t)
-			a.env["ACTIONS_RESULTS_URL"] = results.srv.URL
-			a.env["ACTIONS_RUNTIME_TOKEN"] = runtimeToken
+			results := artifacttest.New(t)
+			a.env["ACTIONS_RESULTS_URL"] = results.ResultsURL()
+			a.env["ACTIONS_RUNTIME_TOKEN"] = artifacttest.RuntimeToken
 			base := a.head()
 			head := a.commit("plant a link")
 			var p map[string]any
@@ -1398,8 +1341,8 @@ func TestActionRefusesPlantedLinks(t *testing.T) {
 			if n := len(a.srv.Requests()); n != 0 {
 				t.Errorf("%d Notion requests despite the link", n)
 			}
-			if names, _ := results.state(); len(names) != 0 {
-				t.Errorf("an artifact was created: %v", names)
+			if calls, blob, _ := results.Snapshot(); len(calls)+len(blob) != 0 {
+				t.Errorf("an artifact was started: %d results service calls, %d blob requests", len(calls), len(blob))
 			}
 			out, err := os.ReadFile(res.outputFile)
 			if err != nil {
@@ -1469,8 +1412,8 @@ func TestActionUploadSkipsLinks(t *testing.T) {
 	}
 	plantLink(t, ws, "artifacts/notion_sync_ledger.jsonl", target)
 	ledger := filepath.Join(ws, "artifacts", "notion_sync_ledger.jsonl")
-	results := newFakeResults(t)
-	vars := map[string]string{"ACTIONS_RESULTS_URL": results.srv.URL, "ACTIONS_RUNTIME_TOKEN": runtimeToken, "GITHUB_JOB": "j"}
+	results := artifacttest.New(t)
+	vars := map[string]string{"ACTIONS_RESULTS_URL": results.ResultsURL(), "ACTIONS_RUNTIME_TOKEN": artifacttest.RuntimeToken, "GITHUB_JOB": "j"}
 	getenv := func(k string) string { return vars[k] }
 	var stdout bytes.Buffer
 	r := action.NewRunner(getenv, &stdout)
@@ -1478,7 +1421,7 @@ func TestActionUploadSkipsLinks(t *testing.T) {
 	a.e = textEnv(t.Context(), &env{getenv: getenv, stdout: &stdout, stderr: &stdout, log: slog.New(slog.DiscardHandler)}, r.Text())
 	a.upload(t.Context(), plan, ledger)
 	r.Flush()
-	_, blob := results.state()
+	_, _, blob := results.Snapshot()
 	zr, err := zip.NewReader(bytes.NewReader(blob), int64(len(blob)))
 	if err != nil {
 		t.Fatalf("no zip uploaded: %v\n%s", err, stdout.String())

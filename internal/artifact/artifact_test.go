@@ -7,8 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -25,210 +23,18 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lukhas/notion-sync-action/internal/artifact/artifacttest"
 )
 
-const (
-	runID = "ce7f54c7-61c7-4aae-887f-30da475f5f1a"
-	jobID = "ca395085-040a-526b-2ce8-bdc85f692774"
-	// sasQuery is the signed URL's query; its sig must never be printed.
-	sasQuery  = "sv=2023-11-03&se=2026-01-01T00%3A00%3A00Z&sr=b&sp=cw&sig=SECRETsig%2Babc%3D"
-	sasSecret = "SECRETsig"
-)
-
-// jwt builds a runtime token with the given payload; the signature part is a secret too.
-func jwt(payload string) string {
-	enc := base64.RawURLEncoding.EncodeToString
-	return enc([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc([]byte(payload)) + ".c2lnbmF0dXJlLXNlY3JldC1wYXJ0"
-}
-
-var testToken = jwt(`{"scp":"Actions.GenericRead:00000000-0000-0000-0000-000000000000 Actions.UploadArtifacts:x:y Actions.Results:` + runID + `:` + jobID + `","iat":1700000000}`)
-
-// twirpCall is one request the fake results service received.
-type twirpCall struct {
-	Method      string
-	Auth        string
-	ContentType string
-	Body        map[string]any
-}
-
-// blobCall is one request the fake blob store received.
-type blobCall struct {
-	Comp        string
-	BlockID     string
-	Auth        string
-	ContentType string
-	BlobType    string // x-ms-blob-content-type
-	SASIntact   bool   // the signed query came through unchanged
-}
-
-// fakeService is the Actions results service and an Azure blob store, each on its own
-// loopback server, recording every request.
-type fakeService struct {
-	t       *testing.T
-	results *httptest.Server
-	blob    *httptest.Server
-
-	mu          sync.Mutex
-	twirpCalls  []twirpCall
-	blobCalls   []blobCall
-	blocks      map[string][]byte
-	committed   []byte
-	fail        map[string][]int // method or "block"/"blocklist" → statuses to answer first
-	failMsg     string
-	camelCase   bool   // answer as act does
-	createReply string // when set, the CreateArtifact answer
-	finalReply  string // when set, the FinalizeArtifact answer
-}
-
-func newFakeService(t *testing.T) *fakeService {
-	t.Helper()
-	f := &fakeService{t: t, blocks: map[string][]byte{}, fail: map[string][]int{}}
-	f.results = httptest.NewServer(http.HandlerFunc(f.serveTwirp))
-	f.blob = httptest.NewServer(http.HandlerFunc(f.serveBlob))
-	t.Cleanup(f.results.Close)
-	t.Cleanup(f.blob.Close)
-	return f
-}
-
-func (f *fakeService) signedURL() string {
-	return f.blob.URL + "/actions-results/run/artifact.zip?" + sasQuery
-}
-
-// nextFailure pops the next status to fail key with, or 0.
-func (f *fakeService) nextFailure(key string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	q := f.fail[key]
-	if len(q) == 0 {
-		return 0
-	}
-	f.fail[key] = q[1:]
-	return q[0]
-}
-
-func (f *fakeService) serveTwirp(w http.ResponseWriter, r *http.Request) {
-	method, ok := strings.CutPrefix(r.URL.Path, "/twirp/github.actions.results.api.v1.ArtifactService/")
-	if r.Method != http.MethodPost || !ok {
-		f.t.Errorf("results service: unexpected %s %s", r.Method, r.URL)
-		http.NotFound(w, r)
-		return
-	}
-	var body map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		f.t.Errorf("%s: decode body: %v", method, err)
-	}
-	f.mu.Lock()
-	f.twirpCalls = append(f.twirpCalls, twirpCall{method, r.Header.Get("Authorization"), r.Header.Get("Content-Type"), body})
-	f.mu.Unlock()
-
-	w.Header().Set("Content-Type", "application/json")
-	if status := f.nextFailure(method); status != 0 {
-		code := map[int]string{409: "already_exists", 429: "resource_exhausted", 400: "invalid_argument"}[status]
-		if code == "" {
-			code = "internal"
-		}
-		msg := f.failMsg
-		if msg == "" {
-			msg = "failed"
-		}
-		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(map[string]string{"code": code, "msg": msg})
-		return
-	}
-	switch method {
-	case "CreateArtifact":
-		if f.createReply != "" {
-			io.WriteString(w, f.createReply)
-			return
-		}
-		key := "signed_upload_url"
-		if f.camelCase {
-			key = "signedUploadUrl"
-		}
-		json.NewEncoder(w).Encode(map[string]any{"ok": true, key: f.signedURL()})
-	case "FinalizeArtifact":
-		if f.finalReply != "" {
-			io.WriteString(w, f.finalReply)
-			return
-		}
-		if f.camelCase {
-			io.WriteString(w, `{"ok":true,"artifactId":4242}`)
-			return
-		}
-		io.WriteString(w, `{"ok":true,"artifact_id":"42"}`)
-	default:
-		f.t.Errorf("results service: unexpected method %s", method)
-		w.WriteHeader(http.StatusNotFound)
-	}
-}
-
-func (f *fakeService) serveBlob(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPut || r.URL.Path != "/actions-results/run/artifact.zip" {
-		f.t.Errorf("blob store: unexpected %s %s", r.Method, r.URL.Path)
-		http.NotFound(w, r)
-		return
-	}
-	q := r.URL.Query()
-	call := blobCall{
-		Comp: q.Get("comp"), BlockID: q.Get("blockid"),
-		Auth: r.Header.Get("Authorization"), ContentType: r.Header.Get("Content-Type"),
-		BlobType: r.Header.Get("x-ms-blob-content-type"), SASIntact: strings.HasPrefix(r.URL.RawQuery, sasQuery+"&"),
-	}
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		f.t.Error(err)
-	}
-	f.mu.Lock()
-	f.blobCalls = append(f.blobCalls, call)
-	f.mu.Unlock()
-	if status := f.nextFailure(call.Comp); status != 0 {
-		w.Header().Set("x-ms-error-code", "AuthenticationFailed")
-		w.WriteHeader(status)
-		io.WriteString(w, `<?xml version="1.0"?><Error><Code>AuthenticationFailed</Code><Message>sig `+q.Get("sig")+`</Message></Error>`)
-		return
-	}
-	switch call.Comp {
-	case "block":
-		f.mu.Lock()
-		f.blocks[call.BlockID] = data
-		f.mu.Unlock()
-	case "blocklist":
-		var list struct {
-			Latest []string `xml:"Latest"`
-		}
-		if err := xml.Unmarshal(data, &list); err != nil {
-			f.t.Errorf("block list: %v", err)
-		}
-		f.mu.Lock()
-		f.committed = nil
-		for _, id := range list.Latest {
-			b, ok := f.blocks[id]
-			if !ok {
-				f.t.Errorf("block list names unknown block %q", id)
-			}
-			f.committed = append(f.committed, b...)
-		}
-		f.mu.Unlock()
-	default:
-		f.t.Errorf("blob store: unexpected comp %q", call.Comp)
-	}
-	w.WriteHeader(http.StatusCreated)
-}
-
-func (f *fakeService) snapshot() ([]twirpCall, []blobCall, []byte) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]twirpCall(nil), f.twirpCalls...), append([]blobCall(nil), f.blobCalls...), append([]byte(nil), f.committed...)
-}
-
-// testUploader is an Uploader against f that records its waits and logs to logs.
-func (f *fakeService) uploader(t *testing.T, logs *bytes.Buffer, waits *[]time.Duration) *Uploader {
+// uploader is an Uploader against f that records its waits and logs to logs.
+func uploader(t *testing.T, f *artifacttest.Service, logs *bytes.Buffer, waits *[]time.Duration) *Uploader {
 	t.Helper()
 	var mu sync.Mutex
 	return &Uploader{
 		// A path after the host, as the runner's URL has: only the origin is used.
-		ResultsURL:   f.results.URL + "/some/prefix/",
-		RuntimeToken: testToken,
+		ResultsURL:   f.ResultsURL() + "some/prefix/",
+		RuntimeToken: artifacttest.RuntimeToken,
 		HTTP:         &http.Client{Timeout: 10 * time.Second},
 		Log:          slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		sleep: func(ctx context.Context, d time.Duration) error {
@@ -292,7 +98,7 @@ func unzip(t *testing.T, data []byte) map[string]string {
 // assertNoSecrets fails when s holds the runtime token, a part of it, or the SAS signature.
 func assertNoSecrets(t *testing.T, what, s string) {
 	t.Helper()
-	for _, secret := range append(strings.Split(testToken, "."), testToken, sasSecret) {
+	for _, secret := range append(strings.Split(artifacttest.RuntimeToken, "."), artifacttest.RuntimeToken, artifacttest.SASSecret) {
 		if len(secret) > 10 && strings.Contains(s, secret) {
 			t.Errorf("%s contains a secret (%.12s…): %s", what, secret, s)
 		}
@@ -301,10 +107,10 @@ func assertNoSecrets(t *testing.T, what, s string) {
 
 func TestUpload(t *testing.T) {
 	t.Parallel()
-	f := newFakeService(t)
+	f := artifacttest.New(t)
 	var logs bytes.Buffer
 	var waits []time.Duration
-	u := f.uploader(t, &logs, &waits)
+	u := uploader(t, f, &logs, &waits)
 	ledger := strings.Repeat(`{"module":"identity","action":"update"}`+"\n", 20)
 	plan := `{"sha":"4f2c9e1","changes":[]}`
 	paths := writeFiles(t, map[string]string{"notion_sync_ledger.jsonl": ledger, "notion_sync_plan.json": plan})
@@ -330,21 +136,21 @@ func TestUpload(t *testing.T) {
 	if i := strings.Index(logs.String(), "artifact created"); i < 0 || logLenAtMask < 0 || logLenAtMask > i {
 		t.Errorf("the signature was not masked before the log line after CreateArtifact (mask at byte %d, line at %d)", logLenAtMask, i)
 	}
-	twirp, blob, committed := f.snapshot()
+	twirp, blob, committed := f.Snapshot()
 
 	sum := sha256.Sum256(committed)
-	want := []twirpCall{
+	want := []artifacttest.TwirpCall{
 		{
-			Method: "CreateArtifact", Auth: "Bearer " + testToken, ContentType: "application/json",
+			Method: "CreateArtifact", Auth: "Bearer " + artifacttest.RuntimeToken, ContentType: "application/json",
 			Body: map[string]any{
-				"workflow_run_backend_id": runID, "workflow_job_run_backend_id": jobID,
+				"workflow_run_backend_id": artifacttest.RunID, "workflow_job_run_backend_id": artifacttest.JobID,
 				"name": "notion-sync-sync-1", "version": 4.0,
 			},
 		},
 		{
-			Method: "FinalizeArtifact", Auth: "Bearer " + testToken, ContentType: "application/json",
+			Method: "FinalizeArtifact", Auth: "Bearer " + artifacttest.RuntimeToken, ContentType: "application/json",
 			Body: map[string]any{
-				"workflow_run_backend_id": runID, "workflow_job_run_backend_id": jobID,
+				"workflow_run_backend_id": artifacttest.RunID, "workflow_job_run_backend_id": artifacttest.JobID,
 				"name": "notion-sync-sync-1", "size": strconv.Itoa(len(committed)), "hash": "sha256:" + hex.EncodeToString(sum[:]),
 			},
 		},
@@ -362,9 +168,9 @@ func TestUpload(t *testing.T) {
 		t.Fatalf("got %d blob requests, want %d blocks and a block list", len(blob), nBlocks)
 	}
 	for i, c := range blob {
-		wantCall := blobCall{Comp: "block", BlockID: base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "block-%06d", i)), ContentType: "application/octet-stream", SASIntact: true}
+		wantCall := artifacttest.BlobCall{Comp: "block", BlockID: base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "block-%06d", i)), ContentType: "application/octet-stream", SASIntact: true}
 		if i == nBlocks {
-			wantCall = blobCall{Comp: "blocklist", ContentType: "application/xml", BlobType: "application/zip", SASIntact: true}
+			wantCall = artifacttest.BlobCall{Comp: "blocklist", ContentType: "application/xml", BlobType: "application/zip", SASIntact: true}
 		}
 		if diff := cmp.Diff(wantCall, c); diff != "" {
 			t.Errorf("blob request %d mismatch (-want +got):\n%s", i, diff)
@@ -387,11 +193,11 @@ func TestUpload(t *testing.T) {
 // TestUploadActCompatible answers as act and Gitea do: camelCase fields, the id a number.
 func TestUploadActCompatible(t *testing.T) {
 	t.Parallel()
-	f := newFakeService(t)
-	f.camelCase = true
+	f := artifacttest.New(t)
+	f.CamelCase = true
 	var logs bytes.Buffer
 	var waits []time.Duration
-	u := f.uploader(t, &logs, &waits)
+	u := uploader(t, f, &logs, &waits)
 	u.blockSize = 0 // the default 8 MiB: one block
 	id, err := u.Upload(t.Context(), "ledger", writeFiles(t, map[string]string{"notion_sync_plan.json": "{}"}))
 	if err != nil {
@@ -400,7 +206,7 @@ func TestUploadActCompatible(t *testing.T) {
 	if id != 4242 {
 		t.Errorf("Upload() id = %d, want 4242", id)
 	}
-	_, blob, committed := f.snapshot()
+	_, blob, committed := f.Snapshot()
 	if len(blob) != 2 {
 		t.Errorf("got %d blob requests, want one block and the list", len(blob))
 	}
@@ -507,7 +313,7 @@ func TestUploadFailures(t *testing.T) {
 		{
 			name:        "server echoes the token",
 			fail:        map[string][]int{"CreateArtifact": {400}},
-			failMsg:     "bad token " + testToken,
+			failMsg:     "bad token " + artifacttest.RuntimeToken,
 			wantErr:     []string{"400 invalid_argument: bad token ***"},
 			wantMethods: []string{"CreateArtifact"},
 		},
@@ -515,11 +321,11 @@ func TestUploadFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeService(t)
-			f.fail, f.failMsg, f.createReply, f.finalReply = tt.fail, tt.failMsg, tt.createReply, tt.finalReply
+			f := artifacttest.New(t)
+			f.Fail, f.FailMsg, f.CreateReply, f.FinalReply = tt.fail, tt.failMsg, tt.createReply, tt.finalReply
 			var logs bytes.Buffer
 			var waits []time.Duration
-			u := f.uploader(t, &logs, &waits)
+			u := uploader(t, f, &logs, &waits)
 			u.blockSize = 0
 			id, err := u.Upload(t.Context(), "notion-sync", writeFiles(t, map[string]string{"notion_sync_plan.json": "{}"}))
 			if len(tt.wantErr) == 0 && err != nil {
@@ -539,7 +345,7 @@ func TestUploadFailures(t *testing.T) {
 			if id != tt.wantID {
 				t.Errorf("Upload() id = %d, want %d", id, tt.wantID)
 			}
-			twirp, blob, _ := f.snapshot()
+			twirp, blob, _ := f.Snapshot()
 			var methods []string
 			for _, c := range twirp {
 				methods = append(methods, c.Method)
@@ -596,20 +402,20 @@ func TestUploadRefusesBeforeSending(t *testing.T) {
 		{name: "too big", art: "x", files: []string{big}, wantErr: "files exceed 1024 bytes"},
 		{name: "token not a JWT", token: "ghs_abcdefghijklmnop", art: "x", files: []string{a}, wantErr: "read runtime token: not a JWT"},
 		{name: "payload not base64", token: "aaaaaaaaaa.!!!notbase64!!!.cccccccccc", art: "x", files: []string{a}, wantErr: "payload is not base64url"},
-		{name: "payload not JSON", token: jwt("not json at all"), art: "x", files: []string{a}, wantErr: "payload is not JSON"},
-		{name: "no scp", token: jwt(`{"sub":"someone-secret-subject"}`), art: "x", files: []string{a}, wantErr: "no scp claim"},
-		{name: "scp not a string", token: jwt(`{"scp":["Actions.Results:a:b"]}`), art: "x", files: []string{a}, wantErr: "no scp claim"},
-		{name: "no results scope", token: jwt(`{"scp":"Actions.GenericRead:abc Actions.UploadArtifacts:a:b"}`), art: "x", files: []string{a}, wantErr: "no Actions.Results scope"},
-		{name: "results scope with 4 parts", token: jwt(`{"scp":"Actions.Results:a:b:c"}`), art: "x", files: []string{a}, wantErr: "no Actions.Results scope"},
+		{name: "payload not JSON", token: artifacttest.Token("not json at all"), art: "x", files: []string{a}, wantErr: "payload is not JSON"},
+		{name: "no scp", token: artifacttest.Token(`{"sub":"someone-secret-subject"}`), art: "x", files: []string{a}, wantErr: "no scp claim"},
+		{name: "scp not a string", token: artifacttest.Token(`{"scp":["Actions.Results:a:b"]}`), art: "x", files: []string{a}, wantErr: "no scp claim"},
+		{name: "no results scope", token: artifacttest.Token(`{"scp":"Actions.GenericRead:abc Actions.UploadArtifacts:a:b"}`), art: "x", files: []string{a}, wantErr: "no Actions.Results scope"},
+		{name: "results scope with 4 parts", token: artifacttest.Token(`{"scp":"Actions.Results:a:b:c"}`), art: "x", files: []string{a}, wantErr: "no Actions.Results scope"},
 		{name: "bad results URL", results: "results.example", art: "x", files: []string{a}, wantErr: "invalid ACTIONS_RESULTS_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeService(t)
+			f := artifacttest.New(t)
 			var logs bytes.Buffer
 			var waits []time.Duration
-			u := f.uploader(t, &logs, &waits)
+			u := uploader(t, f, &logs, &waits)
 			u.maxSize = 1024
 			if tt.token != "" {
 				u.RuntimeToken = tt.token
@@ -626,7 +432,7 @@ func TestUploadRefusesBeforeSending(t *testing.T) {
 					t.Errorf("error quotes the token: %v", err)
 				}
 			}
-			if twirp, blob, _ := f.snapshot(); len(twirp)+len(blob) != 0 {
+			if twirp, blob, _ := f.Snapshot(); len(twirp)+len(blob) != 0 {
 				t.Errorf("requests sent: %d to the results service, %d to the blob store", len(twirp), len(blob))
 			}
 		})
@@ -649,15 +455,15 @@ func TestUploadRefusesSymlink(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Skipf("no symbolic links here: %v", err)
 	}
-	f := newFakeService(t)
+	f := artifacttest.New(t)
 	var logs bytes.Buffer
 	var waits []time.Duration
-	u := f.uploader(t, &logs, &waits)
+	u := uploader(t, f, &logs, &waits)
 	_, err := u.Upload(t.Context(), "x", append(paths, link))
 	if !errors.Is(err, ErrSymlink) {
 		t.Fatalf("Upload() error = %v, want ErrSymlink", err)
 	}
-	if twirp, blob, _ := f.snapshot(); len(twirp)+len(blob) != 0 {
+	if twirp, blob, _ := f.Snapshot(); len(twirp)+len(blob) != 0 {
 		t.Errorf("requests sent: %d to the results service, %d to the blob store", len(twirp), len(blob))
 	}
 	if strings.Contains(err.Error()+logs.String(), "secret_FAKE") {
@@ -697,14 +503,14 @@ func TestAddFileRefusesSwap(t *testing.T) {
 // carry the URL, whose query holds the SAS signature.
 func TestUploadTransportError(t *testing.T) {
 	t.Parallel()
-	f := newFakeService(t)
+	f := artifacttest.New(t)
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closedURL := closed.URL
 	closed.Close()
-	f.createReply = `{"ok":true,"signed_upload_url":"` + closedURL + `/c/a.zip?` + sasQuery + `"}`
+	f.CreateReply = `{"ok":true,"signed_upload_url":"` + closedURL + `/c/a.zip?` + artifacttest.SASQuery + `"}`
 	var logs bytes.Buffer
 	var waits []time.Duration
-	u := f.uploader(t, &logs, &waits)
+	u := uploader(t, f, &logs, &waits)
 	_, err := u.Upload(t.Context(), "x", writeFiles(t, map[string]string{"notion_sync_plan.json": "{}"}))
 	if err == nil {
 		t.Fatal("Upload() error = nil")
@@ -712,7 +518,7 @@ func TestUploadTransportError(t *testing.T) {
 	if !strings.Contains(err.Error(), "put block 0") || !strings.Contains(err.Error(), "5 attempts") {
 		t.Errorf("Upload() error = %q, want a failed block after 5 attempts", err)
 	}
-	for _, s := range []string{"sig=", sasSecret, closedURL} {
+	for _, s := range []string{"sig=", artifacttest.SASSecret, closedURL} {
 		if strings.Contains(err.Error(), s) || strings.Contains(logs.String(), s) {
 			t.Errorf("error or logs contain %q:\n%v\n%s", s, err, logs.String())
 		}
@@ -721,11 +527,11 @@ func TestUploadTransportError(t *testing.T) {
 
 func TestUploadCanceled(t *testing.T) {
 	t.Parallel()
-	f := newFakeService(t)
-	f.fail = map[string][]int{"CreateArtifact": {503, 503}}
+	f := artifacttest.New(t)
+	f.Fail = map[string][]int{"CreateArtifact": {503, 503}}
 	var logs bytes.Buffer
 	var waits []time.Duration
-	u := f.uploader(t, &logs, &waits)
+	u := uploader(t, f, &logs, &waits)
 	ctx, cancel := context.WithCancel(t.Context())
 	u.sleep = func(context.Context, time.Duration) error {
 		cancel()
@@ -735,7 +541,7 @@ func TestUploadCanceled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Upload() error = %v, want context.Canceled", err)
 	}
-	if twirp, _, _ := f.snapshot(); len(twirp) != 1 {
+	if twirp, _, _ := f.Snapshot(); len(twirp) != 1 {
 		t.Errorf("got %d calls after the cancel, want 1", len(twirp))
 	}
 }
@@ -769,15 +575,15 @@ func TestFromEnv(t *testing.T) {
 
 func TestBackendIDs(t *testing.T) {
 	t.Parallel()
-	got, err := backendIDs(testToken)
+	got, err := backendIDs(artifacttest.RuntimeToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(backend{run: runID, job: jobID}, got, cmp.AllowUnexported(backend{})); diff != "" {
+	if diff := cmp.Diff(backend{run: artifacttest.RunID, job: artifacttest.JobID}, got, cmp.AllowUnexported(backend{})); diff != "" {
 		t.Errorf("backendIDs() mismatch (-want +got):\n%s", diff)
 	}
 	// Padding, as some encoders write it, is accepted.
-	padded := strings.Split(testToken, ".")
+	padded := strings.Split(artifacttest.RuntimeToken, ".")
 	padded[1] += "=="
 	if _, err := backendIDs(strings.Join(padded, ".")); err != nil {
 		t.Errorf("backendIDs(padded) error = %v", err)
@@ -788,7 +594,7 @@ func TestBackendIDs(t *testing.T) {
 // holds the SAS signature, is dropped from the error.
 func TestTransportError(t *testing.T) {
 	t.Parallel()
-	err := fmt.Errorf("put: %w", &url.Error{Op: "Put", URL: "https://blob.example/a.zip?" + sasQuery, Err: io.ErrUnexpectedEOF})
+	err := fmt.Errorf("put: %w", &url.Error{Op: "Put", URL: "https://blob.example/a.zip?" + artifacttest.SASQuery, Err: io.ErrUnexpectedEOF})
 	got := transportError(err)
 	if got != io.ErrUnexpectedEOF {
 		t.Errorf("transportError() = %v, want the cause alone", got)
