@@ -162,7 +162,7 @@ func audit(ctx context.Context, out io.Writer, s engine.Settings, o auditOptions
 	if err != nil {
 		return 0, fmt.Errorf("encode audit: %w", err)
 	}
-	if err := report.WriteArtifact(output, data); err != nil {
+	if err := report.WriteArtifactIn(s.Root(output), output, data); err != nil {
 		return 0, fmt.Errorf("write audit: %w", err)
 	}
 	manifests := len(w.Modules) + len(w.Failed)

@@ -83,7 +83,7 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if f.confirm {
 		// The same lock as sync: a hook's background sync must not write between
 		// reading the pages and writing them back.
-		unlock, err := engine.LockRun(f.out()+".lock", e.log)
+		unlock, err := ledger.Lock(s.Root(f.out()), f.out()+".lock", e.log)
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func restorePages(ctx context.Context, s engine.Settings, f restoreFlags, res *r
 	if !f.confirm || res.Writes() == 0 {
 		return nil
 	}
-	lw, err := ledger.Open(f.out())
+	lw, err := ledger.OpenIn(s.Root(f.out()), f.out())
 	if err != nil {
 		return fmt.Errorf("open ledger: %w", err)
 	}

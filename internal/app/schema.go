@@ -66,7 +66,7 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("dump schema: %w", err)
 	}
 	out.WriteByte('\n')
-	if err := report.WriteArtifact(*output, out.Bytes()); err != nil {
+	if err := report.WriteArtifactIn(s.Root(*output), *output, out.Bytes()); err != nil {
 		return fmt.Errorf("write schema: %w", err)
 	}
 	n := len(obj.Properties)

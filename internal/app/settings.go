@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"flag"
-	"math"
 	"strings"
 	"time"
 
@@ -52,10 +52,14 @@ func (f *settingsFlags) manifests(fs *flag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "config file (default .github/notion-sync.yml, else the built-in config)")
 }
 
-// settings builds the run's Settings from the flags and the environment.
+// settings builds the run's Settings from the flags and the environment. Every
+// number, the token and the base URL are checked here, once for the CLI, with
+// the same validators the Action's inputs go through.
 func (e *env) settings(f settingsFlags) (engine.Settings, error) {
-	if math.IsNaN(f.rate) || f.rate <= 0 {
-		return engine.Settings{}, usagef("--rate-limit must be above 0, got %v", f.rate)
+	typed := notion.Options{Rate: f.rate, MaxRetries: f.maxRetries, Backoff: f.backoff, Timeout: f.timeout}
+	apply := reconcile.ApplyOptions{Concurrency: f.concurrency}
+	if err := errors.Join(typed.Validate(), apply.Validate()); err != nil {
+		return engine.Settings{}, &engine.UsageError{Err: err}
 	}
 	version, err := notion.ParseVersion(cmp.Or(f.notionVersion, e.getenv("NOTION_VERSION")))
 	if err != nil {
@@ -67,14 +71,24 @@ func (e *env) settings(f settingsFlags) (engine.Settings, error) {
 			return engine.Settings{}, usagef("--data-source-id (or NOTION_DATA_SOURCE_ID) is not a Notion data source id: give its 32 hex digits, dashed or not, or a URL that holds it")
 		}
 	}
-	client := clientOptions(e.getenv("NOTION_API_BASE_URL"), f.rate, f.maxRetries, f.backoff, f.timeout)
+	baseURL := e.getenv("NOTION_API_BASE_URL")
+	if baseURL != "" {
+		if err := notion.CheckBaseURL(baseURL); err != nil {
+			return engine.Settings{}, usagef("NOTION_API_BASE_URL: %v", err)
+		}
+	}
+	token := e.token()
+	if err := notion.ValidateToken(token); err != nil {
+		return engine.Settings{}, usagef("NOTION_API_TOKEN (or NOTION_TOKEN): %v", err)
+	}
+	client := clientOptions(baseURL, f.rate, f.maxRetries, f.backoff, f.timeout)
 	client.Version = version
 	return engine.Settings{
-		Token:        e.token(),
+		Token:        token,
 		DatabaseID:   cmp.Or(f.databaseID, e.getenv("NOTION_DATABASE_ID")),
 		DataSourceID: dataSource,
 		Client:       client,
-		Apply:        reconcile.ApplyOptions{Concurrency: f.concurrency},
+		Apply:        apply,
 		Repo:         f.repo,
 		Config:       f.config,
 		AuditLog:     f.auditLog,

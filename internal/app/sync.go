@@ -12,6 +12,7 @@ import (
 
 	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/report"
+	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
 
 // syncFlags are the flags of `notion-sync sync`, as DESIGN.md and the runbook name them.
@@ -19,6 +20,7 @@ type syncFlags struct {
 	settings         settingsFlags
 	req              engine.SyncRequest
 	autoBackfill     bool
+	allowMassArchive bool
 	async, json      bool
 	retryOnRateLimit bool
 	batchSize        int
@@ -38,6 +40,7 @@ func (f *syncFlags) register(e *env, name string) *flag.FlagSet {
 	fs.BoolVar(&f.req.CreateIfMissing, "create-if-missing", false, "create a page when the manifest's notion_page_id is gone")
 	fs.BoolVar(&f.req.UpdateManifest, "update-manifest", false, "write notion_page_id back into manifests (only that field changes)")
 	fs.BoolVar(&f.req.Dedupe, "dedupe", false, "archive the younger pages of a key that has several")
+	fs.BoolVar(&f.allowMassArchive, "allow-mass-archive", false, "let the sync archive more than 10% of the database's pages (and at least 5), as after removing many manifests")
 	fs.BoolVar(&f.autoBackfill, "auto-backfill", false, "hydrate notion_database_options into manifests first (like backfill --apply)")
 	fs.BoolVar(&f.async, "async", false, "run the sync in the background and return at once (for git hooks)")
 	fs.BoolVar(&f.req.CommittedOnly, "committed-only", false, "with --changed: leave uncommitted edits out (the post-commit hook syncs what was committed)")
@@ -58,6 +61,10 @@ func (f *syncFlags) build(e *env) (engine.Settings, error) {
 	}
 	s.Apply.BatchSize, s.Apply.BatchDelay = f.batchSize, f.batchDelay
 	s.Plan, s.Ledger = f.planPath, f.ledger
+	s.AllowMassArchive = f.allowMassArchive
+	if err := s.Apply.Validate(); err != nil {
+		return s, &engine.UsageError{Err: err}
+	}
 	return s, nil
 }
 
@@ -145,12 +152,9 @@ func (e *env) startAsync(args []string) error {
 	// The last value of a flag wins, so the child runs in the foreground.
 	rest := append(slices.Clone(args), "--async=false")
 	logPath := filepath.Join("artifacts", "notion_sync_async.log")
-	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
-		return fmt.Errorf("create artifacts folder: %w", err)
-	}
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	logFile, err := safefile.OpenAppend(".", logPath)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", logPath, err)
+		return fmt.Errorf("open the background sync's log: %w", err)
 	}
 	defer logFile.Close()
 	cmd := exec.Command(self, append([]string{"sync"}, rest...)...)

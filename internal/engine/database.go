@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/property"
 	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/restore"
+	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
 
 // The build fails if the adapter stops satisfying what reconcile and restore need.
@@ -36,10 +35,7 @@ func Connect(s Settings) (*Database, error) {
 	}
 	var audit io.WriteCloser = nopCloser{io.Discard}
 	if s.AuditLog != "" {
-		if err := os.MkdirAll(filepath.Dir(s.AuditLog), 0o755); err != nil {
-			return nil, fmt.Errorf("create audit log folder: %w", err)
-		}
-		file, err := os.OpenFile(s.AuditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		file, err := safefile.OpenAppend(s.Root(s.AuditLog), s.AuditLog)
 		if err != nil {
 			return nil, fmt.Errorf("open audit log: %w", err)
 		}
@@ -78,6 +74,8 @@ type Database struct {
 
 	t        notion.Target // where the rows live, once resolved
 	resolved bool
+
+	keyProperty string // for FindByKey
 }
 
 // ID is the database's dashed id.
@@ -172,6 +170,19 @@ func (d *Database) Archive(ctx context.Context, id string) error {
 	_, err := d.c.TrashPage(ctx, id, true)
 	return err
 }
+
+// FindByKey returns the live pages whose key property (set with SetKey) is
+// key: restore finds through it the page of a create the ledger holds only
+// the intent of.
+func (d *Database) FindByKey(ctx context.Context, key string) ([]reconcile.Page, error) {
+	if d.keyProperty == "" {
+		return nil, errors.New("find by key: no key property")
+	}
+	return d.Query(ctx, reconcile.KeyFilter(d.keyProperty, []string{key}))
+}
+
+// SetKey names the database's key (title) property, for FindByKey.
+func (d *Database) SetKey(property string) { d.keyProperty = property }
 
 // SetArchived moves a page to the trash (true) or out of it (false).
 func (d *Database) SetArchived(ctx context.Context, id string, archived bool) error {

@@ -3,6 +3,8 @@ package engine
 import (
 	"io"
 	"log/slog"
+	"path/filepath"
+	"strings"
 
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/reconcile"
@@ -43,4 +45,25 @@ type Settings struct {
 	Log *slog.Logger // never nil once built by app
 	// Progress is where a sync draws its progress (stderr); nil draws none.
 	Progress io.Writer
+
+	// AllowMassArchive lets a sync archive more than
+	// reconcile.DefaultMaxArchiveShare of the database's pages
+	// (--allow-mass-archive, input allow-mass-archive).
+	AllowMassArchive bool
+}
+
+// Root is the folder below which no part of path may be a symbolic link when
+// the tool writes it (package safefile): the working folder for a relative
+// path, which is where the repository is when the CLI runs in it; the
+// repository for an absolute path inside it; else the file's own folder.
+func (s Settings) Root(path string) string {
+	if !filepath.IsAbs(path) {
+		return "."
+	}
+	if repo, err := filepath.Abs(s.Repo); err == nil && s.Repo != "" {
+		if rel, err := filepath.Rel(repo, path); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			return repo
+		}
+	}
+	return filepath.Dir(path)
 }

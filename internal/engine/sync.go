@@ -52,7 +52,7 @@ type Result struct {
 // dry-running, write, record and report. The plan is written to s.Plan.
 func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 	start := time.Now()
-	w, err := Open(s, start.UTC())
+	w, err := OpenContext(ctx, s, start.UTC())
 	if err != nil {
 		return Result{}, err
 	}
@@ -84,7 +84,7 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 		}
 		opts.Offline = true
 		plan := toPlan(w.Commit, "", true, reconcile.Plan(desired, nil, opts))
-		if err := writePlan(s.Plan, plan); err != nil {
+		if err := writePlan(s, plan); err != nil {
 			return Result{}, err
 		}
 		return Result{Plan: plan, Stats: report.Stats{Duration: time.Since(start)}}, nil
@@ -96,7 +96,7 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 	defer db.Close()
 	if !f.DryRun {
 		// Two syncs planning at once would both create the same new pages.
-		unlock, err := LockRun(s.Ledger+".lock", s.Log)
+		unlock, err := ledger.Lock(s.Root(s.Ledger), s.Ledger+".lock", s.Log)
 		if err != nil {
 			return Result{}, err
 		}
@@ -127,6 +127,10 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 	}
 	changes := reconcile.Plan(desired, pages, opts)
 	if !f.DryRun {
+		guard := reconcile.ArchiveGuard{Full: sel.full, Manifests: len(w.Modules) + len(w.Failed), Pages: live(pages), Allow: s.AllowMassArchive}
+		if err := reconcile.CheckMassArchive(changes, guard); err != nil {
+			return Result{}, &UsageError{err}
+		}
 		changes, err = apply(ctx, db, w, s, f, changes)
 		if err != nil {
 			return Result{}, err
@@ -134,7 +138,7 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 	}
 	plan := toPlan(w.Commit, db.id, f.DryRun, changes)
 	plan.NotionVersion, plan.DataSourceID = s.Client.Version.String(), db.t.DataSourceID
-	if err := writePlan(s.Plan, plan); err != nil {
+	if err := writePlan(s, plan); err != nil {
 		return Result{}, err
 	}
 	st := db.c.Stats()
@@ -144,15 +148,30 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 	}}, nil
 }
 
-// writePlan writes the plan file, unless path is "" (read-only commands).
-func writePlan(path string, p report.Plan) error {
-	if path == "" {
+// writePlan writes the plan file, unless s.Plan is "" (read-only commands).
+func writePlan(s Settings, p report.Plan) error {
+	if s.Plan == "" {
 		return nil
 	}
-	if err := report.WritePlan(path, p); err != nil {
+	data, err := report.EncodeJSON(p)
+	if err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	if err := report.WriteArtifactIn(s.Root(s.Plan), s.Plan, data); err != nil {
 		return fmt.Errorf("write plan: %w", err)
 	}
 	return nil
+}
+
+// live counts the pages not in the trash.
+func live(pages []reconcile.Page) int {
+	n := 0
+	for _, p := range pages {
+		if !p.Archived {
+			n++
+		}
+	}
+	return n
 }
 
 // failStatuses fails the modules whose status value the database lacks: Notion
@@ -280,7 +299,7 @@ func selectManifests(w *Workspace, f SyncRequest, s Settings) (selection, error)
 // back into manifests when asked.
 func apply(ctx context.Context, db *Database, w *Workspace, s Settings, f SyncRequest, changes []reconcile.Change) ([]reconcile.Change, error) {
 	start := time.Now()
-	lw, err := ledger.Open(s.Ledger)
+	lw, err := ledger.OpenIn(s.Root(s.Ledger), s.Ledger)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger: %w", err)
 	}
@@ -301,15 +320,10 @@ func apply(ctx context.Context, db *Database, w *Workspace, s Settings, f SyncRe
 	ao.Log = s.Log
 	out, err := reconcile.Apply(ctx, db, changes, ao)
 	progress.Done()
-	totals := map[string]int{}
-	status := "ok"
-	for _, c := range out {
-		if c.Err != nil {
-			totals["failed"]++
-			status = "error"
-		} else {
-			totals[string(c.Action)]++
-		}
+	totals := reconcile.Tally(out)
+	status := ledger.StatusOK
+	if totals["failed"]+totals["not_attempted"] > 0 {
+		status = ledger.StatusError
 	}
 	run := ledger.Record{RunID: rec.runID, SHA: w.Commit, Action: "run", Status: status,
 		Totals: totals, DurationMS: time.Since(start).Milliseconds()}
@@ -361,18 +375,30 @@ type ledgerRecorder struct {
 	sha   string
 }
 
+// The ledger holds the intent of every create before it is sent.
+var _ reconcile.IntentRecorder = (*ledgerRecorder)(nil)
+
 func (r *ledgerRecorder) Record(ev reconcile.Event) error {
 	rec := ledger.Record{
 		RunID: r.runID, SHA: r.sha, Module: ev.Key, Path: ev.Path, PageID: ev.PageID,
-		Action: string(ev.Action), Status: "ok", Changed: ev.Changed, Warnings: ev.Warnings,
+		Action: string(ev.Action), Status: ledger.StatusOK, Changed: ev.Changed, Warnings: ev.Warnings,
 		Before: property.PlainMap(ev.Before), After: property.PlainMap(ev.After),
 	}
 	if !ev.OK {
-		rec.Status = "error"
+		rec.Status = ledger.StatusError
 		rec.Error = ev.Err.Error()
 		rec.RequestID = RequestID(ev.Err)
 	}
 	return r.w.Append(rec)
+}
+
+// RecordIntent writes a create's intent, before the create is sent: a run
+// killed while it is in flight leaves the ledger naming a page that may exist.
+func (r *ledgerRecorder) RecordIntent(ev reconcile.Event) error {
+	return r.w.Append(ledger.Record{
+		RunID: r.runID, SHA: r.sha, Module: ev.Key, Path: ev.Path,
+		Action: string(ev.Action), Status: ledger.StatusIntent, After: property.PlainMap(ev.After),
+	})
 }
 
 // toPlan is the plan file's view of the changes.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -35,6 +36,12 @@ type Workspace struct {
 // Open loads the config of the repository s.Repo and resolves every manifest it
 // includes, with now as $synced_at.
 func Open(s Settings, now time.Time) (*Workspace, error) {
+	return OpenContext(context.Background(), s, now)
+}
+
+// OpenContext is Open that stops resolving when ctx is done: a template runs
+// within bounds of its own, and a cancelled run need not wait for them.
+func OpenContext(ctx context.Context, s Settings, now time.Time) (*Workspace, error) {
 	root, configPath := s.Repo, s.Config
 	if configPath != "" && !filepath.IsAbs(configPath) {
 		// A path typed on the command line is relative to where it was typed;
@@ -69,7 +76,7 @@ func Open(s Settings, now time.Time) (*Workspace, error) {
 			continue
 		}
 		w.Manifests[p] = m
-		mod, err := module.Resolve(cfg, m, sp)
+		mod, err := module.ResolveContext(ctx, cfg, m, sp)
 		if err != nil {
 			w.Failed = append(w.Failed, asProblem(p, err))
 			continue
