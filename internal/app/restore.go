@@ -83,7 +83,7 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if f.confirm {
 		// The same lock as sync: a hook's background sync must not write between
 		// reading the pages and writing them back.
-		unlock, err := engine.LockRun(f.out()+".lock", e.log)
+		unlock, err := ledger.Lock(f.out()+".lock", e.log)
 		if err != nil {
 			return err
 		}

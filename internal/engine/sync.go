@@ -96,7 +96,7 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 	defer db.Close()
 	if !f.DryRun {
 		// Two syncs planning at once would both create the same new pages.
-		unlock, err := LockRun(s.Ledger+".lock", s.Log)
+		unlock, err := ledger.Lock(s.Ledger+".lock", s.Log)
 		if err != nil {
 			return Result{}, err
 		}

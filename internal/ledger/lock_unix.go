@@ -20,6 +20,16 @@ func lockFile(f *os.File) error {
 	}
 }
 
+// tryLockFile takes the lock of lockFile if no one holds it, and reports false
+// (and no error) if someone does.
+func tryLockFile(f *os.File) (bool, error) {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 func unlockFile(f *os.File) error {
 	return syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 }

@@ -1,0 +1,35 @@
+//go:build darwin || dragonfly || freebsd || linux || netbsd || openbsd
+
+package ledger
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestLock: while Lock holds the file, nobody else can take it (a second open
+// of the file, as another process would have); after unlock they can. Lock
+// creates the folder of the lock file.
+func TestLock(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "artifacts", "ledger.jsonl.lock")
+	unlock, err := Lock(path, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if ok, err := tryLockFile(other); ok || err != nil {
+		t.Fatalf("while locked: tryLockFile = %v, %v; want false, nil", ok, err)
+	}
+	unlock()
+	if ok, err := tryLockFile(other); !ok || err != nil {
+		t.Fatalf("after unlock: tryLockFile = %v, %v; want true, nil", ok, err)
+	}
+}
