@@ -27,10 +27,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	f.manifests(fs)
 	fs.StringVar(&o.output, "output", "", "where to write the report (default artifacts/notion_audit_YYYYMM.json, UTC)")
 	fs.BoolVar(&o.failOn, "fail-on-discrepancy", false, "exit 1 when there is any discrepancy (default: exit 0, the file is for review)")
-	if err := parseFlags(fs, secondsArgs(args, "backoff")); err != nil {
-		return err
-	}
-	s, err := e.settings(f)
+	s, err := e.parseSettings(fs, &f, args)
 	if err != nil {
 		return err
 	}

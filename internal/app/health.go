@@ -19,10 +19,7 @@ func runHealth(ctx context.Context, e *env, args []string) error {
 	fs.String("repo", ".", "accepted for symmetry with the other commands; health reads no manifest")
 	ledgerPath := fs.String("ledger", "artifacts/notion_sync_ledger.jsonl", "the sync ledger, for the last successful sync")
 	asJSON := fs.Bool("json", false, "print the runbook's JSON healthcheck document")
-	if err := parseFlags(fs, secondsArgs(args, "backoff")); err != nil {
-		return err
-	}
-	s, err := e.settings(f)
+	s, err := e.parseSettings(fs, &f, args)
 	if err != nil {
 		return err
 	}

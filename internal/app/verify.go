@@ -29,10 +29,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&o.all, "all", false, "check every manifest, and the pages no manifest has")
 	fs.BoolVar(&o.verbose, "verbose", false, "show Notion's and the manifest's value of each property that differs, and warnings")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
-	if err := parseFlags(fs, secondsArgs(args, "backoff")); err != nil {
-		return err
-	}
-	s, err := e.settings(f)
+	s, err := e.parseSettings(fs, &f, args)
 	if err != nil {
 		return err
 	}

@@ -42,33 +42,16 @@ func verdict(p report.Plan) report.Verdict {
 	for _, c := range p.Changes {
 		row := report.VerifyRow{Module: c.Module, Path: c.Path, PageID: c.PageID, Properties: map[string]report.Diff{},
 			Warnings: append([]string{}, c.Warnings...), Error: c.Error}
-		switch c.Action {
-		case report.ActionNoop:
-			row.Result = report.VerifyMatch
-			v.Summary.Match++
-		case report.ActionUpdate:
-			row.Result = report.VerifyDrift
+		row.Result = verifyResult(c.Action)
+		switch row.Result {
+		case report.VerifyDrift:
 			maps.Copy(row.Properties, c.Properties)
-			v.Summary.Drift++
-		case report.ActionCreate:
-			row.Result = report.VerifyMissing
-			v.Summary.Missing++
-		case report.ActionArchive:
-			row.Result = report.VerifyExtra
-			v.Summary.Extra++
-		case report.ActionDuplicate:
-			row.Result = report.VerifyDuplicate
-			v.Summary.Duplicate++
-		case report.ActionOrphan:
-			row.Result = report.VerifyOrphan
-			v.Summary.Orphan++
-		default: // error, and any action this version does not know: never a match
-			row.Result = report.VerifyError
+		case report.VerifyError:
 			if row.Error == "" {
 				row.Error = "cannot be compared: plan action " + c.Action
 			}
-			v.Summary.Error++
 		}
+		v.Summary.Add(row.Result)
 		v.Results = append(v.Results, row)
 	}
 	v.Summary.Modules = v.Summary.Match + v.Summary.Drift + v.Summary.Missing + v.Summary.Error
@@ -76,6 +59,26 @@ func verdict(p report.Plan) report.Verdict {
 		v.Status = "mismatch"
 	}
 	return v
+}
+
+// verifyResult is verify's result for a plan action. An error, and any action
+// this version does not know, is an error: never a match.
+func verifyResult(action string) string {
+	switch action {
+	case report.ActionNoop:
+		return report.VerifyMatch
+	case report.ActionUpdate:
+		return report.VerifyDrift
+	case report.ActionCreate:
+		return report.VerifyMissing
+	case report.ActionArchive:
+		return report.VerifyExtra
+	case report.ActionDuplicate:
+		return report.VerifyDuplicate
+	case report.ActionOrphan:
+		return report.VerifyOrphan
+	}
+	return report.VerifyError
 }
 
 // summaryValues are one module's select, status and number values, in config

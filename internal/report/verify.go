@@ -65,6 +65,26 @@ type VerifySummary struct {
 	Orphan    int `json:"orphan"`
 }
 
+// Add counts one row of result; an unknown result counts as an error.
+func (s *VerifySummary) Add(result string) {
+	switch result {
+	case VerifyMatch:
+		s.Match++
+	case VerifyDrift:
+		s.Drift++
+	case VerifyMissing:
+		s.Missing++
+	case VerifyExtra:
+		s.Extra++
+	case VerifyDuplicate:
+		s.Duplicate++
+	case VerifyOrphan:
+		s.Orphan++
+	default:
+		s.Error++
+	}
+}
+
 // Mismatches is the number of rows that make verify fail: what the next sync
 // would write, and what it cannot sync. Duplicates and orphans are reported but,
 // as in sync, do not fail: a sync leaves them as they are.
