@@ -219,13 +219,9 @@ func (s *Server) patchDatabase(rq *apiRequest) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	props := db.Props
-	if v, ok := b["properties"]; ok {
-		if props, e = patchDatabaseProps(db, v); e != nil {
-			return nil, e
-		}
+	if e := patchProperties(db, b); e != nil {
+		return nil, e
 	}
-	db.Props = props
 	if title != nil {
 		db.Title = title
 	}
