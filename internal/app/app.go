@@ -170,6 +170,16 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseSettings parses the flags of a command that takes the settings flags (a
+// bare number given to --backoff is seconds, as the runbook writes it) and
+// builds its Settings.
+func (e *env) parseSettings(fs *flag.FlagSet, f *settingsFlags, args []string) (engine.Settings, error) {
+	if err := parseFlags(fs, secondsArgs(args, "backoff")); err != nil {
+		return engine.Settings{}, err
+	}
+	return e.settings(*f)
+}
+
 // localEnv adds the .env files to getenv, except on an Actions runner (in Action
 // mode or a run: step): there the working directory holds a pull request's files,
 // and a .env among them must not point NOTION_API_BASE_URL, and with it the token,

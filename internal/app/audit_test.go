@@ -3,8 +3,6 @@ package app
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/notion/notiontest"
@@ -31,13 +28,13 @@ func writeManifest(t *testing.T, h *harness, path, body string) {
 	}
 }
 
-func readAudit(t *testing.T, path string) (auditDoc, []byte) {
+func readAudit(t *testing.T, path string) (report.Audit, []byte) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc auditDoc
+	var doc report.Audit
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatalf("the audit file is not JSON: %v", err)
 	}
@@ -131,7 +128,7 @@ func TestAudit(t *testing.T) {
 	if _, err := time.Parse(time.RFC3339, doc.GeneratedAt); err != nil {
 		t.Errorf("generated_at %q: %v", doc.GeneratedAt, err)
 	}
-	if diff := cmp.Diff(auditSummary{Missing: 2, Orphan: 2, Drift: 2, Duplicate: 3, Trashed: 2, Error: 1}, doc.Summary); diff != "" {
+	if diff := cmp.Diff(report.AuditSummary{Missing: 2, Orphan: 2, Drift: 2, Duplicate: 3, Trashed: 2, Error: 1}, doc.Summary); diff != "" {
 		t.Errorf("summary mismatch (-want +got):\n%s", diff)
 	}
 
@@ -175,7 +172,7 @@ func TestAudit(t *testing.T) {
 		}
 	}
 	for _, d := range doc.Discrepancies {
-		if d.Kind == kindDrift && d.Module == "consciousness" {
+		if d.Kind == report.KindDrift && d.Module == "consciousness" {
 			if diff := cmp.Diff(map[string]report.Diff{"MQI": {Before: 50.0, After: 92.3}}, d.Properties); diff != "" {
 				t.Errorf("consciousness drift properties mismatch (-want +got):\n%s", diff)
 			}
@@ -251,27 +248,10 @@ func TestCorpusVerifyAndAudit(t *testing.T) {
 		t.Fatalf("audit: exit %d\n%s", code, out)
 	}
 	doc, _ := readAudit(t, path)
-	if diff := cmp.Diff(auditSummary{Duplicate: 2}, doc.Summary); diff != "" {
+	if diff := cmp.Diff(report.AuditSummary{Duplicate: 2}, doc.Summary); diff != "" {
 		t.Errorf("summary mismatch (-want +got):\n%s", diff)
 	}
 	if n := srv.Count("POST", "/v1/pages") + srv.Count("PATCH", "/v1/pages/{id}"); n != 0 {
 		t.Errorf("verify and audit wrote %d times, want 0", n)
-	}
-}
-
-// TestLazyPages: audit's page reader connects only when a page is read (the dry
-// run already made a client); unused, it opens nothing.
-func TestLazyPages(t *testing.T) {
-	t.Parallel()
-	auditLog := filepath.Join(t.TempDir(), "audit.log")
-	l := &lazyPages{s: engine.Settings{AuditLog: auditLog, Log: slog.New(slog.DiscardHandler)}}
-	if err := l.Close(); err != nil {
-		t.Errorf("Close of an unused reader: %v", err)
-	}
-	if _, err := os.Stat(auditLog); err == nil {
-		t.Error("an unused reader opened the audit log: it connected")
-	}
-	if _, err := l.Page(t.Context(), "x"); !errors.Is(err, engine.ErrNoToken) {
-		t.Errorf("Page without a token = %v, want the connect error", err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
@@ -135,7 +134,7 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	if *statePath == "" {
 		return nil
 	}
-	if err := saveEmulatorState(srv, *statePath); err != nil {
+	if err := srv.SaveStateFile(*statePath); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "💾 State saved to %s\n", *statePath)
@@ -177,25 +176,4 @@ func emulatorDatabase(srv *emulator.Server, statePath, schemaPath string) (id st
 		return "", false, usagef("--schema: %v", err)
 	}
 	return id, false, nil
-}
-
-// saveEmulatorState writes the state next to its final path and renames it into
-// place, so a crash never leaves a half-written sandbox.
-func saveEmulatorState(srv *emulator.Server, path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".emulator-state-*.json")
-	if err != nil {
-		return fmt.Errorf("save state: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := srv.SaveState(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("save state: %w", err)
-	}
-	return nil
 }

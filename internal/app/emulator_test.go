@@ -4,20 +4,21 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/dstotijn/go-notion"
 	"github.com/lukhas/notion-sync-action/internal/engine"
+	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
+	"github.com/lukhas/notion-sync-action/internal/secret"
 )
 
 // emulatorRun is one in-process `notion-sync emulator`.
@@ -82,25 +83,33 @@ func (r *emulatorRun) stop(t *testing.T) (string, error) {
 	return r.out.String(), err
 }
 
-// client is go-notion pointed at the emulator's printed base URL.
-func (r *emulatorRun) client(t *testing.T) *notion.Client {
+// client is this tool's Notion client pointed at the emulator's printed base
+// URL, without pacing or retries, bound to its database.
+func (r *emulatorRun) client(t *testing.T, token string) (*notion.Client, notion.Target) {
 	t.Helper()
-	base, err := url.Parse(r.exports["NOTION_API_BASE_URL"])
+	c := notion.New(secret.Token(token), notion.Options{BaseURL: r.exports["NOTION_API_BASE_URL"], Rate: -1, MaxRetries: -1})
+	target, err := c.Resolve(t.Context(), r.exports["NOTION_DATABASE_ID"], "")
+	if err != nil {
+		t.Fatalf("Resolve: %v", err)
+	}
+	return c, target
+}
+
+// get sends a plain GET with token, as curl would, and returns the status.
+func (r *emulatorRun) get(t *testing.T, token, path string) int {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", r.exports["NOTION_API_BASE_URL"]+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Notion-Version", "2022-06-28")
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return notion.NewClient(r.exports["NOTION_API_TOKEN"], notion.WithHTTPClient(&http.Client{Transport: hostRewrite{base}}))
+	res.Body.Close()
+	return res.StatusCode
 }
 
-type hostRewrite struct{ base *url.URL }
-
-func (h hostRewrite) RoundTrip(req *http.Request) (*http.Response, error) {
-	req = req.Clone(req.Context())
-	req.URL.Scheme, req.URL.Host, req.Host = h.base.Scheme, h.base.Host, ""
-	return http.DefaultTransport.RoundTrip(req)
-}
-
-// The emulator command serves a seeded database that go-notion and plain HTTP can
+// The emulator command serves a seeded database that our client and plain HTTP can
 // query and write, saves --state on exit and loads it on the next start (same
 // database, same generated token, same pages).
 func TestEmulatorCommand(t *testing.T) {
@@ -112,18 +121,15 @@ func TestEmulatorCommand(t *testing.T) {
 	if !strings.HasPrefix(token, "secret_emulator_") || dbID == "" {
 		t.Fatalf("exports = %v", run.exports)
 	}
-	c := run.client(t)
-	db, err := c.FindDatabaseByID(t.Context(), dbID)
+	c, target := run.client(t, token)
+	db, err := c.Schema(t.Context(), target)
 	if err != nil {
-		t.Fatalf("FindDatabaseByID: %v", err)
+		t.Fatalf("Schema: %v", err)
 	}
-	if db.Properties["Module"].Type != notion.DBPropTypeTitle || db.Properties["SLA p95"].Type != notion.DBPropTypeNumber {
+	if db.Properties["Module"].Type != "title" || db.Properties["SLA p95"].Type != "number" {
 		t.Errorf("seeded schema = %v, want the default schema", db.Properties)
 	}
-	page, err := c.CreatePage(t.Context(), notion.CreatePageParams{
-		ParentType: notion.ParentTypeDatabase, ParentID: dbID,
-		DatabasePageProperties: &notion.DatabasePageProperties{"Module": {Title: []notion.RichText{{Text: &notion.Text{Content: "core"}}}}},
-	})
+	page, err := c.CreatePage(t.Context(), target, map[string]json.RawMessage{"Module": json.RawMessage(`{"title":[{"text":{"content":"core"}}]}`)})
 	if err != nil {
 		t.Fatalf("CreatePage: %v", err)
 	}
@@ -166,7 +172,8 @@ func TestEmulatorCommand(t *testing.T) {
 	if again.exports["NOTION_DATABASE_ID"] != dbID || again.exports["NOTION_API_TOKEN"] != token {
 		t.Errorf("after restart exports = %v, want database %s and the same token", again.exports, dbID)
 	}
-	got, err := again.client(t).FindPageByID(t.Context(), page.ID)
+	c, _ = again.client(t, token)
+	got, err := c.Page(t.Context(), page.ID)
 	if err != nil || got.ID != page.ID {
 		t.Errorf("page after restart = %v, %v", got.ID, err)
 	}
@@ -188,17 +195,17 @@ func TestEmulatorFlags(t *testing.T) {
 	if run.exports["NOTION_API_TOKEN"] == "ntn_do_not_print_me" {
 		t.Error("the --token value was printed")
 	}
-	c := notion.NewClient("ntn_do_not_print_me", notion.WithHTTPClient(&http.Client{Transport: hostRewrite{mustURL(t, run.exports["NOTION_API_BASE_URL"])}}))
-	db, err := c.FindDatabaseByID(t.Context(), run.exports["NOTION_DATABASE_ID"])
+	c, target := run.client(t, "ntn_do_not_print_me")
+	db, err := c.Schema(t.Context(), target)
 	if err != nil {
-		t.Fatalf("FindDatabaseByID: %v", err)
+		t.Fatalf("Schema: %v", err)
 	}
-	if len(db.Properties) != 2 || db.Properties["Env"].Select.Options[0].Name != "prod" {
+	if len(db.Properties) != 2 || len(db.Properties["Env"].Options) == 0 || db.Properties["Env"].Options[0].Name != "prod" {
 		t.Errorf("--schema database = %v", db.Properties)
 	}
 	limited := 0
 	for range 40 { // 40 requests cannot take the ~10 s that 3/s with burst 10 would need
-		if _, err := c.FindCurrentUser(t.Context()); errors.Is(err, notion.ErrRateLimited) {
+		if run.get(t, "ntn_do_not_print_me", "/v1/users/me") == http.StatusTooManyRequests {
 			limited++
 		}
 	}
@@ -212,15 +219,6 @@ func TestEmulatorFlags(t *testing.T) {
 	if strings.Contains(out, "ntn_do_not_print_me") {
 		t.Errorf("output contains the --token value:\n%s", out)
 	}
-}
-
-func mustURL(t *testing.T, s string) *url.URL {
-	t.Helper()
-	u, err := url.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
 }
 
 // Bad flags are usage errors (exit code 2), before anything listens.

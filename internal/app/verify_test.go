@@ -123,11 +123,11 @@ func TestVerify(t *testing.T) {
 	if code != ExitProblems {
 		t.Errorf("verify --all --json: exit %d, want %d", code, ExitProblems)
 	}
-	var got verifyResult
+	var got report.Verdict
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("--json output is not JSON: %v\n%s", err, out)
 	}
-	wantSummary := verifySummary{Modules: 12, Match: 10, Drift: 1, Missing: 1, Extra: 1, Orphan: 1}
+	wantSummary := report.VerifySummary{Modules: 12, Match: 10, Drift: 1, Missing: 1, Extra: 1, Orphan: 1}
 	if diff := cmp.Diff(wantSummary, got.Summary); diff != "" {
 		t.Errorf("summary mismatch (-want +got):\n%s", diff)
 	}
@@ -136,7 +136,7 @@ func TestVerify(t *testing.T) {
 	}
 	for _, r := range got.Results {
 		if r.Module == "consciousness" {
-			if diff := cmp.Diff(report.Diff{Before: 50.0, After: 92.3}, r.Properties["MQI"]); r.Result != verifyDrift || diff != "" {
+			if diff := cmp.Diff(report.Diff{Before: 50.0, After: 92.3}, r.Properties["MQI"]); r.Result != report.VerifyDrift || diff != "" {
 				t.Errorf("consciousness: result %q, MQI mismatch (-want +got):\n%s", r.Result, diff)
 			}
 		}
@@ -185,49 +185,4 @@ func TestVerifyUsage(t *testing.T) {
 			t.Errorf("bad usage made %d requests", n)
 		}
 	})
-}
-
-// TestVerifyCountLine: the count line is ❌ only when a module does not match;
-// a page without a manifest fails verify on its own ❌ line.
-func TestVerifyCountLine(t *testing.T) {
-	t.Parallel()
-	extra := verifyRow{Module: "legacy", Path: "legacy/module.manifest.json", Result: verifyExtra}
-	tests := []struct {
-		name    string
-		summary verifySummary
-		rows    []verifyRow
-		want    string
-	}{
-		{"all match", verifySummary{Modules: 11, Match: 11}, nil, "✅ 11/11 modules match Notion\n"},
-		{"only a page without a manifest", verifySummary{Modules: 11, Match: 11, Extra: 1}, []verifyRow{extra},
-			"✅ 11/11 modules match Notion\n❌ 1 page without a manifest\n"},
-		{"drift", verifySummary{Modules: 11, Match: 10, Drift: 1}, nil, "❌ 10/11 modules match Notion\n"},
-		{"a module that cannot be compared", verifySummary{Modules: 11, Match: 10, Error: 1}, nil, "❌ 10/11 modules match Notion\n"},
-	}
-	for _, tt := range tests {
-		got := verifyText(verifyResult{Summary: tt.summary, Results: tt.rows}, "", "", false)
-		if !strings.HasPrefix(got, tt.want) {
-			t.Errorf("%s: verify text starts %q, want %q", tt.name, got, tt.want)
-		}
-	}
-}
-
-func TestShownValue(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in   any
-		want string
-	}{
-		{nil, "(empty)"},
-		{"a\x1b[31mb\n", `"a\x1b[31mb\n"`},
-		{92.3, "92.3"},
-		{[]string{"a", "b"}, `["a", "b"]`},
-		{true, "true"},
-		{strings.Repeat("x", 100), `"` + strings.Repeat("x", 59) + `…"`},
-	}
-	for _, tt := range tests {
-		if got := shownValue(tt.in); got != tt.want {
-			t.Errorf("shownValue(%#v) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
 }

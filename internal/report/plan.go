@@ -185,22 +185,14 @@ func (p Plan) MarshalJSON() ([]byte, error) {
 
 // MarshalJSON writes nil Properties as {} and nil Warnings as [].
 func (c Change) MarshalJSON() ([]byte, error) {
-	props, warnings := c.Properties, c.Warnings
-	if props == nil {
-		props = map[string]Diff{}
+	type fields Change // the same fields and tags, without this method
+	if c.Properties == nil {
+		c.Properties = map[string]Diff{}
 	}
-	if warnings == nil {
-		warnings = []string{}
+	if c.Warnings == nil {
+		c.Warnings = []string{}
 	}
-	return marshalNoHTML(struct {
-		Module     string          `json:"module"`
-		Path       string          `json:"path"`
-		Action     string          `json:"action"`
-		PageID     string          `json:"page_id"`
-		Properties map[string]Diff `json:"properties"`
-		Warnings   []string        `json:"warnings"`
-		Error      string          `json:"error,omitempty"`
-	}{c.Module, c.Path, c.Action, c.PageID, props, warnings, c.Error})
+	return marshalNoHTML(fields(c))
 }
 
 // marshalNoHTML is json.Marshal without escaping <, > and &, which manifest text has and

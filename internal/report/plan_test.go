@@ -256,3 +256,18 @@ func TestWriteArtifactRefusesLinks(t *testing.T) {
 		})
 	}
 }
+
+// TestChangeJSON: a change's row keeps the manifest location of its error (the
+// plan file is where the job summary and annotations of a later step read it),
+// and writes nil properties and warnings as {} and [].
+func TestChangeJSON(t *testing.T) {
+	t.Parallel()
+	data, err := json.Marshal(Change{Module: "m", Path: "m/module.manifest.json", Action: ActionError, Error: "bad", Line: 3, Column: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"module":"m","path":"m/module.manifest.json","action":"error","page_id":"","properties":{},"warnings":[],"error":"bad","line":3,"column":5}`
+	if got := string(data); got != want {
+		t.Errorf("Change JSON:\n%s\nwant\n%s", got, want)
+	}
+}

@@ -161,13 +161,9 @@ func (s *Server) patchDataSource(rq *apiRequest) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	props := db.Props
-	if v, ok := b["properties"]; ok {
-		if props, e = patchDatabaseProps(db, v); e != nil {
-			return nil, e
-		}
+	if e := patchProperties(db, b); e != nil {
+		return nil, e
 	}
-	db.Props = props
 	if title != nil {
 		if db.Container != "" || db.SourceName != "" {
 			db.SourceName = plainText(title)

@@ -91,6 +91,16 @@ func (s *Server) database(id string) (*database, *apiError) {
 	return db, nil
 }
 
+// addressable is the database rq.id names, refused under 2022-06-28 when it has
+// several data sources: that version cannot address one of them. Hold s.mu.
+func (s *Server) addressable(rq *apiRequest) (*database, *apiError) {
+	db, e := s.database(rq.id)
+	if e == nil && !hasDataSources(rq.version) && len(db.Extra) > 0 {
+		return nil, multiSourceError(db)
+	}
+	return db, e
+}
+
 // dataSource looks up a data source the integration can see (2025-09-03).
 func (s *Server) dataSource(id string) (*database, *apiError) {
 	db := s.collection(id)
@@ -160,12 +170,9 @@ func (s *Server) getUser(*apiRequest) (any, *apiError) {
 func (s *Server) getDatabase(rq *apiRequest) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db, e := s.database(rq.id)
+	db, e := s.addressable(rq)
 	if e != nil {
 		return nil, e
-	}
-	if !hasDataSources(rq.version) && len(db.Extra) > 0 {
-		return nil, multiSourceError(db)
 	}
 	return s.renderDatabase(db, rq.version), nil
 }
@@ -208,20 +215,13 @@ func (s *Server) patchDatabase(rq *apiRequest) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db, e := s.database(rq.id)
+	db, e := s.addressable(rq)
 	if e != nil {
 		return nil, e
 	}
-	if !hasDataSources(rq.version) && len(db.Extra) > 0 {
-		return nil, multiSourceError(db)
+	if e := patchProperties(db, b); e != nil {
+		return nil, e
 	}
-	props := db.Props
-	if v, ok := b["properties"]; ok {
-		if props, e = patchDatabaseProps(db, v); e != nil {
-			return nil, e
-		}
-	}
-	db.Props = props
 	if title != nil {
 		db.Title = title
 	}

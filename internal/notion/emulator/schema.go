@@ -538,6 +538,21 @@ func stamp(t time.Time) string {
 	return t.UTC().Truncate(time.Minute).Format("2006-01-02T15:04:05.000Z")
 }
 
+// patchProperties applies body's "properties", when it has them, to db's schema:
+// all of them, or (when one is invalid) none.
+func patchProperties(db *database, body map[string]json.RawMessage) *apiError {
+	v, ok := body["properties"]
+	if !ok {
+		return nil
+	}
+	props, e := patchDatabaseProps(db, v)
+	if e != nil {
+		return e
+	}
+	db.Props = props
+	return nil
+}
+
 // patchDatabaseProps applies the properties of PATCH /v1/databases/{id}
 // (notion-api.md §2.3) to a copy of the schema; the caller swaps it in only when
 // every entry is valid, so a failed PATCH changes nothing.

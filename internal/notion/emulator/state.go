@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -124,6 +126,27 @@ func (s *Server) LoadState(r io.Reader) error {
 	}
 	if s.generated && strings.HasPrefix(st.Token, generatedTokenPrefix) {
 		s.token = st.Token
+	}
+	return nil
+}
+
+// SaveStateFile writes the state next to path and renames it into place, so a
+// crash never leaves a half-written sandbox.
+func (s *Server) SaveStateFile(path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".emulator-state-*.json")
+	if err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if err := s.SaveState(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
 }
