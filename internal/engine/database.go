@@ -34,20 +34,30 @@ func Connect(s Settings) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
+	c, audit, err := newClient(s)
+	if err != nil {
+		return nil, err
+	}
+	return &Database{c: c, id: id, dataSource: s.DataSourceID, audit: audit}, nil
+}
+
+// newClient builds the client of s, its calls logged to s.AuditLog; close the
+// returned Closer to flush the log.
+func newClient(s Settings) (*notion.Client, io.Closer, error) {
 	var audit io.WriteCloser = nopCloser{io.Discard}
 	if s.AuditLog != "" {
 		if err := os.MkdirAll(filepath.Dir(s.AuditLog), 0o755); err != nil {
-			return nil, fmt.Errorf("create audit log folder: %w", err)
+			return nil, nil, fmt.Errorf("create audit log folder: %w", err)
 		}
 		file, err := os.OpenFile(s.AuditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
-			return nil, fmt.Errorf("open audit log: %w", err)
+			return nil, nil, fmt.Errorf("open audit log: %w", err)
 		}
 		audit = file
 	}
 	opts := s.Client
 	opts.AuditLog, opts.Logger = audit, s.Log
-	return &Database{c: notion.New(s.Token, opts), id: id, dataSource: s.DataSourceID, audit: audit}, nil
+	return notion.New(s.Token, opts), audit, nil
 }
 
 // ParseDatabaseID is the database raw names (a setting), dashed.
