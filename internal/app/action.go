@@ -689,7 +689,7 @@ func (a *actionRun) upload(ctx context.Context, paths ...string) {
 	a.e.log.Info("artifact uploaded", "name", name, "id", id, "files", strings.Join(where, ","))
 }
 
-// command runs modes verify, audit, preflight and health: the CLI command's
+// command runs modes verify, audit, preflight, health and schema-apply: the CLI command's
 // core with the run's Settings, its text report shown in the log and the summary.
 func (a *actionRun) command(ctx context.Context) int {
 	name := string(a.run.Mode)
@@ -697,7 +697,7 @@ func (a *actionRun) command(ctx context.Context) int {
 	auditPath := filepath.Join(filepath.Dir(a.ledgerPath), "notion_audit_"+time.Now().UTC().Format("200601")+".json")
 	var extra []string
 	switch a.run.Mode {
-	case action.ModeVerify, action.ModeAudit:
+	case action.ModeVerify, action.ModeAudit, action.ModeSchemaApply:
 		if err := a.needNotion(); err != nil {
 			return a.fail(ctx, err)
 		}
@@ -720,6 +720,8 @@ func (a *actionRun) command(ctx context.Context) int {
 		err = preflight(ctx, &out, s, false)
 	case action.ModeHealth:
 		err = health(ctx, &out, &out, s, false)
+	case action.ModeSchemaApply:
+		err = schemaApply(ctx, &out, s, a.run.DryRun)
 	}
 	a.r.EndGroup()
 	a.printText(func(w io.Writer) error { _, err := w.Write(out.Bytes()); return err })
