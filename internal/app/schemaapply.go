@@ -42,6 +42,7 @@ func schemaApply(ctx context.Context, out io.Writer, s engine.Settings, dryRun b
 			fmt.Fprintln(out, "Once they are fixed, schema apply will add:")
 			printAdditions(out, plan.Add)
 		}
+		printManual(out, plan.Manual)
 		fmt.Fprintln(out, "Nothing was changed.")
 		return errProblems
 	}
@@ -52,6 +53,7 @@ func schemaApply(ctx context.Context, out io.Writer, s engine.Settings, dryRun b
 	case dryRun:
 		fmt.Fprintln(out, "📋 Would add (dry run, nothing written):")
 		printAdditions(out, plan.Add)
+		fmt.Fprintln(out, "Run without --dry-run to add them.")
 	default:
 		if left, err = db.ApplySchema(ctx, w, plan); err != nil {
 			return err
