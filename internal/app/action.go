@@ -721,6 +721,9 @@ func (a *actionRun) command(ctx context.Context) int {
 	case action.ModeHealth:
 		err = health(ctx, &out, &out, s, false)
 	case action.ModeSchemaApply:
+		for _, n := range a.run.Notes {
+			fmt.Fprintf(&out, "ℹ️  %s\n", n)
+		}
 		err = schemaApply(ctx, &out, s, a.run.DryRun)
 	}
 	a.r.EndGroup()

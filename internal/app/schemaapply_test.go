@@ -392,7 +392,8 @@ func TestActionSchemaApply(t *testing.T) {
 	a := newActionHarness(t)
 	head := a.head()
 	res := a.run("pull_request", prPayload(t, 7, head, head, "octo/mono"), map[string]string{"mode": "schema-apply"})
-	if res.code != ExitOK || !strings.Contains(res.summary, "## Notion schema-apply") || !strings.Contains(res.summary, "Would add (dry run, nothing written)") {
+	if res.code != ExitOK || !strings.Contains(res.summary, "## Notion schema-apply") || !strings.Contains(res.summary, "Would add (dry run, nothing written)") ||
+		!strings.Contains(res.summary, "the schema is changed only once the config is merged") {
 		res.failf(t, "pull request: want exit 0 and the dry run in the summary")
 	}
 	if n := schemaPatches(a.srv); n != 0 {
