@@ -28,6 +28,9 @@ const (
 	ModeAudit     Mode = "audit"
 	ModePreflight Mode = "preflight"
 	ModeHealth    Mode = "health"
+	// ModeSchemaApply runs `schema apply`: a dry run on a pull request or a
+	// merge queue (Resolve), where nothing is merged yet.
+	ModeSchemaApply Mode = "schema-apply"
 )
 
 // Scope is which manifests a sync covers: the `scope` input.
@@ -103,7 +106,7 @@ func ReadInputs(getenv func(string) string) (Inputs, error) {
 	in := Inputs{
 		NotionToken:     secret.Token(r.raw("notion-token")),
 		DatabaseID:      r.raw("database-id"),
-		Mode:            Mode(r.choice("mode", "auto", "auto", "sync", "plan", "verify", "audit", "preflight", "health")),
+		Mode:            Mode(r.choice("mode", "auto", "auto", "sync", "plan", "verify", "audit", "preflight", "health", "schema-apply")),
 		Scope:           Scope(r.choice("scope", "auto", "auto", "changed", "all")),
 		Config:          r.path("config", ""),
 		DryRun:          r.boolean("dry-run", false),

@@ -96,7 +96,7 @@ func TestReadInputsErrors(t *testing.T) {
 		input, value string
 		want         string // in the message
 	}{
-		{"mode", "deploy", "is not one of auto, sync, plan, verify, audit, preflight, health"},
+		{"mode", "deploy", "is not one of auto, sync, plan, verify, audit, preflight, health, schema-apply"},
 		{"scope", "some", "is not one of auto, changed, all"},
 		{"on-delete", "delete", "is not one of archive, ignore"},
 		{"dry-run", "yes", "use true or false"},

@@ -120,13 +120,19 @@ func Resolve(in Inputs, ev Event, co Checkout) (Run, error) {
 		}
 	default:
 		if auto {
-			return Run{}, fmt.Errorf("event %s: %w; set the mode input (sync, plan, verify, audit, preflight or health) for it", cmp.Or(ev.Name, "(none)"), ErrUnknownEvent)
+			return Run{}, fmt.Errorf("event %s: %w; set the mode input (sync, plan, verify, audit, preflight, health or schema-apply) for it", cmp.Or(ev.Name, "(none)"), ErrUnknownEvent)
 		}
 	}
 	untrusted := ev.IsPullRequest() && ev.Fork
 	if r.Mode != ModeSync && r.Mode != ModePlan {
 		if untrusted && r.Skip == "" {
 			r.Skip = fmt.Sprintf("mode %s is not run on a fork's pull request: it reads Notion, and the manifests and config are the contributor's", r.Mode)
+		}
+		if r.Mode == ModeSchemaApply && !r.DryRun && (ev.IsPullRequest() || ev.Name == EventMergeGroup) {
+			// The config and manifests are not merged yet: show what the
+			// merge would add, and add it from the push that merges it.
+			r.DryRun = true
+			r.Notes = append(r.Notes, "schema-apply on a pull request or merge queue: a dry run, the schema is changed only once the config is merged")
 		}
 		return r, nil
 	}

@@ -34,13 +34,14 @@ func TestResolve(t *testing.T) {
 	baseOut := Checkout{Head: "0123456789abcdef0123"}
 
 	const (
-		forkNote      = "Pull request from a fork: its manifests are untrusted, so the plan is made from them alone, without reading Notion (every module shows as if the database were empty)"
-		forkSyncNote  = "Pull request from a fork: planned instead of syncing"
-		readOnlyNote  = "Pull request from a fork: GitHub gives this run a read-only token, so the plan is not posted as a comment (post it from a workflow_run workflow: see docs/action.md)"
-		noTokenNote   = "No Notion token: the plan shows the manifests' values as if the database were empty"
-		noTokenSync   = "No Notion token on this pull request: planned instead of syncing"
-		targetWhat    = "pull_request_target checks out the base branch: the checkout (0123456789ab) is not the pull request's head b, so its manifests are not the pull request's"
-		targetSkipFix = ". Nothing was planned. To plan the pull request, check out its head (actions/checkout with ref: ${{ github.event.pull_request.head.sha }}): the action reads the manifests and runs none of the pull request's code"
+		forkNote        = "Pull request from a fork: its manifests are untrusted, so the plan is made from them alone, without reading Notion (every module shows as if the database were empty)"
+		forkSyncNote    = "Pull request from a fork: planned instead of syncing"
+		readOnlyNote    = "Pull request from a fork: GitHub gives this run a read-only token, so the plan is not posted as a comment (post it from a workflow_run workflow: see docs/action.md)"
+		noTokenNote     = "No Notion token: the plan shows the manifests' values as if the database were empty"
+		noTokenSync     = "No Notion token on this pull request: planned instead of syncing"
+		targetWhat      = "pull_request_target checks out the base branch: the checkout (0123456789ab) is not the pull request's head b, so its manifests are not the pull request's"
+		schemaApplyNote = "schema-apply on a pull request or merge queue: a dry run, the schema is changed only once the config is merged"
+		targetSkipFix   = ". Nothing was planned. To plan the pull request, check out its head (actions/checkout with ref: ${{ github.event.pull_request.head.sha }}): the action reads the manifests and runs none of the pull request's code"
 	)
 	tests := []struct {
 		name string
@@ -69,6 +70,12 @@ func TestResolve(t *testing.T) {
 		{"push without token is not downgraded", noToken, push, headOut, Run{Mode: ModeSync, Scope: ScopeChanged}},
 		{"verify has no scope", with(func(in *Inputs) { in.Mode = ModeVerify; in.Scope = ScopeChanged }), push, headOut, Run{Mode: ModeVerify}},
 		{"health on a pull request", with(func(in *Inputs) { in.Mode = ModeHealth }), pr, mergeOut, Run{Mode: ModeHealth}},
+		{"schema-apply on push writes", with(func(in *Inputs) { in.Mode = ModeSchemaApply }), push, headOut, Run{Mode: ModeSchemaApply}},
+		{"schema-apply on a pull request is a dry run", with(func(in *Inputs) { in.Mode = ModeSchemaApply }), pr, mergeOut, Run{Mode: ModeSchemaApply, DryRun: true, Notes: []string{schemaApplyNote}}},
+		{"schema-apply in a merge queue is a dry run", with(func(in *Inputs) { in.Mode = ModeSchemaApply }), Event{Name: EventMergeGroup}, headOut, Run{Mode: ModeSchemaApply, DryRun: true, Notes: []string{schemaApplyNote}}},
+		{"schema-apply with dry-run on dispatch", with(func(in *Inputs) { in.Mode = ModeSchemaApply; in.DryRun = true }), Event{Name: EventWorkflowDispatch}, headOut, Run{Mode: ModeSchemaApply, DryRun: true}},
+		{"schema-apply on a fork is skipped", with(func(in *Inputs) { in.Mode = ModeSchemaApply }), fork, mergeOut, Run{Mode: ModeSchemaApply, DryRun: true, Notes: []string{schemaApplyNote},
+			Skip: "mode schema-apply is not run on a fork's pull request: it reads Notion, and the manifests and config are the contributor's"}},
 		{"pull request without number: no comment", auto, Event{Name: EventPullRequest}, mergeOut, Run{Mode: ModePlan, Scope: ScopeChanged, DryRun: true}},
 
 		// Forks: offline whatever the token, no comment on a read-only token.

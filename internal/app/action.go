@@ -572,7 +572,7 @@ func (a *actionRun) upload(ctx context.Context, paths ...string) {
 	}
 }
 
-// command runs modes verify, audit, preflight and health: the CLI command's
+// command runs modes verify, audit, preflight, health and schema-apply: the CLI command's
 // core with the run's Settings, its text report shown in the log and the summary.
 func (a *actionRun) command(ctx context.Context) int {
 	name := string(a.run.Mode)
@@ -580,7 +580,7 @@ func (a *actionRun) command(ctx context.Context) int {
 	auditPath := filepath.Join(filepath.Dir(a.ledgerPath), "notion_audit_"+time.Now().UTC().Format("200601")+".json")
 	var extra []string
 	switch a.run.Mode {
-	case action.ModeVerify, action.ModeAudit:
+	case action.ModeVerify, action.ModeAudit, action.ModeSchemaApply:
 		if err := a.needNotion(); err != nil {
 			return a.fail(ctx, err)
 		}
@@ -611,6 +611,11 @@ func (a *actionRun) command(ctx context.Context) int {
 		err = preflight(ctx, &out, s, false)
 	case action.ModeHealth:
 		err = health(ctx, &out, &out, s, false)
+	case action.ModeSchemaApply:
+		for _, n := range a.run.Notes {
+			fmt.Fprintf(&out, "ℹ️  %s\n", n)
+		}
+		err = schemaApply(ctx, &out, s, a.run.DryRun)
 	}
 	a.r.EndGroup()
 	a.printText(func(w io.Writer) error { _, err := w.Write(out.Bytes()); return err })

@@ -2,16 +2,13 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
 	"github.com/lukhas/notion-sync-action/internal/module"
-	"github.com/lukhas/notion-sync-action/internal/property"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
@@ -85,8 +82,9 @@ func backfillManifests(s engine.Settings, apply bool, out io.Writer) (int, error
 }
 
 // backfillOptions adds the select and multi_select options the manifests use but
-// the database lacks. A schema PATCH replaces the option list, so the request
-// carries every existing option (by id) plus the new ones.
+// the existing columns lack: the options part of `schema apply` (engine.PlanSchema),
+// with backfill's own output. A schema PATCH replaces the option list, so the
+// request carries every existing option (by id) plus the new ones.
 func backfillOptions(ctx context.Context, s engine.Settings, apply bool, stdout io.Writer) error {
 	w, err := engine.Open(s, time.Now().UTC())
 	if err != nil {
@@ -101,58 +99,22 @@ func backfillOptions(ctx context.Context, s engine.Settings, apply bool, stdout 
 	if err != nil {
 		return fmt.Errorf("read database %s: %w", db.ID(), err)
 	}
-	patch := map[string]json.RawMessage{}
-	for _, p := range w.Config.Properties {
-		if p.Type != property.Select && p.Type != property.MultiSelect {
-			continue
-		}
-		sp, ok := schema.Properties[p.Name]
-		if !ok || property.Type(sp.Type) != p.Type {
-			continue // preflight reports it
-		}
-		existing := sp.Options
-		var names []string
-		for _, o := range existing {
-			names = append(names, o.Name)
-		}
-		var added []string
-		for _, m := range w.Modules {
-			v := m.Props[p.Name]
-			for _, n := range append([]string{v.Text}, v.Names...) {
-				if n != "" && !slices.Contains(names, n) && !slices.Contains(added, n) {
-					added = append(added, n)
-				}
-			}
-		}
-		if len(added) == 0 {
-			continue
-		}
-		slices.Sort(added)
-		fmt.Fprintf(stdout, "➕ %s: %d new options: %s\n", p.Name, len(added), report.Sanitize(fmt.Sprint(added)))
-		opts := make([]map[string]string, 0, len(existing)+len(added))
-		for _, o := range existing {
-			opts = append(opts, map[string]string{"id": o.ID, "name": o.Name})
-		}
-		for _, n := range added {
-			opts = append(opts, map[string]string{"name": n})
-		}
-		raw, err := json.Marshal(map[string]any{string(p.Type): map[string]any{"options": opts}})
-		if err != nil {
-			return fmt.Errorf("encode options of %s: %w", p.Name, err)
-		}
-		patch[p.Name] = raw
+	plan := engine.PlanSchema(schema, w).OptionsOnly()
+	plan.Manual, plan.Problems = nil, nil // status options and wrong types: preflight and schema apply report them
+	for _, c := range plan.Add {
+		fmt.Fprintf(stdout, "➕ %s: %d new options: %s\n", report.Sanitize(c.Property), len(c.Options), report.Sanitize(fmt.Sprint(c.Options)))
 	}
 	switch {
-	case len(patch) == 0:
+	case len(plan.Add) == 0:
 		fmt.Fprintln(stdout, "✅ The database has every option the manifests use")
 		return nil
 	case !apply:
 		fmt.Fprintln(stdout, "📋 Run with --apply to add them to the database")
 		return nil
 	}
-	if _, err := db.UpdateSchema(ctx, patch); err != nil {
-		return fmt.Errorf("add options to database %s: %w", db.ID(), err)
+	if _, err := db.ApplySchema(ctx, w, plan); err != nil {
+		return fmt.Errorf("add options: %w", err)
 	}
-	fmt.Fprintf(stdout, "✅ Added options to %d properties\n", len(patch))
+	fmt.Fprintf(stdout, "✅ Added options to %d properties\n", len(plan.Add))
 	return nil
 }

@@ -12,19 +12,22 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
-// schemaUsage is how `schema` is used; dump is its only subcommand for now.
-const schemaUsage = "schema dump [--output F] [flags]"
+// schemaUsage is how `schema` is used.
+const schemaUsage = "schema dump [--output F] | schema apply [--dry-run] [flags]"
 
-// runSchema runs `schema dump`: it writes the database object exactly as Notion
-// sends it (every field, also those the sync does not read), indented, so that the
-// runbook's `jq '.properties' artifacts/notion_schema.json` works. Flags may come
-// before or after the subcommand.
+// runSchema runs `schema dump` and `schema apply`. Flags may come before or
+// after the subcommand.
+//
+// dump writes the database object exactly as Notion sends it (every field, also
+// those the sync does not read), indented, so that the runbook's `jq
+// '.properties' artifacts/notion_schema.json` works.
 func runSchema(ctx context.Context, e *env, args []string) error {
 	var f settingsFlags
 	fs := newFlagSet(e, "schema", schemaUsage)
 	f.client(fs)
-	fs.String("repo", ".", "accepted for symmetry with the other commands; the dump reads no manifest")
-	output := fs.String("output", "artifacts/notion_schema.json", "where to write the database object")
+	f.manifests(fs)
+	output := fs.String("output", "artifacts/notion_schema.json", "dump: where to write the database object")
+	dryRun := fs.Bool("dry-run", false, "apply: only print what would be added")
 	if err := fs.Parse(secondsArgs(args, "backoff")); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -35,15 +38,28 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 	if len(rest) == 0 {
 		return usagef("missing subcommand: use 'notion-sync %s'", schemaUsage)
 	}
-	if rest[0] != "dump" {
-		return usagef("unknown subcommand %q: use 'notion-sync %s'", report.Sanitize(rest[0]), schemaUsage)
+	sub := rest[0]
+	if sub != "dump" && sub != "apply" {
+		return usagef("unknown subcommand %q: use 'notion-sync %s'", report.Sanitize(sub), schemaUsage)
 	}
 	if err := parseFlags(fs, rest[1:]); err != nil {
 		return err
 	}
+	var misplaced error
+	fs.Visit(func(fl *flag.Flag) {
+		if sub == "dump" && fl.Name == "dry-run" || sub == "apply" && fl.Name == "output" {
+			misplaced = usagef("--%s is not a flag of schema %s: use 'notion-sync %s'", fl.Name, sub, schemaUsage)
+		}
+	})
+	if misplaced != nil {
+		return misplaced
+	}
 	s, err := e.settings(f)
 	if err != nil {
 		return err
+	}
+	if sub == "apply" {
+		return schemaApply(ctx, e.stdout, s, *dryRun)
 	}
 	db, err := engine.Connect(s)
 	if err != nil {

@@ -33,17 +33,27 @@ func Connect(s Settings) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
+	c, audit, err := newClient(s)
+	if err != nil {
+		return nil, err
+	}
+	return &Database{c: c, id: id, dataSource: s.DataSourceID, audit: audit}, nil
+}
+
+// newClient builds the client of s, its calls logged to s.AuditLog; close the
+// returned Closer to flush the log.
+func newClient(s Settings) (*notion.Client, io.Closer, error) {
 	var audit io.WriteCloser = nopCloser{io.Discard}
 	if s.AuditLog != "" {
 		file, err := safefile.OpenAppend(s.Root(s.AuditLog), s.AuditLog)
 		if err != nil {
-			return nil, fmt.Errorf("open audit log: %w", err)
+			return nil, nil, fmt.Errorf("open audit log: %w", err)
 		}
 		audit = file
 	}
 	opts := s.Client
 	opts.AuditLog, opts.Logger = audit, s.Log
-	return &Database{c: notion.New(s.Token, opts), id: id, dataSource: s.DataSourceID, audit: audit}, nil
+	return notion.New(s.Token, opts), audit, nil
 }
 
 // ParseDatabaseID is the database raw names (a setting), dashed.

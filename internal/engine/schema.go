@@ -56,7 +56,7 @@ func CheckSchema(db notion.Database, w *Workspace) SchemaReport {
 		p, ok := db.Properties[name]
 		switch {
 		case !ok:
-			problems = append(problems, fmt.Sprintf("property %q is missing: add it as %s in Notion, or remove it from %s", name, want, ConfigName(cfg)))
+			problems = append(problems, fmt.Sprintf("property %q is missing: add it as %s in Notion (notion-sync schema apply adds it), or remove it from %s", name, want, ConfigName(cfg)))
 		case property.Type(p.Type) != want:
 			problems = append(problems, fmt.Sprintf("property %q is %s in Notion but %s in %s: change one of them", name, p.Type, want, ConfigName(cfg)))
 		}

@@ -238,6 +238,14 @@ func (s *Server) createDatabase(rq *apiRequest) (any, *apiError) {
 	if err != nil {
 		return nil, validation("body failed validation: %s.", err)
 	}
+	for _, p := range db.Props {
+		if p.Type == "status" {
+			// Notion's create-a-database reference: "Creating new status
+			// database properties is currently not supported." Status and
+			// code are the emulator's (inferred): a validation error.
+			return nil, validation("Creating new status database properties is currently not supported (property %s).", p.Name)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if pp := s.parentPages[pageID]; pp == nil || pp.Unshared {

@@ -241,6 +241,11 @@ func TestCreateDatabaseEndpoint(t *testing.T) {
 	if wrong.status != 400 || !strings.Contains(wrong.errBody(t).Message, "body.properties should be not present") {
 		t.Errorf("2022-06-28 body under 2025-09-03 = %d %s", wrong.status, wrong.body)
 	}
+	// The create-a-database reference: status properties cannot be created.
+	status := call(t, s, "POST", "/v1/databases", `{"parent":{"page_id":"`+parent+`"},"properties":{"Name":{"title":{}},"Stage":{"status":{}}}}`, ver(Version20220628)...)
+	if status.status != 400 || !strings.Contains(status.errBody(t).Message, "status database properties") {
+		t.Errorf("create with a status property = %d %s", status.status, status.body)
+	}
 	s.SetShared(parent, false)
 	r := call(t, s, "POST", "/v1/databases", tests[1].body, ver(Version20250903)...)
 	if e := r.errBody(t); r.status != 404 || e.Code != "object_not_found" || !strings.Contains(e.Message, "Could not find page with ID: "+parent) {
