@@ -53,6 +53,9 @@ type Inputs struct {
 	// DataSourceID is data-source-id, dashed; "" lets NOTION_DATA_SOURCE_ID
 	// decide, else the database's only data source.
 	DataSourceID string
+	// AllowMassArchive is allow-mass-archive: let a sync archive more than
+	// reconcile.DefaultMaxArchiveShare of the pages. Default false.
+	AllowMassArchive bool
 	// NotionVersion is notion-version; "" lets NOTION_VERSION decide, else
 	// notion.DefaultVersion.
 	NotionVersion notion.Version
@@ -104,30 +107,31 @@ func ReadInputs(getenv func(string) string) (Inputs, error) {
 	ga := githubactions.New(githubactions.WithGetenv(getenv))
 	r := inputReader{get: ga.GetInput}
 	in := Inputs{
-		NotionToken:     secret.Token(r.raw("notion-token")),
-		DatabaseID:      r.raw("database-id"),
-		Mode:            Mode(r.choice("mode", "auto", "auto", "sync", "plan", "verify", "audit", "preflight", "health", "schema-apply")),
-		Scope:           Scope(r.choice("scope", "auto", "auto", "changed", "all")),
-		Config:          r.path("config", ""),
-		DryRun:          r.boolean("dry-run", false),
-		OnDelete:        r.choice("on-delete", "", "archive", "ignore"),
-		CreateIfMissing: r.boolean("create-if-missing", false),
-		BatchSize:       r.integer("batch-size", 0),
-		BatchDelay:      r.duration("batch-delay", 0),
-		MaxRetries:      r.integer("max-retries", notion.DefaultMaxRetries),
-		RateLimit:       r.rate("rate-limit", notion.DefaultRate),
-		Concurrency:     r.integer("concurrency", reconcile.DefaultConcurrency),
-		DataSourceID:    r.dataSource("data-source-id"),
-		NotionVersion:   r.version("notion-version"),
-		GitHubToken:     secret.Token(r.raw("github-token")),
-		Comment:         r.boolean("comment", true),
-		UploadArtifact:  r.boolean("upload-artifact", true),
-		ArtifactName:    r.artifactName("artifact-name"),
-		LedgerPath:      r.path("ledger-path", DefaultLedgerPath),
-		PlanPath:        r.path("plan-path", DefaultPlanPath),
-		FailOnError:     r.boolean("fail-on-error", true),
-		Before:          r.sha("before"),
-		After:           r.sha("after"),
+		NotionToken:      secret.Token(r.raw("notion-token")),
+		DatabaseID:       r.raw("database-id"),
+		Mode:             Mode(r.choice("mode", "auto", "auto", "sync", "plan", "verify", "audit", "preflight", "health", "schema-apply")),
+		Scope:            Scope(r.choice("scope", "auto", "auto", "changed", "all")),
+		Config:           r.path("config", ""),
+		DryRun:           r.boolean("dry-run", false),
+		OnDelete:         r.choice("on-delete", "", "archive", "ignore"),
+		CreateIfMissing:  r.boolean("create-if-missing", false),
+		BatchSize:        r.integer("batch-size", 0),
+		BatchDelay:       r.duration("batch-delay", 0),
+		MaxRetries:       r.integer("max-retries", notion.DefaultMaxRetries),
+		RateLimit:        r.rate("rate-limit", notion.DefaultRate),
+		Concurrency:      r.integer("concurrency", reconcile.DefaultConcurrency),
+		DataSourceID:     r.dataSource("data-source-id"),
+		NotionVersion:    r.version("notion-version"),
+		AllowMassArchive: r.boolean("allow-mass-archive", false),
+		GitHubToken:      secret.Token(r.raw("github-token")),
+		Comment:          r.boolean("comment", true),
+		UploadArtifact:   r.boolean("upload-artifact", true),
+		ArtifactName:     r.artifactName("artifact-name"),
+		LedgerPath:       r.path("ledger-path", DefaultLedgerPath),
+		PlanPath:         r.path("plan-path", DefaultPlanPath),
+		FailOnError:      r.boolean("fail-on-error", true),
+		Before:           r.sha("before"),
+		After:            r.sha("after"),
 	}
 	r.validateNumbers(in)
 	if err := notion.ValidateToken(in.NotionToken); err != nil {

@@ -44,7 +44,8 @@ func TestReadInputsAllSet(t *testing.T) {
 		"max-retries": "0", "rate-limit": "2.5", "concurrency": "4", "github-token": "ghs_x",
 		"comment": "false", "upload-artifact": "False", "artifact-name": "ledger-${job}",
 		"ledger-path": "out/ledger.jsonl", "plan-path": "out/plan.json", "fail-on-error": "false",
-		"before": "abc123", "after": "def456",
+		"before": "abc123", "after": "def456", "allow-mass-archive": "true", "notion-version": "2026-03-11",
+		"data-source-id": "https://www.notion.so/ws/1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d?v=1",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +56,7 @@ func TestReadInputsAllSet(t *testing.T) {
 		CreateIfMissing: true, BatchSize: 20, BatchDelay: 1500 * time.Millisecond, MaxRetries: 0,
 		RateLimit: 2.5, Concurrency: 4, GitHubToken: "ghs_x", ArtifactName: "ledger-${job}",
 		LedgerPath: "out/ledger.jsonl", PlanPath: "out/plan.json", Before: "abc123", After: "def456",
+		AllowMassArchive: true, NotionVersion: "2026-03-11", DataSourceID: "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ReadInputs() mismatch (-want +got):\n%s", diff)

@@ -248,10 +248,11 @@ func (a *actionRun) settings() engine.Settings {
 		token = ""
 	}
 	return engine.Settings{
-		Token:        token,
-		DatabaseID:   cmp.Or(a.in.DatabaseID, a.e.getenv("NOTION_DATABASE_ID")),
-		Client:       a.clientOptions(),
-		DataSourceID: cmp.Or(a.in.DataSourceID, a.dataSourceFromEnv()),
+		Token:            token,
+		DatabaseID:       cmp.Or(a.in.DatabaseID, a.e.getenv("NOTION_DATABASE_ID")),
+		Client:           a.clientOptions(),
+		AllowMassArchive: a.in.AllowMassArchive,
+		DataSourceID:     cmp.Or(a.in.DataSourceID, a.dataSourceFromEnv()),
 		Apply: reconcile.ApplyOptions{
 			Concurrency: a.in.Concurrency,
 			BatchSize:   a.in.BatchSize,

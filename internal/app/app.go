@@ -58,6 +58,7 @@ func commands() []command {
 		{"schema", "dump the database schema, or add what it lacks (schema dump | schema apply [--dry-run])", runSchema},
 		{"audit", "list every discrepancy between Notion and the manifests (--output F)", runAudit},
 		{"restore", "undo the syncs recorded in the ledger after a commit (--ledger F --sha S --confirm)", runRestore},
+		{"ledger", "check the ledger's hash chain and records (ledger verify [FILE])", runLedger},
 		{"hook", "install the post-commit hook that syncs changed manifests (hook install)", runHook},
 	}
 }

@@ -24,13 +24,16 @@ import (
 // every command reads all manifests, even when it syncs only a few: a duplicate
 // key is only visible against the whole set.
 type Workspace struct {
-	Root      string
-	Config    *config.Config
-	Commit    string              // HEAD, or Settings.Commit outside a git checkout
-	Modules   []module.Module     // resolved manifests, by path
-	Failed    []*manifest.Problem // manifests that could not be read or resolved
-	Warnings  []*manifest.Problem // discovery warnings (skipped symlinks)
-	Manifests map[string]*manifest.Manifest
+	Root     string
+	Config   *config.Config
+	Commit   string              // HEAD, or Settings.Commit outside a git checkout
+	Modules  []module.Module     // resolved manifests, by path
+	Failed   []*manifest.Problem // manifests that could not be read or resolved
+	Warnings []*manifest.Problem // discovery warnings (skipped symlinks)
+	// FailedKeys maps a failed manifest's path to its key, when the key
+	// resolved and a property did not: reports name the module by it.
+	FailedKeys map[string]string
+	Manifests  map[string]*manifest.Manifest
 }
 
 // Open loads the config of the repository s.Repo and resolves every manifest it
@@ -56,7 +59,7 @@ func OpenContext(ctx context.Context, s Settings, now time.Time) (*Workspace, er
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("load config: %w", err)}
 	}
-	w := &Workspace{Root: root, Config: cfg, Manifests: map[string]*manifest.Manifest{}}
+	w := &Workspace{Root: root, Config: cfg, Manifests: map[string]*manifest.Manifest{}, FailedKeys: map[string]string{}}
 	if repo, err := gitdiff.Open(root); err == nil {
 		w.Commit, _ = repo.Head()
 	}
@@ -77,6 +80,9 @@ func OpenContext(ctx context.Context, s Settings, now time.Time) (*Workspace, er
 		}
 		w.Manifests[p] = m
 		mod, err := module.ResolveContext(ctx, cfg, m, sp)
+		if err != nil && mod.Key != "" {
+			w.FailedKeys[p] = mod.Key
+		}
 		if err != nil {
 			w.Failed = append(w.Failed, asProblem(p, err))
 			continue
@@ -135,10 +141,10 @@ func (w *Workspace) Desired(keep func(path, key string) bool) []reconcile.Desire
 		out = append(out, d)
 	}
 	for _, p := range w.Failed {
-		if keep != nil && !keep(p.File, "") {
+		if keep != nil && !keep(p.File, w.FailedKeys[p.File]) {
 			continue
 		}
-		out = append(out, reconcile.Desired{Path: p.File, Err: p})
+		out = append(out, reconcile.Desired{Path: p.File, Key: w.FailedKeys[p.File], Err: p})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out

@@ -143,7 +143,8 @@ func resolve(ctx context.Context, cfg *config.Config, m *manifest.Manifest, sp S
 			}
 			first.Msg += fmt.Sprintf(" (%d more fields fail: %s)", len(rest), strings.Join(names, ", "))
 		}
-		return Module{}, nil, &first
+		// The key resolved: reports name the module by it, and its page is kept.
+		return Module{Path: m.Path, Key: key.value.Text}, nil, &first
 	}
 	if len(later) > 0 {
 		r.rowSHA = valuesSHA(cfg, all)

@@ -34,7 +34,7 @@ type Preflight struct {
 
 // OK is the verdict: nothing failed.
 func (p Preflight) OK() bool {
-	return len(p.Failed) == 0 && len(p.Duplicates) == 0 && len(p.Unhydrated) == 0 &&
+	return p.Manifests > 0 && len(p.Failed) == 0 && len(p.Duplicates) == 0 && len(p.Unhydrated) == 0 &&
 		p.ConnectErr == nil && p.APIErr == nil && p.DBErr == nil && len(p.Problems) == 0
 }
 
@@ -56,9 +56,12 @@ func PreflightText(p Preflight) string {
 		}
 	}
 	fmt.Fprintf(&b, "✅ Config: %s\n", p.Config)
-	if len(p.Failed) == 0 {
+	switch {
+	case p.Manifests == 0:
+		b.WriteString("❌ No manifest found: a sync would see every module as deleted\nFix: check --repo (the Action's workspace) and manifests.include in the config\n")
+	case len(p.Failed) == 0:
 		fmt.Fprintf(&b, "✅ %d manifests parsed\n", p.Manifests)
-	} else {
+	default:
 		fmt.Fprintf(&b, "❌ %d of %d manifests cannot be synced:\n", len(p.Failed), p.Manifests)
 		list(p.Failed, Sanitize)
 	}
