@@ -140,6 +140,10 @@ func restorePages(ctx context.Context, s engine.Settings, f restoreFlags, res *r
 	types := map[string]property.Type{}
 	for name, p := range schema.Properties {
 		types[name] = property.Type(p.Type)
+		if types[name] == property.Title {
+			// The key: an unanswered create's page is found by it.
+			db.SetKey(name)
+		}
 	}
 	// Pages are compared with the rows' collection: the data source from 2025-09-03.
 	t, err := db.Target(ctx)

@@ -632,3 +632,40 @@ func TestRestoreSharedRunID(t *testing.T) {
 		t.Errorf("run ids by action (last record of each) (-want +got):\n%s", diff)
 	}
 }
+
+// TestRestoreUndoesAnUnansweredCreate (#10 item 6): a sync killed while a
+// create was in flight leaves an intent record and no outcome, though Notion
+// stored the page; restore finds the page by its key and archives it.
+func TestRestoreUndoesAnUnansweredCreate(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	shaA, _ := syncedHistory(t, h)
+	path := h.path("ledger.jsonl")
+	lw, err := ledger.OpenIn(filepath.Dir(path), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intent := ledger.Record{RunID: "killed-1", SHA: shaA, Module: "ghost", Path: "ghost/module.manifest.json",
+		Action: "create", Status: ledger.StatusIntent}
+	if err := lw.Append(intent); err != nil {
+		t.Fatal(err)
+	}
+	lw.Close()
+	body := fmt.Sprintf(`{"parent": {"database_id": %q}, "properties": {"Module": {"title": [{"text": {"content": "ghost"}}]}}}`, h.db)
+	resp, err := newRequest(h, http.MethodPost, "/v1/pages", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	ghost := h.live()["ghost"].ID
+	if ghost == "" {
+		t.Fatalf("the ghost page was not stored (status %d)", resp.StatusCode)
+	}
+	code, out, errOut := h.run("restore", "--ledger", path, "--sha", shaA, "--confirm")
+	if code != ExitOK {
+		t.Fatalf("restore exit %d\n%s\n%s", code, out, errOut)
+	}
+	if p, _ := h.srv.Page(ghost); !p.Archived {
+		t.Errorf("the page of the unanswered create is still live:\n%s", out)
+	}
+}
