@@ -82,3 +82,29 @@ func TestFailedModuleNamedByKey(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockLimitStopsCreating (#7 item 6): a workspace at its block limit
+// refuses a create; the sync sends no other create, says why in plain words and
+// exits 1, and the refusal is never retried.
+func TestBlockLimitStopsCreating(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{BlockLimit: 4})
+	// One writer: with several, the creates already in flight when the first
+	// refusal comes back are refused too (at most one per other writer).
+	code, out, errOut := h.run("sync", "--all", "--concurrency", "1")
+	if code != ExitProblems {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, ExitProblems, out, errOut)
+	}
+	refused := 0
+	for _, r := range h.srv.Requests() {
+		if r.Method == "POST" && r.Path == "/v1/pages" && r.Status != 200 {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Errorf("%d creates refused, want exactly one (no retry, no further create)", refused)
+	}
+	if !strings.Contains(out, "block limit") {
+		t.Errorf("the output does not name the block limit:\n%s", out)
+	}
+}

@@ -16,8 +16,9 @@ import (
 
 // The build fails if the adapter stops satisfying what reconcile and restore need.
 var (
-	_ reconcile.Notion = (*Database)(nil)
-	_ restore.Notion   = (*Database)(nil)
+	_ reconcile.Notion        = (*Database)(nil)
+	_ restore.Notion          = (*Database)(nil)
+	_ reconcile.CreateStopper = (*Database)(nil)
 )
 
 // ErrNoToken says how to provide the token, without ever echoing one.
@@ -199,6 +200,10 @@ func (d *Database) SetArchived(ctx context.Context, id string, archived bool) er
 	_, err := d.c.TrashPage(ctx, id, archived)
 	return err
 }
+
+// StopsCreates reports a refusal for the workspace's block limit: no create
+// can succeed after it, so the sync stops creating (notion-api.md §6).
+func (d *Database) StopsCreates(err error) bool { return notion.IsBlockLimit(err) }
 
 // RequestID is Notion's request id in err, for the ledger.
 func (d *Database) RequestID(err error) string { return RequestID(err) }

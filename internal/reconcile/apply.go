@@ -32,6 +32,14 @@ type Notion interface {
 	NotFound(err error) bool
 }
 
+// CreateStopper is a Notion that can tell a refusal after which no create can
+// succeed, such as a workspace that reached its block limit: Apply then stops
+// creating, and the creates it has not sent fail as not attempted with that
+// refusal as the reason, while updates and archives go on.
+type CreateStopper interface {
+	StopsCreates(err error) bool
+}
+
 // Event is one write, as the ledger records it. Before and After hold the values
 // of the written properties, which is what undoing the write needs.
 type Event struct {
@@ -199,8 +207,30 @@ type applier struct {
 	n    Notion
 	opts ApplyOptions
 
-	mu    sync.Mutex
-	tried []bool // by change index: a write was started
+	mu        sync.Mutex
+	tried     []bool // by change index: a write was started
+	noCreates error  // the refusal after which no create is sent (CreateStopper)
+}
+
+// stopCreates records err as the reason no more creates are sent, when the
+// Notion says it is one.
+func (a *applier) stopCreates(err error) {
+	if s, ok := a.n.(CreateStopper); !ok || err == nil || !s.StopsCreates(err) {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.noCreates == nil {
+		a.noCreates = err
+		a.opts.Log.Warn("no more creates are sent in this run", "reason", err)
+	}
+}
+
+// createsStopped is the refusal that stopped the creates, or nil.
+func (a *applier) createsStopped() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.noCreates
 }
 
 func (a *applier) attempted(i int) bool {
@@ -242,6 +272,10 @@ func (a *applier) apply(ctx context.Context, i int, c *Change) error {
 		c.Err = fmt.Errorf("%w: %w", ErrNotAttempted, context.Cause(ctx))
 		return nil
 	}
+	if stop := a.createsStopped(); c.Action == Create && stop != nil {
+		c.Err = fmt.Errorf("%w: %w", ErrNotAttempted, stop)
+		return nil
+	}
 	a.mu.Lock()
 	a.tried[i] = true
 	a.mu.Unlock()
@@ -252,6 +286,7 @@ func (a *applier) apply(ctx context.Context, i int, c *Change) error {
 	switch c.Action {
 	case Create:
 		c.Err = a.create(ctx, c)
+		a.stopCreates(c.Err)
 	case Update:
 		c.Err = a.update(ctx, c)
 	case Archive:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,7 @@ import (
 var (
 	errAmbiguous = errors.New("502 bad gateway")
 	errNotFound  = errors.New("404 object_not_found")
+	errFull      = errors.New("403 the workspace reached its block limit")
 )
 
 // fakeNotion is an in-memory database for Apply's logic. The emulator-backed tests
@@ -75,8 +77,11 @@ func (f *fakeNotion) Create(_ context.Context, props map[string]property.Value) 
 	if len(f.failNew) > 0 {
 		mode, f.failNew = f.failNew[0], f.failNew[1:]
 	}
-	if mode == "fail" {
+	switch mode {
+	case "fail":
 		return Page{}, errAmbiguous
+	case "full":
+		return Page{}, errFull
 	}
 	f.next++
 	p := Page{ID: fmt.Sprintf("new%d", f.next), Created: time.Unix(int64(f.next), 0), Props: props}
@@ -443,5 +448,39 @@ func TestApplyRecordsIntents(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// fullNotion is a workspace at its block limit after some creates: a
+// CreateStopper.
+type fullNotion struct{ *fakeNotion }
+
+func (fullNotion) StopsCreates(err error) bool { return errors.Is(err, errFull) }
+
+// TestApplyStopsCreatingAtTheBlockLimit (#7 item 6): after a create refused for
+// the workspace's block limit no other create is sent; they fail as not
+// attempted, with that reason, and updates still go.
+func TestApplyStopsCreatingAtTheBlockLimit(t *testing.T) {
+	t.Parallel()
+	f := newFake(page("p1", "core", "core/m.json", "Old", 0))
+	f.failNew = []string{"full"}
+	opts := Options{KeyProperty: "Module", OwnerProperty: "Manifest", Full: true}
+	desired := []Desired{row("core", "core/m.json", "New"), row("a", "a/m.json", "x"), row("b", "b/m.json", "x"), row("c", "c/m.json", "x")}
+	plan := Plan(desired, []Page{f.pages["p1"]}, opts)
+	out, err := Apply(t.Context(), fullNotion{f}, plan, ApplyOptions{Concurrency: 1, Sleep: noSleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := slices.Index(f.calls, "create"); n < 0 || slices.Contains(f.calls[n+1:], "create") {
+		t.Errorf("calls %v, want exactly one create", f.calls)
+	}
+	got := Tally(out)
+	if diff := cmp.Diff(map[string]int{"update": 1, "failed": 1, "not_attempted": 2}, got); diff != "" {
+		t.Errorf("tally (-want +got):\n%s", diff)
+	}
+	for _, c := range out {
+		if errors.Is(c.Err, ErrNotAttempted) && !errors.Is(c.Err, errFull) {
+			t.Errorf("%s: %v, want the block limit named as the reason", c.Key, c.Err)
+		}
 	}
 }
