@@ -90,15 +90,11 @@ func backfillOptions(ctx context.Context, s engine.Settings, apply bool, stdout 
 	if err != nil {
 		return err
 	}
-	db, err := engine.Connect(s)
+	db, schema, err := engine.ConnectSchema(ctx, s)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	schema, err := db.Schema(ctx)
-	if err != nil {
-		return fmt.Errorf("read database %s: %w", db.ID(), err)
-	}
 	plan := engine.PlanSchema(schema, w).OptionsOnly()
 	plan.Manual, plan.Problems = nil, nil // status options and wrong types: preflight and schema apply report them
 	for _, c := range plan.Add {
