@@ -6,13 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
-
 	"github.com/lukhas/notion-sync-action/internal/engine"
-	"github.com/lukhas/notion-sync-action/internal/hook"
 	"github.com/lukhas/notion-sync-action/internal/restore"
 )
 
@@ -79,7 +75,7 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res.Next = verifyNext(s.Repo, res.Cut.SHA, f.settings.databaseID)
+	res.Next = restore.VerifyNext(s.Repo, res.Cut.SHA, f.settings.databaseID)
 	if f.json {
 		err = restore.WriteJSON(e.stdout, res)
 	} else {
@@ -96,60 +92,4 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 		return errProblems
 	}
 	return nil
-}
-
-// verifyNext is the commands that check Notion against the manifests of sha after
-// a restore. The working tree is still at the commit rolled back from, so
-// `verify --all` run there would report the restored pages as drift: it runs in a
-// temporary worktree checked out at sha, next to the repository, with the same
-// folder inside it as --repo.
-func verifyNext(repo, sha, databaseID string) []string {
-	short := sha
-	if len(short) > 12 {
-		short = short[:12]
-	}
-	dbFlag := ""
-	if databaseID != "" {
-		dbFlag = " --database-id " + shellWord(databaseID)
-	}
-	root, rel := "", "."
-	if abs, err := filepath.Abs(repo); err == nil {
-		if r, err := filepath.EvalSymlinks(abs); err == nil {
-			abs = r
-		}
-		if g, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true}); err == nil {
-			if wt, err := g.Worktree(); err == nil {
-				root = wt.Filesystem.Root()
-				if r, err := filepath.EvalSymlinks(root); err == nil {
-					root = r
-				}
-				if r, err := filepath.Rel(root, abs); err == nil {
-					rel = r
-				}
-			}
-		}
-	}
-	if root == "" {
-		dir := "../notion-at-" + short
-		return []string{
-			fmt.Sprintf("git worktree add --detach %s %s", dir, sha),
-			fmt.Sprintf("notion-sync verify --all --repo %s%s", dir, dbFlag),
-			fmt.Sprintf("git worktree remove %s", dir),
-		}
-	}
-	dir := filepath.Join(filepath.Dir(root), filepath.Base(root)+"-at-"+short)
-	return []string{
-		fmt.Sprintf("git -C %s worktree add --detach %s %s", shellWord(root), shellWord(dir), sha),
-		fmt.Sprintf("notion-sync verify --all --repo %s%s", shellWord(filepath.Join(dir, rel)), dbFlag),
-		fmt.Sprintf("git -C %s worktree remove %s", shellWord(root), shellWord(dir)),
-	}
-}
-
-// shellWord quotes s for sh only when it needs it, so the paths in the commands
-// restore and hook print stay easy to read and copy.
-func shellWord(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-") == "" {
-		return s
-	}
-	return hook.Quote(s)
 }
