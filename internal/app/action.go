@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/action"
-	"github.com/lukhas/notion-sync-action/internal/artifact"
 	"github.com/lukhas/notion-sync-action/internal/config"
 	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
@@ -204,7 +202,7 @@ func (a *actionRun) checkOwnFiles(paths ...string) error {
 // quote what they read. Manifests need no such check: discovery already skips
 // links that leave the repository.
 func (a *actionRun) checkConfig() error {
-	name := a.configName()
+	name := config.FileName(a.ws, a.in.Config)
 	if name == "" {
 		return nil
 	}
@@ -347,7 +345,7 @@ func (a *actionRun) sync(ctx context.Context) int {
 		return a.fail(ctx, err)
 	}
 	a.printText(func(w io.Writer) error { return report.WriteText(w, res.Plan, res.Stats) })
-	a.annotate(res.Plan)
+	a.r.AnnotateFailures(res.Plan, a.in.FailOnError)
 
 	title := "Notion sync"
 	if res.Plan.DryRun {
@@ -399,32 +397,6 @@ func (a *actionRun) changes(ctx context.Context, cfg *config.Config) action.Chan
 	return f.Find(ctx, func(p string) bool { return manifest.Match(cfg.Include, cfg.Exclude, p) })
 }
 
-func (a *actionRun) annotate(p report.Plan) {
-	for _, c := range p.Changes {
-		if c.Action != report.ActionError {
-			continue
-		}
-		an := action.Annotation{File: c.Path, Line: c.Line, Col: c.Column,
-			Title: "Notion sync failed: " + cmp.Or(c.Module, c.Path), Message: c.Error}
-		// The annotation shows where; its message need not repeat it.
-		where := c.Path
-		if c.Line > 0 {
-			where += ":" + strconv.Itoa(c.Line)
-			if c.Column > 0 {
-				where += ":" + strconv.Itoa(c.Column)
-			}
-		}
-		if rest, ok := strings.CutPrefix(c.Error, where+": "); ok && c.Path != "" {
-			an.Message = rest
-		}
-		if a.in.FailOnError {
-			a.r.Error(an)
-		} else {
-			a.r.Warning(an)
-		}
-	}
-}
-
 // comment upserts the plan comment on the pull request. A failure is a
 // warning: the plan is in the summary either way, and a fork's read-only
 // token must not fail the check.
@@ -440,63 +412,24 @@ func (a *actionRun) comment(ctx context.Context, title string, res engine.Result
 // upsertComment makes body the pull request's sticky comment, found by marker,
 // and sets the comment-url output. Every failure is a warning.
 func (a *actionRun) upsertComment(ctx context.Context, marker, body string) {
-	if a.in.GitHubToken == "" {
-		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment", Message: "no github-token: the plan is in the job summary only"})
-		return
-	}
-	gh, err := prcomment.NewGitHub(a.in.GitHubToken.Reveal(), a.e.getenv("GITHUB_API_URL"), nil)
+	url, err := prcomment.Post(ctx, a.in.GitHubToken.Reveal(), a.e.getenv("GITHUB_API_URL"), a.ev.Owner(), a.ev.Repo(), a.ev.Number, marker, body)
 	if err != nil {
 		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment", Message: err.Error()})
 		return
 	}
-	url, err := prcomment.New(gh, a.ev.Owner(), a.ev.Repo()).Upsert(ctx, a.ev.Number, marker, body)
-	switch {
-	case err == nil:
-		a.outputs["comment-url"] = url
-		a.e.log.Info("plan comment upserted", "url", url)
-	case prcomment.IsPermission(err):
-		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment",
-			Message: "GitHub refused the comment (403/404): the token cannot write to pull requests; give the job permissions: pull-requests: write (a fork's pull request gets a read-only token: comment from a workflow_run job). The plan is in the job summary."})
-	default:
-		a.r.Warning(action.Annotation{Title: "notion-sync: no PR comment", Message: "upsert the plan comment: " + err.Error()})
-	}
+	a.outputs["comment-url"] = url
+	a.e.log.Info("plan comment upserted", "url", url)
 }
 
-// commentMarker is the hidden marker of the plan comment. It names the
-// config, the database and the job, so that two workflows, two configs, the
-// legs of a matrix over databases, or two jobs of one workflow keep a comment
-// each instead of overwriting one another's.
+// commentMarker is the run's prcomment.Marker: the config, the database (its
+// first 8 hex digits) and the job.
 func (a *actionRun) commentMarker() string {
 	db := "none"
 	if id, err := notion.ParseDatabaseID(a.settings().DatabaseID); err == nil {
 		db = strings.ReplaceAll(id, "-", "")
 		db = db[:min(8, len(db))]
 	}
-	return commentMarker(a.configName(), db, cmp.Or(a.e.getenv("GITHUB_JOB"), "none"))
-}
-
-// configName is the config file a run reads, as config.LoadDir finds it
-// (the config input, else .github/notion-sync.yml or .yaml when present), or
-// "" for the built-in config. It does not parse the file: a run whose config
-// is broken must find the same comment as the runs before it.
-func (a *actionRun) configName() string {
-	if a.in.Config != "" {
-		return filepath.ToSlash(a.in.Config)
-	}
-	for _, p := range []string{config.DefaultPath, config.DefaultPathAlt} {
-		if _, err := os.Stat(filepath.Join(a.ws, filepath.FromSlash(p))); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// commentMarker builds the marker from its parts, made safe for an HTML comment.
-func commentMarker(config, db, job string) string {
-	// Nothing in a part may end the HTML comment early, or add a part.
-	clean := strings.NewReplacer("--", "__", ">", "_", "\n", " ", "\r", " ", "=", "_")
-	part := func(s string) string { return strings.ReplaceAll(clean.Replace(s), " ", "_") }
-	return "<!-- notion-sync config=" + part(cmp.Or(config, "built-in")) + " db=" + part(db) + " job=" + part(job) + " -->"
+	return prcomment.Marker(config.FileName(a.ws, a.in.Config), db, cmp.Or(a.e.getenv("GITHUB_JOB"), "none"))
 }
 
 // runURL is the run's page, where the job summary is.
@@ -506,71 +439,6 @@ func (a *actionRun) runURL() string {
 		return ""
 	}
 	return strings.TrimSuffix(server, "/") + "/" + repo + "/actions/runs/" + id
-}
-
-// artifactName is the artifact-name input, or one unique per job and attempt:
-// artifact names must be unique in a run.
-func (a *actionRun) artifactName() string {
-	if a.in.ArtifactName != "" {
-		return a.in.ArtifactName
-	}
-	name := "notion-sync"
-	for _, part := range []string{a.e.getenv("GITHUB_JOB"), a.e.getenv("GITHUB_RUN_ATTEMPT")} {
-		if part != "" {
-			name += "-" + part
-		}
-	}
-	return strings.Map(func(r rune) rune {
-		if strings.ContainsRune("\":<>|*?\r\n\\/", r) {
-			return '_'
-		}
-		return r
-	}, name)
-}
-
-// upload uploads the files that exist as the run's artifact. A failure is a
-// warning, and the files stay in the workspace for a later step.
-func (a *actionRun) upload(ctx context.Context, paths ...string) {
-	if !a.in.UploadArtifact {
-		return
-	}
-	var files []string
-	for _, p := range paths {
-		// Only plain files of the workspace: never what a committed link points at.
-		switch exists, err := action.OwnFile(a.ws, p); {
-		case err != nil:
-			a.r.Warning(action.Annotation{Title: "notion-sync: not uploaded", Message: err.Error()})
-		case exists:
-			files = append(files, p)
-		}
-	}
-	if len(files) == 0 {
-		return
-	}
-	where := make([]string, len(files))
-	for i, f := range files {
-		where[i] = a.rel(f)
-	}
-	u, ok := artifact.FromEnv(a.e.getenv)
-	if !ok {
-		a.r.Warning(action.Annotation{Title: "notion-sync: no artifact",
-			Message: "ACTIONS_RESULTS_URL or ACTIONS_RUNTIME_TOKEN is missing (GHES, or not a container action): the files stay at " + strings.Join(where, ", ") + "; upload them with actions/upload-artifact and upload-artifact: false"})
-		return
-	}
-	u.Log = a.e.log
-	u.Mask = a.r.AddMask // the signed URL's signature, before any log line
-	name := a.artifactName()
-	id, err := u.Upload(ctx, name, files)
-	if err != nil {
-		a.r.Warning(action.Annotation{Title: "notion-sync: no artifact",
-			Message: fmt.Sprintf("upload artifact %s: %v; the files stay at %s", name, err, strings.Join(where, ", "))})
-		return
-	}
-	a.e.log.Info("artifact uploaded", "name", name, "id", id, "files", strings.Join(where, ","))
-	a.outputs["artifact-id"] = strconv.FormatInt(id, 10)
-	if link, err := artifact.URL(a.e.getenv, id); err == nil {
-		a.outputs["artifact-url"] = link
-	}
 }
 
 // command runs modes verify, audit, preflight, health and schema-apply: the CLI command's
@@ -621,9 +489,9 @@ func (a *actionRun) command(ctx context.Context) int {
 	a.r.EndGroup()
 	a.printText(func(w io.Writer) error { _, err := w.Write(out.Bytes()); return err })
 	code := a.printErr("notion-sync "+name, err)
-	md := "## Notion " + name + "\n\n" + codeBlock(out.String())
+	md := "## Notion " + name + "\n\n" + report.CodeBlock(out.String())
 	if code != ExitOK && code != ExitProblems {
-		md += "\n**❌ Failed:**\n\n" + codeBlock(err.Error())
+		md += "\n**❌ Failed:**\n\n" + report.CodeBlock(err.Error())
 	}
 	a.summary(md)
 	a.upload(ctx, append([]string{a.ledgerPath, a.auditPath}, extra...)...)
@@ -653,7 +521,7 @@ func (a *actionRun) problems(msg string) int {
 func (a *actionRun) fail(ctx context.Context, err error) int {
 	code := a.printErr("notion-sync", err)
 	a.r.Error(action.Annotation{Title: "notion-sync failed", Message: err.Error()})
-	a.summary("## Notion sync failed\n\n" + codeBlock(err.Error()))
+	a.summary("## Notion sync failed\n\n" + report.CodeBlock(err.Error()))
 	if a.run.Comment {
 		marker := a.commentMarker()
 		a.upsertComment(ctx, marker, report.MarkdownFailure(err.Error(), report.MarkdownOptions{
@@ -704,38 +572,31 @@ func (a *actionRun) printText(write func(io.Writer) error) {
 	}
 }
 
-// rel is p relative to the workspace for outputs and messages; p itself when
-// it lies outside.
-func (a *actionRun) rel(p string) string {
+// upload uploads the files that exist as the run's artifact, when the
+// upload-artifact input asks for it, and sets the artifact outputs.
+func (a *actionRun) upload(ctx context.Context, paths ...string) {
+	if !a.in.UploadArtifact {
+		return
+	}
+	id, link := a.r.Upload(ctx, a.ws, action.ArtifactName(a.in.ArtifactName, a.e.getenv), a.e.log, paths...)
+	if id != 0 {
+		a.outputs["artifact-id"] = strconv.FormatInt(id, 10)
+	}
+	if link != "" {
+		a.outputs["artifact-url"] = link
+	}
+}
+
+// ownRel is p relative to the workspace when p is a plain file of it
+// (action.OwnFile), else "": an output must never name what a committed link
+// points at.
+func (a *actionRun) ownRel(p string) string {
+	if exists, err := action.OwnFile(a.ws, p); err != nil || !exists {
+		return ""
+	}
 	r, err := action.Rel(a.ws, p)
 	if err != nil {
 		return p
 	}
 	return r
-}
-
-// ownRel is rel(p) when p is a plain file of the workspace (action.OwnFile),
-// else "": an output must never name what a committed link points at.
-func (a *actionRun) ownRel(p string) string {
-	if exists, err := action.OwnFile(a.ws, p); err != nil || !exists {
-		return ""
-	}
-	return a.rel(p)
-}
-
-// codeBlock fences text for Markdown with a fence longer than any run of
-// backticks in it, so the text can neither close the block nor render as
-// Markdown or HTML.
-func codeBlock(text string) string {
-	longest, run := 0, 0
-	for _, r := range text {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", max(3, longest+1))
-	return fence + "text\n" + strings.TrimRight(text, "\n") + "\n" + fence + "\n"
 }

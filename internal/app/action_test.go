@@ -1101,35 +1101,6 @@ func TestActionBranchDeleted(t *testing.T) {
 	}
 }
 
-func TestCommentMarker(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ config, db, job, want string }{
-		{"", "0123abcd", "notion", "<!-- notion-sync config=built-in db=0123abcd job=notion -->"},
-		{".github/notion-sync.yml", "none", "sync-db", "<!-- notion-sync config=.github/notion-sync.yml db=none job=sync-db -->"},
-		{"ci/a-->b\n.yml", "x", "j", "<!-- notion-sync config=ci/a___b_.yml db=x job=j -->"},
-		// A part cannot forge another part (job=... inside the config name).
-		{"a job=evil db=x", "0123abcd", "notion", "<!-- notion-sync config=a_job_evil_db_x db=0123abcd job=notion -->"},
-	}
-	for _, tt := range tests {
-		if got := commentMarker(tt.config, tt.db, tt.job); got != tt.want {
-			t.Errorf("commentMarker(%q, %q, %q) = %q, want %q", tt.config, tt.db, tt.job, got, tt.want)
-		}
-	}
-}
-
-func TestCodeBlock(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"plain\n", "```text\nplain\n```\n"},
-		{"a ``` b", "````text\na ``` b\n````\n"},
-	}
-	for _, tt := range tests {
-		if got := codeBlock(tt.in); got != tt.want {
-			t.Errorf("codeBlock(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // TestActionShallowPush is actions/checkout's default, fetch-depth: 1: the
 // push's before commit is not in the checkout, so the action fetches it at
 // depth 1 from origin and diffs, rather than syncing everything.

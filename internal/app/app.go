@@ -1,23 +1,21 @@
 // Package app wires the notion-sync commands together: it parses the command line,
-// reads the environment (and .env files), builds the clients, runs one command and
-// turns its outcome into an exit code. Behaviour lives in the noun packages; this
+// reads the environment (and .env files, through dotenv), builds the clients, runs
+// one command and turns its outcome into an exit code. Behaviour lives in the noun packages; this
 // package only connects them, so that main.go stays a few lines and tests can run
 // every command in-process with their own environment and output streams.
 package app
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/lukhas/notion-sync-action/internal/dotenv"
 	"github.com/lukhas/notion-sync-action/internal/engine"
 )
 
@@ -80,7 +78,7 @@ var errProblems = errors.New("problems found")
 // as the GitHub Action (action.go).
 func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	actionMode := len(args) == 0 && getenv("GITHUB_ACTIONS") == "true"
-	getenv = localEnv(getenv, ".env.local", ".env")
+	getenv = dotenv.Local(getenv, ".env.local", ".env")
 	level := slog.LevelInfo
 	if getenv("RUNNER_DEBUG") == "1" || getenv("NOTION_SYNC_DEBUG") == "1" {
 		level = slog.LevelDebug
@@ -180,67 +178,6 @@ func (e *env) parseSettings(fs *flag.FlagSet, f *settingsFlags, args []string) (
 		return engine.Settings{}, err
 	}
 	return e.settings(*f)
-}
-
-// localEnv adds the .env files to getenv, except on an Actions runner (in Action
-// mode or a run: step): there the working directory holds a pull request's files,
-// and a .env among them must not point NOTION_API_BASE_URL, and with it the token,
-// elsewhere.
-func localEnv(getenv func(string) string, files ...string) func(string) string {
-	if getenv("GITHUB_ACTIONS") == "true" {
-		return getenv
-	}
-	return withDotEnv(getenv, files...)
-}
-
-// withDotEnv returns a getenv that falls back to KEY=VALUE lines of the named files,
-// the first file winning. The real environment always wins over the files.
-func withDotEnv(getenv func(string) string, files ...string) func(string) string {
-	vals := map[string]string{}
-	for i := len(files) - 1; i >= 0; i-- {
-		data, err := os.ReadFile(files[i])
-		if err != nil {
-			continue
-		}
-		for k, v := range parseDotEnv(data) {
-			vals[k] = v
-		}
-	}
-	if len(vals) == 0 {
-		return getenv
-	}
-	return func(key string) string {
-		if v := getenv(key); v != "" {
-			return v
-		}
-		return vals[key]
-	}
-}
-
-// parseDotEnv reads the common subset of the .env format: KEY=VALUE lines, an
-// optional "export " prefix, # comments, and single or double quotes around values.
-func parseDotEnv(data []byte) map[string]string {
-	out := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.TrimPrefix(line, "export ")
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-			v = v[1 : len(v)-1]
-		} else if i := strings.Index(v, " #"); i >= 0 {
-			v = strings.TrimSpace(v[:i])
-		}
-		out[k] = v
-	}
-	return out
 }
 
 // secondsArgs rewrites a bare number given to one of the named duration flags as

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/engine"
-	"github.com/lukhas/notion-sync-action/internal/manifest"
-	"github.com/lukhas/notion-sync-action/internal/module"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
@@ -36,33 +34,12 @@ func runBackfill(ctx context.Context, e *env, args []string) error {
 	return err
 }
 
-// backfillManifests writes every resolved value into the hydrate object of each
-// manifest, editing only that object, and reports to out. It returns how many
+// backfillManifests runs engine.Backfill and reports to out. It returns how many
 // manifests could not be read; those are listed, and the others still written.
 func backfillManifests(s engine.Settings, apply bool, out io.Writer) (int, error) {
-	w, err := engine.Open(s, time.Now().UTC())
+	w, changed, err := engine.Backfill(s, apply)
 	if err != nil {
 		return 0, err
-	}
-	if w.Config.Hydrate == "" {
-		return 0, usagef("the config has no hydrate object to backfill (set hydrate: notion_database_options)")
-	}
-	var changed []string
-	for _, mod := range w.Modules {
-		m := w.Manifests[mod.Path]
-		out, diff, err := module.Backfill(w.Config, m, mod)
-		if err != nil {
-			return 0, fmt.Errorf("backfill %s: %w", mod.Path, err)
-		}
-		if !diff {
-			continue
-		}
-		changed = append(changed, mod.Path)
-		if apply {
-			if err := manifest.WriteFile(w.Root, mod.Path, out); err != nil {
-				return 0, fmt.Errorf("backfill %s: %w", mod.Path, err)
-			}
-		}
 	}
 	switch {
 	case len(changed) == 0:
@@ -90,15 +67,11 @@ func backfillOptions(ctx context.Context, s engine.Settings, apply bool, stdout 
 	if err != nil {
 		return err
 	}
-	db, err := engine.Connect(s)
+	db, schema, err := engine.ConnectSchema(ctx, s)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	schema, err := db.Schema(ctx)
-	if err != nil {
-		return fmt.Errorf("read database %s: %w", db.ID(), err)
-	}
 	plan := engine.PlanSchema(schema, w).OptionsOnly()
 	plan.Manual, plan.Problems = nil, nil // status options and wrong types: preflight and schema apply report them
 	for _, c := range plan.Add {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -60,14 +58,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("seed emulator database: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := srv.Listen("127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("start emulator: %w", err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(ln) //nolint:errcheck // Serve returns when Shutdown runs below.
-	defer hs.Shutdown(context.WithoutCancel(ctx))
-	base := "http://" + ln.Addr().String()
+	defer l.Close(ctx)
+	base := l.URL()
 
 	artifacts := filepath.Join(dir, "artifacts")
 	// The demo's own settings: nothing of the environment reaches the emulator.

@@ -3,11 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"net"
-	"net/http"
 	"os"
 	"time"
 
@@ -78,15 +74,11 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	l, err := srv.Listen(*addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return err
 	}
-	base := "http://" + ln.Addr().String()
-	srv.SetURL(base)
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	base := l.URL()
 
 	fmt.Fprintf(e.stdout, "🧪 Notion API emulator (Notion-Version %s) listening on %s\n", emulator.NotionVersion, base)
 	if loaded {
@@ -121,16 +113,10 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 
 	select {
 	case <-ctx.Done():
-	case err := <-served:
+	case err := <-l.Failed():
 		return fmt.Errorf("serve emulator: %w", err)
 	}
-	// Requests held by a delay fault would keep Shutdown waiting: close them after a
-	// grace period (their contexts end, so the handlers return).
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		_ = hs.Close()
-	}
+	l.Close(ctx)
 	if *statePath == "" {
 		return nil
 	}
@@ -146,18 +132,12 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 // the first one of the state.
 func emulatorDatabase(srv *emulator.Server, statePath, schemaPath string) (id string, loaded bool, err error) {
 	if statePath != "" {
-		f, err := os.Open(statePath)
-		switch {
-		case err == nil:
-			defer f.Close()
-			if err := srv.LoadState(f); err != nil {
-				return "", false, fmt.Errorf("load state %s: %w", statePath, err)
-			}
-			if dbs := srv.Databases(); len(dbs) > 0 {
-				return dbs[0], true, nil
-			}
-		case !errors.Is(err, fs.ErrNotExist):
-			return "", false, fmt.Errorf("open state: %w", err)
+		loaded, err := srv.LoadStateFile(statePath)
+		if err != nil {
+			return "", false, err
+		}
+		if dbs := srv.Databases(); loaded && len(dbs) > 0 {
+			return dbs[0], true, nil
 		}
 	}
 	schema := emulator.DefaultSchema()

@@ -49,7 +49,7 @@ func (e *env) hookInstall(args []string) error {
 	if loc.Shared() && !*global {
 		return usagef("core.hooksPath is %s in %s (the %s git config), so a hook there runs in every repository that has no hooks path of its own. "+
 			"Rerun with --global to install it there anyway (it syncs only when it runs in this repository), or give this repository a hooks folder of its own first: git -C %s config core.hooksPath .git/hooks",
-			loc.HooksDir(), loc.Source, loc.Scope, shellWord(loc.Root))
+			loc.HooksDir(), loc.Source, loc.Scope, hook.Word(loc.Root))
 	}
 	cfgArg, err := hook.ConfigArg(loc.RepoDir, *configPath)
 	if err != nil {

@@ -6,17 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
-	"time"
-
-	"github.com/go-git/go-git/v5"
 
 	"github.com/lukhas/notion-sync-action/internal/engine"
-	"github.com/lukhas/notion-sync-action/internal/gitdiff"
-	"github.com/lukhas/notion-sync-action/internal/hook"
-	"github.com/lukhas/notion-sync-action/internal/ledger"
-	"github.com/lukhas/notion-sync-action/internal/property"
 	"github.com/lukhas/notion-sync-action/internal/restore"
 )
 
@@ -74,37 +66,16 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if f.sha == "" {
 		return usagef("--sha is required: the commit whose sync to go back to; list the recent ones with: tail -10 %s | jq -r '.timestamp, .sha'", f.out())
 	}
-	start := time.Now()
 	for _, p := range f.ledgers {
 		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 			return usagef("no ledger at %s: pass --ledger with the file the syncs wrote (in CI, the ledger artifact of each run since the good one, one --ledger each)", p)
 		}
 	}
-	if f.confirm {
-		// The same lock as sync: a hook's background sync must not write between
-		// reading the pages and writing them back.
-		unlock, err := ledger.Lock(s.Root(f.out()), f.out()+".lock", e.log)
-		if err != nil {
-			return err
-		}
-		defer unlock()
-	}
-	recs, warnings, err := readLedgers(f.ledgers, f.force)
+	res, err := engine.Restore(ctx, s, engine.RestoreRequest{Ledgers: f.ledgers, SHA: f.sha, Confirm: f.confirm, Force: f.force})
 	if err != nil {
 		return err
 	}
-	cut, err := restore.FindCutoff(recs, f.sha, gitResolver(s.Repo), f.ledgers.String())
-	if err != nil {
-		return asUsage(err)
-	}
-	undo, more := restore.Plan(recs, cut)
-	res := restore.Result{Cut: cut, Confirm: f.confirm, Warnings: append(warnings, more...)}
-	if len(undo) > 0 {
-		if err := restorePages(ctx, s, f, &res, undo, start); err != nil {
-			return err
-		}
-	}
-	res.Next = verifyNext(s.Repo, cut.SHA, f.settings.databaseID)
+	res.Next = restore.VerifyNext(s.Repo, res.Cut.SHA, f.settings.databaseID)
 	if f.json {
 		err = restore.WriteJSON(e.stdout, res)
 	} else {
@@ -121,144 +92,4 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 		return errProblems
 	}
 	return nil
-}
-
-// restorePages connects to Notion and has restore read every page the undo
-// touches; with --confirm it opens the ledger and has restore make and record
-// the writes. A ledger failure while writing is kept on res (so what was written
-// is still printed); only a failure before any write is returned.
-func restorePages(ctx context.Context, s engine.Settings, f restoreFlags, res *restore.Result, undo []*restore.PageUndo, start time.Time) error {
-	db, err := engine.Connect(s)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	schema, err := db.Schema(ctx)
-	if err != nil {
-		return fmt.Errorf("read database %s: %w%s", db.ID(), err, engine.DatabaseFix(err))
-	}
-	types := map[string]property.Type{}
-	for name, p := range schema.Properties {
-		types[name] = property.Type(p.Type)
-		if types[name] == property.Title {
-			// The key: an unanswered create's page is found by it.
-			db.SetKey(name)
-		}
-	}
-	// Pages are compared with the rows' collection: the data source from 2025-09-03.
-	t, err := db.Target(ctx)
-	if err != nil {
-		return err
-	}
-	res.Steps, err = restore.Prepare(ctx, db, t.ID(), types, undo, s.Apply.Concurrency)
-	if err != nil {
-		return err
-	}
-	if !f.confirm || res.Writes() == 0 {
-		return nil
-	}
-	lw, err := ledger.OpenIn(s.Root(f.out()), f.out())
-	if err != nil {
-		return fmt.Errorf("open ledger: %w", err)
-	}
-	defer lw.Close()
-	res.LedgerErr = restore.Apply(ctx, db, restore.Recorder{W: lw, RunID: s.RunID, SHA: res.Cut.SHA, Started: start},
-		res.Steps, s.Apply.Concurrency)
-	return nil
-}
-
-// asUsage reports restore's refusals (a sha or ledger it cannot use) as bad
-// usage: exit code 2.
-func asUsage(err error) error {
-	var in *restore.InputError
-	if errors.As(err, &in) {
-		return &engine.UsageError{Err: err}
-	}
-	return err
-}
-
-// readLedgers reads every ledger given, each with its own hash chain checked,
-// and merges their records by time.
-func readLedgers(paths []string, force bool) ([]ledger.Record, []string, error) {
-	var (
-		files    [][]ledger.Record
-		warnings []string
-	)
-	for _, p := range paths {
-		recs, warn, err := restore.Read(p, force)
-		if err != nil {
-			return nil, nil, asUsage(err)
-		}
-		files = append(files, recs)
-		warnings = append(warnings, warn...)
-	}
-	return restore.Merge(files), warnings, nil
-}
-
-// gitResolver resolves a git revision in the repository at dir, when there is one.
-func gitResolver(dir string) func(string) (string, bool) {
-	return func(rev string) (string, bool) {
-		repo, err := gitdiff.Open(dir)
-		if err != nil {
-			return "", false
-		}
-		full, err := repo.Resolve(rev)
-		return full, err == nil
-	}
-}
-
-// verifyNext is the commands that check Notion against the manifests of sha after
-// a restore. The working tree is still at the commit rolled back from, so
-// `verify --all` run there would report the restored pages as drift: it runs in a
-// temporary worktree checked out at sha, next to the repository, with the same
-// folder inside it as --repo.
-func verifyNext(repo, sha, databaseID string) []string {
-	short := sha
-	if len(short) > 12 {
-		short = short[:12]
-	}
-	dbFlag := ""
-	if databaseID != "" {
-		dbFlag = " --database-id " + shellWord(databaseID)
-	}
-	root, rel := "", "."
-	if abs, err := filepath.Abs(repo); err == nil {
-		if r, err := filepath.EvalSymlinks(abs); err == nil {
-			abs = r
-		}
-		if g, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true}); err == nil {
-			if wt, err := g.Worktree(); err == nil {
-				root = wt.Filesystem.Root()
-				if r, err := filepath.EvalSymlinks(root); err == nil {
-					root = r
-				}
-				if r, err := filepath.Rel(root, abs); err == nil {
-					rel = r
-				}
-			}
-		}
-	}
-	if root == "" {
-		dir := "../notion-at-" + short
-		return []string{
-			fmt.Sprintf("git worktree add --detach %s %s", dir, sha),
-			fmt.Sprintf("notion-sync verify --all --repo %s%s", dir, dbFlag),
-			fmt.Sprintf("git worktree remove %s", dir),
-		}
-	}
-	dir := filepath.Join(filepath.Dir(root), filepath.Base(root)+"-at-"+short)
-	return []string{
-		fmt.Sprintf("git -C %s worktree add --detach %s %s", shellWord(root), shellWord(dir), sha),
-		fmt.Sprintf("notion-sync verify --all --repo %s%s", shellWord(filepath.Join(dir, rel)), dbFlag),
-		fmt.Sprintf("git -C %s worktree remove %s", shellWord(root), shellWord(dir)),
-	}
-}
-
-// shellWord quotes s for sh only when it needs it, so the paths in the commands
-// restore and hook print stay easy to read and copy.
-func shellWord(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-") == "" {
-		return s
-	}
-	return hook.Quote(s)
 }

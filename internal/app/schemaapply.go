@@ -22,15 +22,11 @@ func schemaApply(ctx context.Context, out io.Writer, s engine.Settings, dryRun b
 	if err != nil {
 		return err
 	}
-	db, err := engine.Connect(s)
+	db, schema, err := engine.ConnectSchema(ctx, s)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	schema, err := db.Schema(ctx)
-	if err != nil {
-		return fmt.Errorf("read database %s: %w%s", db.ID(), err, engine.DatabaseFix(err))
-	}
 	plan := engine.PlanSchema(schema, w)
 	fmt.Fprintf(out, "🔧 Schema of database %s against %s\n", db.ID(), engine.ConfigName(w.Config))
 	if len(plan.Problems) > 0 {

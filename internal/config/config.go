@@ -172,6 +172,22 @@ func Default() *Config {
 // typo there must not silently sync with the built-in config.
 func Load(path string) (*Config, error) { return LoadDir(".", path) }
 
+// FileName is the config file LoadDir(root, path) reads, as a repository
+// path: path itself, else DefaultPath or DefaultPathAlt when present, or ""
+// for the built-in config. It does not parse the file, so a run whose config
+// is broken still names it as the runs before it did (the PR comment's marker).
+func FileName(root, path string) string {
+	if path != "" {
+		return filepath.ToSlash(path)
+	}
+	for _, p := range []string{DefaultPath, DefaultPathAlt} {
+		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(p))); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
 // LoadDir is Load relative to a repository root instead of the working
 // directory: a relative path is joined to root, and Config.File keeps the path
 // as given (repo-relative), which is what annotations need.

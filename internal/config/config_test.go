@@ -457,6 +457,9 @@ func TestLoadDir(t *testing.T) {
 			if got.File != tt.wantFile {
 				t.Errorf("File = %q, want %q", got.File, tt.wantFile)
 			}
+			if name := FileName(root, tt.path); name != tt.wantFile {
+				t.Errorf("FileName() = %q, want LoadDir's %q", name, tt.wantFile)
+			}
 			wantDelete := "ignore"
 			if tt.wantFile == "" {
 				wantDelete = "archive"
@@ -465,6 +468,22 @@ func TestLoadDir(t *testing.T) {
 				t.Errorf("OnDelete = %q, want %q (file not read?)", got.OnDelete, wantDelete)
 			}
 		})
+	}
+}
+
+// TestFileNameBroken: a config that does not parse is still named, so a broken
+// run finds the PR comment the runs before it wrote.
+func TestFileNameBroken(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, ".github"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, ".github", "notion-sync.yaml"), []byte("version: 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := FileName(root, ""), ".github/notion-sync.yaml"; got != want {
+		t.Errorf("FileName() = %q, want %q", got, want)
 	}
 }
 

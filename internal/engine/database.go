@@ -41,6 +41,22 @@ func Connect(s Settings) (*Database, error) {
 	return &Database{c: c, id: id, dataSource: s.DataSourceID, audit: audit}, nil
 }
 
+// ConnectSchema is Connect and the schema of the rows' collection, for the
+// commands that start from it (restore, schema apply, backfill --options); a
+// failed read says how to fix the database. Close the Database when done.
+func ConnectSchema(ctx context.Context, s Settings) (*Database, notion.Database, error) {
+	db, err := Connect(s)
+	if err != nil {
+		return nil, notion.Database{}, err
+	}
+	schema, err := db.Schema(ctx)
+	if err != nil {
+		db.Close()
+		return nil, notion.Database{}, fmt.Errorf("read database %s: %w%s", db.id, err, DatabaseFix(err))
+	}
+	return db, schema, nil
+}
+
 // newClient builds the client of s, its calls logged to s.AuditLog; close the
 // returned Closer to flush the log.
 func newClient(s Settings) (*notion.Client, io.Closer, error) {

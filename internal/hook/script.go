@@ -127,6 +127,16 @@ func Quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// Word is s as one sh word: s itself when it holds nothing sh reads
+// specially, else Quote(s), so the paths in the commands restore and hook print
+// stay easy to read and copy.
+func Word(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-") == "" {
+		return s
+	}
+	return Quote(s)
+}
+
 // globsRegexp is one anchored extended regular expression matching a path when
 // prefix followed by any of globs matches it.
 func globsRegexp(prefix string, globs []string) (string, error) {

@@ -95,6 +95,22 @@ func TestOwner(t *testing.T) {
 	}
 }
 
+func TestWord(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"/home/me/repo-at-0123abcd", "/home/me/repo-at-0123abcd"},
+		{"", "''"},
+		{"my repo", "'my repo'"},
+		{"it's", "'it'\\''s'"},
+		{"$(rm -rf ~)", "'$(rm -rf ~)'"},
+	}
+	for _, tt := range tests {
+		if got := Word(tt.in); got != tt.want {
+			t.Errorf("Word(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestQuote(t *testing.T) {
 	t.Parallel()
 	if diff := cmp.Diff("'it'\\''s'", Quote("it's")); diff != "" {
