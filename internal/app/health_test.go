@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lukhas/notion-sync-action/internal/ledger"
+	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
@@ -131,8 +132,9 @@ func TestHealth(t *testing.T) {
 			if code != wantCode {
 				t.Errorf("health --json: exit %d, want %d\n%s", code, wantCode, errJSON)
 			}
+			// The runbook's keys (§7.3) in its order, then the Notion-Version and data source.
 			wantKeys := []string{"status", "api_reachable", "database_accessible", "token_valid", "rate_limit_remaining",
-				"last_sync_success", "last_sync_duration_sec"}
+				"last_sync_success", "last_sync_duration_sec", "notion_version", "data_source_id", "data_source_name"}
 			if diff := cmp.Diff(wantKeys, jsonKeys(t, []byte(out))); diff != "" {
 				t.Errorf("--json keys mismatch (-want +got):\n%s", diff)
 			}
@@ -141,6 +143,20 @@ func TestHealth(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := tt.want
+			if getenv("NOTION_API_TOKEN") != "" {
+				// Notion was called: the check names the default version, and the
+				// data source once the database was read (notion-api.md §8).
+				version := string(notion.DefaultVersion)
+				want.NotionVersion = &version
+				if want.DatabaseAccessible {
+					ds := h.srv.DataSources(h.db)[0]
+					want.DataSourceID, want.DataSourceName = &ds.ID, &ds.Name
+					line := fmt.Sprintf("🔗 Notion-Version %s · data source %q (%s)\n", version, ds.Name, report.ShortID(ds.ID))
+					if !strings.Contains(text, line) {
+						t.Errorf("text output lacks %q:\n%s", line, text)
+					}
+				}
+			}
 			if recs, err := ledger.Read(h.path("ledger.jsonl")); err == nil {
 				run := recs[len(recs)-1]
 				if run.Action != "run" || run.Status != "ok" {

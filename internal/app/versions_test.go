@@ -9,38 +9,6 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
-// TestSyncUnderEachVersion: a first sync creates every page and a second writes
-// nothing, under every Notion-Version the client speaks; the second costs at most
-// the rows' pages plus two calls (notion-api.md §8: a data source is resolved
-// first from 2025-09-03).
-func TestSyncUnderEachVersion(t *testing.T) {
-	t.Parallel()
-	for _, v := range notion.Versions() {
-		t.Run(string(v), func(t *testing.T) {
-			t.Parallel()
-			h := newHarness(t, emulator.Options{})
-			if code, out, errOut := h.run("sync", "--all", "--notion-version", string(v)); code != ExitOK {
-				t.Fatalf("first sync exit %d\n%s\n%s", code, out, errOut)
-			}
-			before := len(h.srv.Requests())
-			code, out, errOut := h.run("sync", "--all", "--notion-version", string(v))
-			if code != ExitOK {
-				t.Fatalf("second sync exit %d\n%s\n%s", code, out, errOut)
-			}
-			plan := h.readPlan()
-			if w := plan.Summary.Create + plan.Summary.Update + plan.Summary.Archive; w != 0 {
-				t.Errorf("second sync wrote %d pages, want none", w)
-			}
-			if plan.NotionVersion != string(v) {
-				t.Errorf("plan notion_version = %q, want %s", plan.NotionVersion, v)
-			}
-			if n := len(h.srv.Requests()) - before; n > 1+2 {
-				t.Errorf("second sync of %d rows made %d calls, want at most ceil(N/100)+2 = 3", len(h.live()), n)
-			}
-		})
-	}
-}
-
 // TestVersionAndDataSourceChoice: a bad version and a database with two data
 // sources and no choice are usage errors (exit 2) that say what to set; with a
 // data source chosen the sync writes into it alone.

@@ -32,6 +32,7 @@ func Health(ctx context.Context, s Settings) (report.Health, error) {
 	}
 	defer db.Close()
 	h.DatabaseID = db.ID()
+	h.API.Version = db.Client().Version().String()
 	me, err := db.Client().Me(ctx)
 	var apiErr *notion.APIError
 	switch {
@@ -49,6 +50,7 @@ func Health(ctx context.Context, s Settings) (report.Health, error) {
 			h.DBErr, h.DBFix = err, DatabaseFix(err)
 		} else {
 			h.DatabaseOK = true
+			h.API = api(ctx, db)
 		}
 	}
 	h.GaveUp = gaveUp(h.APIErr, h.DBErr)
@@ -84,6 +86,17 @@ func LastRuns(path string) (ok, last *report.Run, err error) {
 		}
 	}
 	return ok, last, nil
+}
+
+// api names the version db speaks and the data source it resolved. Call it
+// once db has read the schema: the target is then known, and asking for it
+// costs no request.
+func api(ctx context.Context, db *Database) report.API {
+	out := report.API{Version: db.Client().Version().String()}
+	if t, err := db.Target(ctx); err == nil {
+		out.DataSourceID, out.DataSourceName = t.DataSourceID, t.DataSourceName
+	}
+	return out
 }
 
 // gaveUp returns the first of errs that is Notion's 429 after the client's

@@ -63,7 +63,7 @@ func preflightNotion(ctx context.Context, s Settings, w *Workspace, p *report.Pr
 		p.DBErr, p.DBFix = err, DatabaseFix(err)
 		return
 	}
-	p.DatabaseID = db.ID()
+	p.DatabaseID, p.API = db.ID(), api(ctx, db)
 	r := CheckSchema(schema, w)
 	for _, a := range r.Absent {
 		p.Absent = append(p.Absent, a.Note)

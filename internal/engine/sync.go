@@ -137,7 +137,7 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 		}
 	}
 	plan := toPlan(w.Commit, db.id, f.DryRun, changes)
-	plan.NotionVersion, plan.DataSourceID = s.Client.Version.String(), db.t.DataSourceID
+	plan.NotionVersion, plan.DataSourceID, plan.DataSourceName = db.c.Version().String(), db.t.DataSourceID, db.t.DataSourceName
 	if err := writePlan(s, plan); err != nil {
 		return Result{}, err
 	}
@@ -326,7 +326,8 @@ func apply(ctx context.Context, db *Database, w *Workspace, s Settings, f SyncRe
 		status = ledger.StatusError
 	}
 	run := ledger.Record{RunID: rec.runID, SHA: w.Commit, Action: "run", Status: status,
-		Totals: totals, DurationMS: time.Since(start).Milliseconds()}
+		Totals: totals, DurationMS: time.Since(start).Milliseconds(),
+		NotionVersion: db.c.Version().String(), DataSourceID: db.t.DataSourceID}
 	if err != nil {
 		run.Status, run.Error = "error", err.Error()
 	}

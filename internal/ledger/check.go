@@ -35,7 +35,8 @@ func (e *ShapeError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, 
 // the hash chain (a *ChainError, as Verify) and the shape of every record (a
 // *ShapeError): known keys only, a timestamp, a known action and status, a
 // page id on every successful write and none on an intent, an error message
-// on every failure. Torn lines (a crash mid-write) are allowed, as Read skips
+// on every failure, the Notion-Version and data source on run records only
+// (ledgers older than them have neither, and stay valid). Torn lines (a crash mid-write) are allowed, as Read skips
 // them. It backs `notion-sync ledger verify`; restore uses Verify, which
 // checks the chain alone, so that it can still read ledgers written by hand
 // in tests and by older versions.
@@ -81,6 +82,8 @@ func shape(line []byte, r *Record) string {
 		return fmt.Sprintf("a successful %s without a page id", r.Action)
 	case r.Status == StatusError && r.Error == "":
 		return "status error without an error message"
+	case write && (r.NotionVersion != "" || r.DataSourceID != ""):
+		return fmt.Sprintf("notion_version or data_source_id on a %s record; only the run record names them", r.Action)
 	}
 	return ""
 }

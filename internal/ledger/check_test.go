@@ -36,6 +36,11 @@ func TestCheck(t *testing.T) {
 		{name: "intent on update", line: 3, edit: func(r *Record) { r.Status, r.Error = StatusIntent, "" }, want: "line 3: status intent on a update record; only a create has an intent"},
 		{name: "error without message", line: 3, edit: func(r *Record) { r.Error = "" }, want: "line 3: status error without an error message"},
 		{name: "unknown key", line: 4, raw: `{"timestamp":"2025-10-05T12:34:56.789Z","action":"run","status":"ok","prev":"PREV","extra":1}`, want: `line 4: not a ledger record: json: unknown field "extra"`},
+		{name: "run record naming its version and data source", line: 4, edit: func(r *Record) {
+			r.NotionVersion, r.DataSourceID = "2025-09-03", "3b5f8a1c-0000-4000-8000-000000000001"
+		}},
+		{name: "version on a write record", line: 2, edit: func(r *Record) { r.NotionVersion = "2025-09-03" },
+			want: "line 2: notion_version or data_source_id on a create record; only the run record names them"},
 		{name: "no timestamp", line: 4, raw: `{"action":"run","status":"ok","prev":"PREV"}`, want: "line 4: no timestamp"},
 		{name: "chain broken", line: 3, raw: `{"timestamp":"2025-10-05T12:34:56.789Z","action":"run","status":"ok","prev":"0000"}`, want: `line 3: prev "0000" does not match line 2`},
 	}

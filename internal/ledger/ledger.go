@@ -65,6 +65,12 @@ type Record struct {
 	Totals map[string]int `json:"totals,omitempty"`
 	// DurationMS is the run's wall time; only on the "run" record.
 	DurationMS int64 `json:"duration_ms,omitempty"`
+	// NotionVersion is the Notion-Version the run spoke; only on the "run"
+	// record, and absent from ledgers written before versions were chosen.
+	NotionVersion string `json:"notion_version,omitempty"`
+	// DataSourceID is the data source the run wrote into (Notion-Version
+	// 2025-09-03 and later); only on the "run" record.
+	DataSourceID string `json:"data_source_id,omitempty"`
 }
 
 // timestampLayout is RFC 3339 with exactly three fractional digits, so every line has the

@@ -18,6 +18,9 @@ type Health struct {
 	DatabaseOK bool
 	Bot        string // the integration's name, when the token worked
 	DatabaseID string
+	// API is the Notion-Version of the check, and the data source once the
+	// database was read; zero when Notion was not called (no token).
+	API API
 
 	APIErr       error  // the users/me call failed (unreachable, or the token refused)
 	TokenRefused bool   // APIErr is Notion's 401 or 403
@@ -45,8 +48,10 @@ type Run struct {
 // Healthy is the verdict: Notion answers, takes the token and shows the database.
 func (h Health) Healthy() bool { return h.Reachable && h.TokenValid && h.DatabaseOK }
 
-// HealthJSON is `health --json`, with exactly the runbook's keys (§7.3) in its
-// order. RateLimitRemaining is always null: Notion publishes no remaining-request
+// HealthJSON is `health --json`: the runbook's keys (§7.3) first, in its
+// order, then the Notion-Version and the data source the check used (null when
+// Notion was not called, or has no data source for this version, or the
+// database could not be read). RateLimitRemaining is always null: Notion publishes no remaining-request
 // count (no rate-limit headers, only 429 with Retry-After), and an invented number
 // would mislead; alert rules reading it must treat null as "unknown". LastSync*
 // come from the ledger's last successful run record and are null when there is none.
@@ -58,6 +63,9 @@ type HealthJSON struct {
 	RateLimitRemaining  *int     `json:"rate_limit_remaining"`
 	LastSyncSuccess     *string  `json:"last_sync_success"`
 	LastSyncDurationSec *float64 `json:"last_sync_duration_sec"`
+	NotionVersion       *string  `json:"notion_version"`
+	DataSourceID        *string  `json:"data_source_id"`
+	DataSourceName      *string  `json:"data_source_name"`
 }
 
 // JSON is the runbook's document of h.
@@ -71,6 +79,7 @@ func (h Health) JSON() HealthJSON {
 		secs := float64(h.LastOK.Duration.Milliseconds()) / 1000 // as the ledger records it
 		out.LastSyncSuccess, out.LastSyncDurationSec = &ts, &secs
 	}
+	out.NotionVersion, out.DataSourceID, out.DataSourceName = orNull(h.API.Version), orNull(h.API.DataSourceID), orNull(h.API.DataSourceName)
 	return out
 }
 
@@ -101,6 +110,10 @@ func HealthText(h Health) string {
 		notChecked("Database ID", "the token was refused")
 	default:
 		notChecked("Database ID", "the API did not answer")
+	}
+
+	if api := h.API.String(); api != "" {
+		b.WriteString("🔗 " + api + "\n")
 	}
 
 	switch {
@@ -160,6 +173,14 @@ func HealthText(h Health) string {
 		b.WriteString("❌ Unhealthy\n")
 	}
 	return b.String()
+}
+
+// orNull is s, or nil (JSON null) when s is "".
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // OneLine is an error on one line of output, control characters removed.

@@ -50,7 +50,8 @@ const (
 // the job summary and the sticky PR comment: the marker, a heading, the notes, a totals
 // line, the failed modules, a table of changes (noop rows are counted, not listed; every
 // changed property with a short before → after), every warning (coercions and losses,
-// so nothing is cut silently), and the API statistics.
+// so nothing is cut silently), and the API statistics with the Notion-Version and data
+// source.
 //
 // All text from manifests, Notion and the caller's notes is escaped: it cannot close a
 // table cell, open a code span, inject HTML, render math, mention anyone or start a line
@@ -185,6 +186,9 @@ func mdFooter(p Plan, s Stats, details, sha string) string {
 	}
 	if p.DatabaseID != "" {
 		b.WriteString(" · database " + mdText(ShortID(p.DatabaseID), 40))
+	}
+	if api := p.API().String(); api != "" {
+		b.WriteString(" · " + mdText(api, 200))
 	}
 	if details != "" {
 		b.WriteString(" · [full plan](" + details + ")")

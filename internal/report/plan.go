@@ -46,6 +46,9 @@ type Plan struct {
 	// DataSourceID is the data source of the database that holds the rows
 	// (Notion-Version 2025-09-03 and later); "" otherwise.
 	DataSourceID string `json:"data_source_id,omitempty"`
+	// DataSourceName is that data source's name in Notion, for people; "" when
+	// there is no data source or it has no name.
+	DataSourceName string `json:"data_source_name,omitempty"`
 	// DryRun is true when nothing was written to Notion.
 	DryRun bool `json:"dry_run"`
 	// Summary counts the changes by action; WriteText takes its totals from here, so
@@ -172,15 +175,16 @@ func (p Plan) MarshalJSON() ([]byte, error) {
 		changes = []Change{}
 	}
 	return marshalNoHTML(struct {
-		SHA           string   `json:"sha"`
-		DatabaseID    string   `json:"database_id"`
-		DataSourceID  string   `json:"data_source_id,omitempty"`
-		NotionVersion string   `json:"notion_version,omitempty"`
-		GeneratedAt   string   `json:"generated_at"`
-		DryRun        bool     `json:"dry_run"`
-		Summary       Summary  `json:"summary"`
-		Changes       []Change `json:"changes"`
-	}{p.SHA, p.DatabaseID, p.DataSourceID, p.NotionVersion, p.GeneratedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00"), p.DryRun, p.Summary, changes})
+		SHA            string   `json:"sha"`
+		DatabaseID     string   `json:"database_id"`
+		DataSourceID   string   `json:"data_source_id,omitempty"`
+		DataSourceName string   `json:"data_source_name,omitempty"`
+		NotionVersion  string   `json:"notion_version,omitempty"`
+		GeneratedAt    string   `json:"generated_at"`
+		DryRun         bool     `json:"dry_run"`
+		Summary        Summary  `json:"summary"`
+		Changes        []Change `json:"changes"`
+	}{p.SHA, p.DatabaseID, p.DataSourceID, p.DataSourceName, p.NotionVersion, p.GeneratedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00"), p.DryRun, p.Summary, changes})
 }
 
 // MarshalJSON writes nil Properties as {} and nil Warnings as [].

@@ -27,6 +27,7 @@ type Preflight struct {
 	DBErr      error  // the database could not be read
 	DBFix      string // "\nFix: ..." for DBErr, or ""
 	DatabaseID string
+	API        API      // the Notion-Version and data source the checks used
 	Absent     []string // notes on the optional properties the database lacks
 	Problems   []string // schema problems, missing status options included
 	Properties int      // properties the config manages, the key's included
@@ -113,6 +114,9 @@ func writeNotionChecks(b *strings.Builder, p Preflight) {
 		return
 	}
 	fmt.Fprintf(b, "✅ Database ID: Valid (%s)\n", p.DatabaseID)
+	if api := p.API.String(); api != "" {
+		fmt.Fprintf(b, "🔗 %s\n", api)
+	}
 	for _, a := range p.Absent {
 		fmt.Fprintf(b, "⚠️  %s\n", Sanitize(a))
 	}

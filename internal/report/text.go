@@ -108,9 +108,9 @@ const (
 
 // WriteText writes the runbook-style report of a run or dry run: a header, one line per
 // change that is not a noop (with each differing property when p.DryRun), every warning,
-// then totals, API statistics and the duration. Counts come from p.Summary; noop changes
-// may be left out of p.Changes. Module text is escaped: it cannot add lines or send
-// terminal escapes.
+// then totals, the Notion-Version and data source (when Notion was read), API
+// statistics and the duration. Counts come from p.Summary; noop changes may be left out
+// of p.Changes. Module text is escaped: it cannot add lines or send terminal escapes.
 func WriteText(w io.Writer, p Plan, s Stats) error {
 	var b strings.Builder
 	total := p.Summary.Total()
@@ -161,6 +161,9 @@ func WriteText(w io.Writer, p Plan, s Stats) error {
 		fmt.Fprintf(&b, " · %s", plural(warnings, "warning", "warnings"))
 	}
 	b.WriteString("\n")
+	if api := p.API().String(); api != "" {
+		b.WriteString("🔗 " + api + "\n")
+	}
 	fmt.Fprintf(&b, "📡 API calls: %d · 429s: %d%s · retries: %d · waited: %s\n",
 		s.APICalls, s.RateLimited, s.reasons(), s.Retries, formatDuration(s.Waited))
 	// Two spaces after emoji written with U+FE0F (⏱️ ⚠️ 🗄️): many terminals draw them one
