@@ -2,11 +2,12 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/engine"
@@ -54,10 +55,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		rate = 1000
 	}
 	srv := emulator.New(opts)
-	dbID, err := srv.CreateDatabase(emulator.DefaultSchema())
-	if err != nil {
-		return fmt.Errorf("seed emulator database: %w", err)
-	}
+	parent := srv.CreateParentPage("Engineering")
 	l, err := srv.Listen("127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("start emulator: %w", err)
@@ -68,20 +66,34 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	artifacts := filepath.Join(dir, "artifacts")
 	// The demo's own settings: nothing of the environment reaches the emulator.
 	settings := engine.Settings{
-		Token:      secret.Token(srv.Token()),
-		DatabaseID: dbID,
-		Client:     notion.Options{BaseURL: base, Rate: rate},
-		Apply:      reconcile.ApplyOptions{Concurrency: reconcile.DefaultConcurrency},
-		Repo:       repo,
-		Plan:       filepath.Join(artifacts, "notion_sync_plan.json"),
-		Ledger:     filepath.Join(artifacts, "notion_sync_ledger.jsonl"),
-		AuditLog:   filepath.Join(artifacts, "notion_api_audit.log"),
-		RunID:      runID("", ""),
-		Log:        e.log,
-		Progress:   e.stderr,
+		Token:    secret.Token(srv.Token()),
+		Client:   notion.Options{BaseURL: base, Rate: rate},
+		Apply:    reconcile.ApplyOptions{Concurrency: reconcile.DefaultConcurrency},
+		Repo:     repo,
+		Plan:     filepath.Join(artifacts, "notion_sync_plan.json"),
+		Ledger:   filepath.Join(artifacts, "notion_sync_ledger.jsonl"),
+		AuditLog: filepath.Join(artifacts, "notion_api_audit.log"),
+		RunID:    runID("", ""),
+		Log:      e.log,
+		Progress: e.stderr,
 	}
-	fmt.Fprintf(e.stdout, "🧪 Demo: Notion emulator at %s (database %s, 250 ms latency, 3 requests/s)\n", base, dbID)
+	fmt.Fprintf(e.stdout, "🧪 Demo: Notion emulator at %s (250 ms latency, 3 requests/s)\n", base)
 	fmt.Fprintf(e.stdout, "📁 Example repository: %s\n\n", repo)
+
+	// What `notion-sync init --parent PAGE` does: a database with every property
+	// of the built-in config, so the rows show everything the manifests hold.
+	fmt.Fprintln(e.stdout, "━━ 0/3 Set up: notion-sync init creates the database under a page")
+	w, err := engine.Open(settings, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	plan := engine.PlanSchema(notion.Database{}, w)
+	t, err := engine.CreateDatabase(ctx, settings, parent, "Modules", plan)
+	if err != nil {
+		return fmt.Errorf("demo set-up: %w", err)
+	}
+	settings.DatabaseID, settings.DataSourceID = t.DatabaseID, t.DataSourceID
+	fmt.Fprintf(e.stdout, "✅ Database %s with %d properties (Notion-Version %s)\n\n", t.DatabaseID, len(plan.Add), notion.DefaultVersion)
 
 	steps := []struct {
 		title  string
@@ -126,10 +138,29 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		if err := step.check(res.Plan.Summary); err != nil {
 			return fmt.Errorf("demo step %q: %w", step.title, err)
 		}
+		if step.before == nil && res.Plan.Summary.Create > 0 {
+			showRow(e.stdout, srv, t.DatabaseID, "memory")
+		}
 		fmt.Fprintln(e.stdout)
 	}
 	fmt.Fprintf(e.stdout, "📂 Plan, ledger and API audit log: %s\n", artifacts)
 	return nil
+}
+
+// showRow prints the values one module's row holds in the emulated database,
+// as the Notion UI would show them: what the built-in config fills in.
+func showRow(out io.Writer, srv *emulator.Server, dbID, key string) {
+	for _, p := range srv.Pages(dbID) {
+		if p.PlainText("Module") != key || p.Archived {
+			continue
+		}
+		fmt.Fprintf(out, "🔎 %s's row in Notion:\n", key)
+		for _, name := range slices.Sorted(maps.Keys(p.Properties)) {
+			if v := p.PlainText(name); v != "" && name != "Module" {
+				fmt.Fprintf(out, "   %-20s %s\n", name, report.Sanitize(v))
+			}
+		}
+	}
 }
 
 // editDescription changes one manifest's description in place, as a developer would.
@@ -145,32 +176,10 @@ func editDescription(root, path, desc string) error {
 	return manifest.WriteFile(root, path, out)
 }
 
-// copyTree copies the regular files under src to dst.
+// copyTree copies the files under src to dst, which must not exist yet.
 func copyTree(src, dst string) error {
 	if _, err := os.Stat(dst); err == nil {
 		return fmt.Errorf("%s already exists; choose an empty --out folder", dst)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
 	}
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
+	return os.CopyFS(dst, os.DirFS(src))
 }
