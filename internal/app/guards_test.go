@@ -1,6 +1,7 @@
 package app
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,5 +107,81 @@ func TestBlockLimitStopsCreating(t *testing.T) {
 	}
 	if !strings.Contains(out, "block limit") {
 		t.Errorf("the output does not name the block limit:\n%s", out)
+	}
+}
+
+// TestCLIRefusesBadSettings (#10 items 8, 9, 13): a token that cannot go in a
+// header, a plain-http base URL off this machine and numbers out of range are
+// usage errors before any request, each naming the setting and never the token.
+func TestCLIRefusesBadSettings(t *testing.T) {
+	t.Parallel()
+	const token = "ntn_guardtest_secret"
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		wantErr string
+	}{
+		{"token with a line break", map[string]string{"NOTION_API_TOKEN": token + "\nX"}, nil, "line break"},
+		{"token over plain http to a metadata service", map[string]string{"NOTION_API_BASE_URL": "http://169.254.169.254"}, nil, "plain http"},
+		{"a rate that would never send", nil, []string{"--rate-limit", "1e-300"}, "rate-limit"},
+		{"NaN rate", nil, []string{"--rate-limit", "NaN"}, "rate-limit"},
+		{"no writer", nil, []string{"--concurrency", "0"}, "concurrency"},
+		{"negative batch size", nil, []string{"--batch-size", "-1"}, "batch-size"},
+		{"negative timeout", nil, []string{"--timeout", "-1s"}, "timeout"},
+		{"negative retries", nil, []string{"--max-retries", "-2"}, "max-retries"},
+		{"negative backoff", nil, []string{"--backoff", "-1s"}, "backoff"},
+		{"negative batch delay", nil, []string{"--batch-delay", "-1s"}, "batch-delay"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, emulator.Options{})
+			env := map[string]string{"NOTION_API_TOKEN": token, "NOTION_DATABASE_ID": h.db, "NOTION_API_BASE_URL": h.srv.URL()}
+			maps.Copy(env, tt.env)
+			args := append([]string{"sync", "--all", "--repo", h.repo, "--ledger", h.path("l.jsonl"), "--plan", h.path("p.json"), "--audit-log", h.path("a.log")}, tt.args...)
+			code, out, errOut := runMainEnv(t, env, args...)
+			if code != ExitUsage || !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("exit %d, want %d with %q\n%s\n%s", code, ExitUsage, tt.wantErr, out, errOut)
+			}
+			if strings.Contains(out+errOut, "guardtest") {
+				t.Errorf("the token shows:\n%s\n%s", out, errOut)
+			}
+			if n := len(h.srv.Requests()); n != 0 {
+				t.Errorf("%d requests sent", n)
+			}
+		})
+	}
+}
+
+// TestCLIRefusesPlantedLinks (#10 item 1): a ledger or audit log committed as a
+// symbolic link to a file elsewhere is refused; nothing is written through it.
+func TestCLIRefusesPlantedLinks(t *testing.T) {
+	t.Parallel()
+	for _, file := range []string{"ledger.jsonl", "audit.log", "plan.json"} {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, emulator.Options{})
+			rc := filepath.Join(t.TempDir(), "bashrc")
+			if err := os.WriteFile(rc, []byte("# rc\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(h.art, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(rc, h.path(file)); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := h.run("sync", "--all")
+			if code != ExitUsage {
+				t.Errorf("sync through a planted %s link exit %d, want %d\n%s\n%s", file, code, ExitUsage, out, errOut)
+			}
+			if n := len(h.srv.Requests()); n != 0 {
+				t.Errorf("%d requests sent before the link was refused", n)
+			}
+			if data, _ := os.ReadFile(rc); string(data) != "# rc\n" {
+				t.Errorf("the link's target was written: %q", data)
+			}
+		})
 	}
 }

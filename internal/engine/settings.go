@@ -8,6 +8,7 @@ import (
 
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/reconcile"
+	"github.com/lukhas/notion-sync-action/internal/safefile"
 	"github.com/lukhas/notion-sync-action/internal/secret"
 )
 
@@ -50,6 +51,21 @@ type Settings struct {
 	// reconcile.DefaultMaxArchiveShare of the database's pages
 	// (--allow-mass-archive, input allow-mass-archive).
 	AllowMassArchive bool
+}
+
+// checkOutputs refuses, before anything is read or written, a run whose plan,
+// ledger or audit log is a symbolic link (or lies below one): the writes at the
+// end of a sync must not be the ones that find it.
+func (s Settings) checkOutputs() error {
+	for _, p := range []string{s.Plan, s.Ledger, s.AuditLog} {
+		if p == "" {
+			continue
+		}
+		if _, err := safefile.Check(s.Root(p), p); err != nil {
+			return &UsageError{err}
+		}
+	}
+	return nil
 }
 
 // Root is the folder below which no part of path may be a symbolic link when

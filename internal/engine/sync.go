@@ -52,6 +52,9 @@ type Result struct {
 // dry-running, write, record and report. The plan is written to s.Plan.
 func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 	start := time.Now()
+	if err := s.checkOutputs(); err != nil {
+		return Result{}, err
+	}
 	w, err := OpenContext(ctx, s, start.UTC())
 	if err != nil {
 		return Result{}, err
