@@ -17,12 +17,12 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/config"
 	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
+	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/prcomment"
 	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/report"
-	"github.com/lukhas/notion-sync-action/internal/secret"
 )
 
 // Limits of what the action writes for GitHub to render.
@@ -74,7 +74,7 @@ func runAction(ctx context.Context, e *env) int {
 	// Mask first: nothing may print a token before the runner knows it, and
 	// masks are commands, which the text below stops.
 	if in.NotionToken == "" {
-		in.NotionToken = secret.Token(cmp.Or(e.getenv("NOTION_API_TOKEN"), e.getenv("NOTION_TOKEN")))
+		in.NotionToken = e.token()
 	}
 	r.AddMask(in.NotionToken.Reveal())
 	r.AddMask(in.GitHubToken.Reveal())
@@ -261,7 +261,7 @@ func (a *actionRun) settings() engine.Settings {
 		Plan:     a.planPath,
 		Ledger:   a.ledgerPath,
 		AuditLog: a.auditPath,
-		RunID:    runID(a.e.getenv("GITHUB_RUN_ID"), a.e.getenv("GITHUB_RUN_ATTEMPT")),
+		RunID:    ledger.NewRunID(a.e.getenv("GITHUB_RUN_ID"), a.e.getenv("GITHUB_RUN_ATTEMPT")),
 		Commit:   a.e.getenv("GITHUB_SHA"),
 		Log:      a.e.log,
 		Progress: a.e.stderr,
@@ -271,7 +271,7 @@ func (a *actionRun) settings() engine.Settings {
 // clientOptions are the client's settings from the inputs; NOTION_VERSION in
 // the step's env counts when the notion-version input is not set.
 func (a *actionRun) clientOptions() notion.Options {
-	o := clientOptions(a.e.getenv("NOTION_API_BASE_URL"), a.in.RateLimit, a.in.MaxRetries, 0, 0)
+	o := notion.Options{BaseURL: a.e.getenv("NOTION_API_BASE_URL"), Rate: a.in.RateLimit, MaxRetries: a.in.MaxRetries}.AsTyped()
 	o.Version = a.in.NotionVersion
 	if o.Version == "" {
 		// An invalid NOTION_VERSION falls back to the default here; the
