@@ -379,7 +379,7 @@ func (a *actionRun) commentMarker() string {
 func (a *actionRun) command(ctx context.Context) int {
 	name := string(a.run.Mode)
 	s := a.settings()
-	auditPath := filepath.Join(filepath.Dir(a.ledgerPath), "notion_audit_"+time.Now().UTC().Format("200601")+".json")
+	auditPath := filepath.Join(filepath.Dir(a.ledgerPath), filepath.Base(defaultAuditPath(time.Now())))
 	var extra []string
 	switch a.run.Mode {
 	case action.ModeVerify, action.ModeAudit, action.ModeSchemaApply:
