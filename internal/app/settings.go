@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"flag"
-	"strings"
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/engine"
@@ -36,7 +35,7 @@ type settingsFlags struct {
 func (f *settingsFlags) client(fs *flag.FlagSet) {
 	fs.StringVar(&f.databaseID, "database-id", "", "database id or URL (default $NOTION_DATABASE_ID)")
 	fs.StringVar(&f.dataSourceID, "data-source-id", "", "the database's data source to sync, id or URL, when it has several (default $NOTION_DATA_SOURCE_ID)")
-	fs.StringVar(&f.notionVersion, "notion-version", "", "Notion-Version: "+versionList()+" (default $NOTION_VERSION, else "+string(notion.DefaultVersion)+")")
+	fs.StringVar(&f.notionVersion, "notion-version", "", "Notion-Version: "+notion.VersionList()+" (default $NOTION_VERSION, else "+string(notion.DefaultVersion)+")")
 	fs.Float64Var(&f.rate, "rate-limit", notion.DefaultRate, "requests per second, shared by all workers (Notion's average limit is 3)")
 	fs.IntVar(&f.maxRetries, "max-retries", notion.DefaultMaxRetries, "retries of a failed request (429, 529, 5xx, network errors)")
 	fs.DurationVar(&f.backoff, "backoff", notion.DefaultBackoff, "base of the exponential backoff between retries")
@@ -96,15 +95,6 @@ func (e *env) settings(f settingsFlags) (engine.Settings, error) {
 		Log:          e.log,
 		Progress:     e.stderr,
 	}, nil
-}
-
-// versionList names the Notion versions the client speaks.
-func versionList() string {
-	names := make([]string, 0, 3)
-	for _, v := range notion.Versions() {
-		names = append(names, string(v))
-	}
-	return strings.Join(names, ", ")
 }
 
 // token returns the Notion token from the environment, or "" when none is set.
