@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/transport"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
+	"github.com/lukhas/notion-sync-action/internal/prcomment"
 	"github.com/lukhas/notion-sync-action/internal/secret"
 )
 
@@ -39,6 +41,28 @@ type ChangeFinder struct {
 	Branch      string
 	RunID       int64
 	Log         *slog.Logger
+}
+
+// NewChangeFinder is the ChangeFinder of this run: the workspace, the event,
+// the before, after and github-token inputs, and the runner's variables that
+// name the server, the workflow, the branch and the run. Without a token (or
+// with a GITHUB_API_URL it cannot use, with a warning) it has no API client.
+func NewChangeFinder(getenv func(string) string, workspace string, ev Event, in Inputs, log *slog.Logger) ChangeFinder {
+	f := ChangeFinder{
+		Workspace: workspace, Event: ev, Before: in.Before, After: in.After,
+		Token: in.GitHubToken, ServerURL: getenv("GITHUB_SERVER_URL"),
+		WorkflowRef: getenv("GITHUB_WORKFLOW_REF"), Branch: getenv("GITHUB_REF_NAME"),
+		Log: log,
+	}
+	f.RunID, _ = strconv.ParseInt(getenv("GITHUB_RUN_ID"), 10, 64)
+	if in.GitHubToken != "" {
+		gh, err := prcomment.NewGitHub(in.GitHubToken.Reveal(), getenv("GITHUB_API_URL"), nil)
+		if err != nil {
+			log.Warn("no GitHub API client", "reason", err)
+		}
+		f.GitHub = gh
+	}
+	return f
 }
 
 // Changes is what a ChangeFinder found.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
@@ -44,6 +45,25 @@ type Checkout struct {
 	// MergeHead is HEAD's second parent when HEAD is a merge commit (GitHub's
 	// refs/pull/N/merge); "" otherwise.
 	MergeHead string
+}
+
+// ReadCheckout is what Resolve needs of the workspace's checkout: on
+// pull_request_target, whether it holds the pull request's head. Other events
+// need nothing, and a workspace that is not a git checkout holds nothing (with
+// a warning).
+func ReadCheckout(workspace string, ev Event, log *slog.Logger) Checkout {
+	var co Checkout
+	if ev.Name != EventPullRequestTarget {
+		return co
+	}
+	repo, err := gitdiff.Open(workspace)
+	if err != nil {
+		log.Warn("the workspace is not a git checkout", "reason", err)
+		return co
+	}
+	co.Head, _ = repo.Head()
+	co.MergeHead, _ = repo.Resolve("HEAD^2")
+	return co
 }
 
 // Holds reports whether the checkout is commit sha, or the merge commit GitHub

@@ -1,7 +1,9 @@
 package action
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -130,5 +132,25 @@ func TestResolveUnknownEvent(t *testing.T) {
 		if !errors.Is(err, ErrUnknownEvent) || !strings.Contains(err.Error(), "set the mode input") {
 			t.Errorf("Resolve(%q) error = %v, want ErrUnknownEvent asking for a mode", name, err)
 		}
+	}
+}
+
+// TestReadCheckout: only pull_request_target reads the checkout; a clone gives
+// its HEAD (no merge parent), a folder that is no checkout nothing, with a
+// warning.
+func TestReadCheckout(t *testing.T) {
+	t.Parallel()
+	h := newGitHistory(t, "a")
+	var log bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&log, nil))
+	prt := Event{Name: EventPullRequestTarget}
+	if got := ReadCheckout(h.clone, Event{Name: "pull_request"}, logger); got != (Checkout{}) {
+		t.Errorf("pull_request: %+v, want nothing read", got)
+	}
+	if got := ReadCheckout(h.clone, prt, logger); got != (Checkout{Head: h.shas[0]}) {
+		t.Errorf("pull_request_target on a clone: %+v, want Head %s", got, h.shas[0])
+	}
+	if got := ReadCheckout(t.TempDir(), prt, logger); got != (Checkout{}) || !strings.Contains(log.String(), "not a git checkout") {
+		t.Errorf("pull_request_target on a plain folder: %+v, log %q", got, log.String())
 	}
 }

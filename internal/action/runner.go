@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"regexp"
 	"strconv"
@@ -345,6 +346,31 @@ func (r *Runner) AddSummary(markdown string) (cut bool, err error) {
 		return cut, fmt.Errorf("append job summary: %w", err)
 	}
 	return cut, nil
+}
+
+// Summarize is AddSummary for a run that goes on whatever happens: a runner
+// without a summary file gets a warning in log, any other failure, or a
+// summary cut at MaxSummaryBytes, a warning annotation.
+func (r *Runner) Summarize(markdown string, log *slog.Logger) {
+	cut, err := r.AddSummary(markdown)
+	switch {
+	case errors.Is(err, ErrSummaryUnavailable):
+		log.Warn("no job summary", "reason", err)
+	case err != nil:
+		r.Warning(Annotation{Title: "notion-sync: job summary", Message: err.Error()})
+	case cut:
+		r.Warning(Annotation{Title: "notion-sync: job summary", Message: "the job summary was cut at GitHub's 1 MiB: the plan artifact holds everything"})
+	}
+}
+
+// RunURL is the run's page, where the job summary is; "" when the runner's
+// variables do not name it.
+func (r *Runner) RunURL() string {
+	server, repo, id := r.getenv("GITHUB_SERVER_URL"), r.getenv("GITHUB_REPOSITORY"), r.getenv("GITHUB_RUN_ID")
+	if server == "" || repo == "" || id == "" {
+		return ""
+	}
+	return strings.TrimSuffix(server, "/") + "/" + repo + "/actions/runs/" + id
 }
 
 // truncateBytes returns at most n bytes of s, never cutting a UTF-8 sequence,

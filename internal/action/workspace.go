@@ -101,3 +101,36 @@ func OwnFile(workspace, p string) (exists bool, err error) {
 	}
 	return exists, nil
 }
+
+// OwnRel is p relative to workspace when p is a plain file of it (OwnFile),
+// else "": an output must never name what a committed link points at.
+func OwnRel(workspace, p string) string {
+	if exists, err := OwnFile(workspace, p); err != nil || !exists {
+		return ""
+	}
+	r, err := Rel(workspace, p)
+	if err != nil {
+		return p
+	}
+	return r
+}
+
+// CheckInside refuses name, a workspace-relative file the action reads (the
+// config), when it is a symbolic link to a file outside the workspace (to
+// /proc/self/environ, a runner file): it would be parsed, and parse errors
+// quote what they read. A missing or broken file passes: its reader reports
+// it.
+func CheckInside(workspace, name string) error {
+	real, err := filepath.EvalSymlinks(filepath.Join(workspace, filepath.FromSlash(name)))
+	if err != nil {
+		return nil
+	}
+	ws, err := filepath.EvalSymlinks(workspace)
+	if err != nil {
+		return nil
+	}
+	if _, err := Rel(ws, real); err != nil {
+		return fmt.Errorf("%s: it is a symbolic link to a file outside the workspace", name)
+	}
+	return nil
+}

@@ -87,6 +87,47 @@ func TestOwnFile(t *testing.T) {
 	}
 }
 
+// TestOwnRel: a path output names a plain file of the workspace, relative to
+// it, and never a link a commit planted or a file that is not there.
+func TestOwnRel(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "environ")
+	mustWrite(t, secret, "NOTION_TOKEN=secret_fake")
+	mustWrite(t, filepath.Join(ws, "artifacts", "plan.json"), "{}")
+	mustSymlink(t, secret, filepath.Join(ws, "artifacts", "ledger.jsonl"))
+	for rel, want := range map[string]string{
+		"artifacts/plan.json":    "artifacts/plan.json",
+		"artifacts/ledger.jsonl": "",
+		"artifacts/missing.json": "",
+	} {
+		if got := OwnRel(ws, filepath.Join(ws, filepath.FromSlash(rel))); got != want {
+			t.Errorf("OwnRel(%s) = %q, want %q", rel, got, want)
+		}
+	}
+}
+
+// TestCheckInside: a file the action reads may be a link inside the
+// workspace, or missing; a link out of it is refused, naming the file.
+func TestCheckInside(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "environ")
+	mustWrite(t, secret, "NOTION_TOKEN=secret_fake")
+	mustWrite(t, filepath.Join(ws, "real.yml"), "x: 1")
+	mustSymlink(t, secret, filepath.Join(ws, "out.yml"))
+	mustSymlink(t, filepath.Join(ws, "real.yml"), filepath.Join(ws, "in.yml"))
+	for _, name := range []string{"real.yml", "in.yml", "missing.yml"} {
+		if err := CheckInside(ws, name); err != nil {
+			t.Errorf("CheckInside(%s) = %v, want nil", name, err)
+		}
+	}
+	err := CheckInside(ws, "out.yml")
+	if err == nil || err.Error() != "out.yml: it is a symbolic link to a file outside the workspace" {
+		t.Errorf("CheckInside(out.yml) = %v", err)
+	}
+}
+
 func mustWrite(t *testing.T, p, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,13 +17,12 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/action"
 	"github.com/lukhas/notion-sync-action/internal/config"
 	"github.com/lukhas/notion-sync-action/internal/engine"
-	"github.com/lukhas/notion-sync-action/internal/gitdiff"
+	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/prcomment"
 	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/report"
-	"github.com/lukhas/notion-sync-action/internal/secret"
 )
 
 // Limits of what the action writes for GitHub to render.
@@ -34,12 +34,6 @@ const (
 	// 1 MiB is in bytes, and a character takes up to four.
 	summaryChars = action.MaxSummaryBytes / 4
 )
-
-// actionOutputs are the outputs action.yml declares, in the order they are written.
-func actionOutputs() []string {
-	return []string{"created", "updated", "archived", "unchanged", "failed", "has-changes", "plan-path", "ledger-path",
-		"comment-url", "artifact-id", "artifact-url", "discrepancies"}
-}
 
 // actionRun is one run of the GitHub Action: the inputs, the event, and what
 // they resolved to.
@@ -74,7 +68,7 @@ func runAction(ctx context.Context, e *env) int {
 	// Mask first: nothing may print a token before the runner knows it, and
 	// masks are commands, which the text below stops.
 	if in.NotionToken == "" {
-		in.NotionToken = secret.Token(cmp.Or(e.getenv("NOTION_API_TOKEN"), e.getenv("NOTION_TOKEN")))
+		in.NotionToken = e.token()
 	}
 	r.AddMask(in.NotionToken.Reveal())
 	r.AddMask(in.GitHubToken.Reveal())
@@ -101,7 +95,7 @@ func runAction(ctx context.Context, e *env) int {
 	}
 	a := &actionRun{e: e, r: r, in: in, ev: ev, ws: action.Workspace(e.getenv), outputs: map[string]string{}}
 	code := ExitOK
-	if a.run, err = action.Resolve(in, ev, a.checkout()); err != nil {
+	if a.run, err = action.Resolve(in, ev, action.ReadCheckout(a.ws, ev, e.log)); err != nil {
 		code = a.fail(ctx, &engine.UsageError{Err: err})
 	} else {
 		code = a.do(ctx)
@@ -126,23 +120,6 @@ func textEnv(ctx context.Context, e *env, text io.Writer) *env {
 	out.stdout, out.stderr = text, text
 	out.log = slog.New(slog.NewTextHandler(text, &slog.HandlerOptions{Level: level}))
 	return &out
-}
-
-// checkout is what Resolve needs of the workspace's git checkout: on
-// pull_request_target, whether it holds the pull request's head.
-func (a *actionRun) checkout() action.Checkout {
-	var co action.Checkout
-	if a.ev.Name != action.EventPullRequestTarget {
-		return co
-	}
-	repo, err := gitdiff.Open(a.ws)
-	if err != nil {
-		a.e.log.Warn("the workspace is not a git checkout", "reason", err)
-		return co
-	}
-	co.Head, _ = repo.Head()
-	co.MergeHead, _ = repo.Resolve("HEAD^2")
-	return co
 }
 
 // unjoin returns the errors an errors.Join holds, or err alone.
@@ -197,25 +174,14 @@ func (a *actionRun) checkOwnFiles(paths ...string) error {
 	return nil
 }
 
-// checkConfig refuses a config file that is a link out of the workspace (to
-// /proc/self/environ, a runner file): it would be parsed, and parse errors
-// quote what they read. Manifests need no such check: discovery already skips
+// checkConfig refuses a config file that is a link out of the workspace
+// (action.CheckInside). Manifests need no such check: discovery already skips
 // links that leave the repository.
 func (a *actionRun) checkConfig() error {
-	name := config.FileName(a.ws, a.in.Config)
-	if name == "" {
-		return nil
-	}
-	real, err := filepath.EvalSymlinks(filepath.Join(a.ws, filepath.FromSlash(name)))
-	if err != nil {
-		return nil // a missing or broken config is config.LoadDir's to report
-	}
-	ws, err := filepath.EvalSymlinks(a.ws)
-	if err != nil {
-		return nil
-	}
-	if _, err := action.Rel(ws, real); err != nil {
-		return &engine.UsageError{Err: fmt.Errorf("refuse config %s: it is a symbolic link to a file outside the workspace", name)}
+	if name := config.FileName(a.ws, a.in.Config); name != "" {
+		if err := action.CheckInside(a.ws, name); err != nil {
+			return &engine.UsageError{Err: fmt.Errorf("refuse config %w", err)}
+		}
 	}
 	return nil
 }
@@ -261,7 +227,7 @@ func (a *actionRun) settings() engine.Settings {
 		Plan:     a.planPath,
 		Ledger:   a.ledgerPath,
 		AuditLog: a.auditPath,
-		RunID:    runID(a.e.getenv("GITHUB_RUN_ID"), a.e.getenv("GITHUB_RUN_ATTEMPT")),
+		RunID:    ledger.NewRunID(a.e.getenv("GITHUB_RUN_ID"), a.e.getenv("GITHUB_RUN_ATTEMPT")),
 		Commit:   a.e.getenv("GITHUB_SHA"),
 		Log:      a.e.log,
 		Progress: a.e.stderr,
@@ -271,7 +237,7 @@ func (a *actionRun) settings() engine.Settings {
 // clientOptions are the client's settings from the inputs; NOTION_VERSION in
 // the step's env counts when the notion-version input is not set.
 func (a *actionRun) clientOptions() notion.Options {
-	o := clientOptions(a.e.getenv("NOTION_API_BASE_URL"), a.in.RateLimit, a.in.MaxRetries, 0, 0)
+	o := notion.Options{BaseURL: a.e.getenv("NOTION_API_BASE_URL"), Rate: a.in.RateLimit, MaxRetries: a.in.MaxRetries}.AsTyped()
 	o.Version = a.in.NotionVersion
 	if o.Version == "" {
 		// An invalid NOTION_VERSION falls back to the default here; the
@@ -328,7 +294,8 @@ func (a *actionRun) sync(ctx context.Context) int {
 	if a.run.Scope == action.ScopeAll {
 		f.All = true
 	} else {
-		found := a.changes(ctx, cfg)
+		finder := action.NewChangeFinder(a.e.getenv, a.ws, a.ev, a.in, a.e.log)
+		found := finder.Find(ctx, func(p string) bool { return manifest.Match(cfg.Include, cfg.Exclude, p) })
 		a.notes = append(a.notes, found.Notes...)
 		if found.Files == nil {
 			f.All = true
@@ -360,14 +327,9 @@ func (a *actionRun) sync(ctx context.Context) int {
 	}
 
 	s := res.Plan.Summary
-	a.outputs["created"] = strconv.Itoa(s.Create)
-	a.outputs["updated"] = strconv.Itoa(s.Update)
-	a.outputs["archived"] = strconv.Itoa(s.Archive)
-	a.outputs["unchanged"] = strconv.Itoa(s.Noop)
-	a.outputs["failed"] = strconv.Itoa(s.Error)
-	a.outputs["has-changes"] = strconv.FormatBool(s.Create+s.Update+s.Archive > 0)
-	a.outputs["plan-path"] = a.ownRel(a.planPath)
-	a.outputs["ledger-path"] = a.ownRel(a.ledgerPath)
+	maps.Copy(a.outputs, action.SyncOutputs(s))
+	a.outputs["plan-path"] = action.OwnRel(a.ws, a.planPath)
+	a.outputs["ledger-path"] = action.OwnRel(a.ws, a.ledgerPath)
 	a.upload(ctx, a.planPath, a.ledgerPath, a.auditPath)
 
 	code := ExitOK
@@ -377,33 +339,13 @@ func (a *actionRun) sync(ctx context.Context) int {
 	return a.finish(code)
 }
 
-// changes finds the manifests a push or pull request changed (nil: all), with
-// notes for the summary on which base was used and why.
-func (a *actionRun) changes(ctx context.Context, cfg *config.Config) action.Changes {
-	f := action.ChangeFinder{
-		Workspace: a.ws, Event: a.ev, Before: a.in.Before, After: a.in.After,
-		Token: a.in.GitHubToken, ServerURL: a.e.getenv("GITHUB_SERVER_URL"),
-		WorkflowRef: a.e.getenv("GITHUB_WORKFLOW_REF"), Branch: a.e.getenv("GITHUB_REF_NAME"),
-		Log: a.e.log,
-	}
-	f.RunID, _ = strconv.ParseInt(a.e.getenv("GITHUB_RUN_ID"), 10, 64)
-	if a.in.GitHubToken != "" {
-		gh, err := prcomment.NewGitHub(a.in.GitHubToken.Reveal(), a.e.getenv("GITHUB_API_URL"), nil)
-		if err != nil {
-			a.e.log.Warn("no GitHub API client", "reason", err)
-		}
-		f.GitHub = gh
-	}
-	return f.Find(ctx, func(p string) bool { return manifest.Match(cfg.Include, cfg.Exclude, p) })
-}
-
 // comment upserts the plan comment on the pull request. A failure is a
 // warning: the plan is in the summary either way, and a fork's read-only
 // token must not fail the check.
 func (a *actionRun) comment(ctx context.Context, title string, res engine.Result) {
 	marker := a.commentMarker()
 	body := report.Markdown(res.Plan, res.Stats, report.MarkdownOptions{
-		Title: title, Marker: marker, MaxChars: commentChars, DetailsURL: a.runURL(), Notes: a.notes,
+		Title: title, Marker: marker, MaxChars: commentChars, DetailsURL: a.r.RunURL(), Notes: a.notes,
 		SHA: a.ev.HeadSHA,
 	})
 	a.upsertComment(ctx, marker, body)
@@ -432,21 +374,12 @@ func (a *actionRun) commentMarker() string {
 	return prcomment.Marker(config.FileName(a.ws, a.in.Config), db, cmp.Or(a.e.getenv("GITHUB_JOB"), "none"))
 }
 
-// runURL is the run's page, where the job summary is.
-func (a *actionRun) runURL() string {
-	server, repo, id := a.e.getenv("GITHUB_SERVER_URL"), a.e.getenv("GITHUB_REPOSITORY"), a.e.getenv("GITHUB_RUN_ID")
-	if server == "" || repo == "" || id == "" {
-		return ""
-	}
-	return strings.TrimSuffix(server, "/") + "/" + repo + "/actions/runs/" + id
-}
-
 // command runs modes verify, audit, preflight, health and schema-apply: the CLI command's
 // core with the run's Settings, its text report shown in the log and the summary.
 func (a *actionRun) command(ctx context.Context) int {
 	name := string(a.run.Mode)
 	s := a.settings()
-	auditPath := filepath.Join(filepath.Dir(a.ledgerPath), "notion_audit_"+time.Now().UTC().Format("200601")+".json")
+	auditPath := filepath.Join(filepath.Dir(a.ledgerPath), filepath.Base(defaultAuditPath(time.Now())))
 	var extra []string
 	switch a.run.Mode {
 	case action.ModeVerify, action.ModeAudit, action.ModeSchemaApply:
@@ -525,7 +458,7 @@ func (a *actionRun) fail(ctx context.Context, err error) int {
 	if a.run.Comment {
 		marker := a.commentMarker()
 		a.upsertComment(ctx, marker, report.MarkdownFailure(err.Error(), report.MarkdownOptions{
-			Marker: marker, MaxChars: commentChars, DetailsURL: a.runURL(), SHA: a.ev.HeadSHA,
+			Marker: marker, MaxChars: commentChars, DetailsURL: a.r.RunURL(), SHA: a.ev.HeadSHA,
 		}))
 	}
 	return a.finish(code)
@@ -543,26 +476,15 @@ func (a *actionRun) printErr(name string, err error) int {
 
 // finish writes the outputs; a run whose outputs cannot be written fails.
 func (a *actionRun) finish(code int) int {
-	if err := a.r.SetOutputs(actionOutputs(), a.outputs); err != nil {
+	if err := a.r.SetOutputs(action.Outputs(), a.outputs); err != nil {
 		fmt.Fprintf(a.e.stderr, "notion-sync: %v\n", err)
 		return max(code, ExitFatal)
 	}
 	return code
 }
 
-// summary appends markdown to the job summary; a runner without one gets a
-// warning on stderr only.
-func (a *actionRun) summary(md string) {
-	cut, err := a.r.AddSummary(md)
-	switch {
-	case errors.Is(err, action.ErrSummaryUnavailable):
-		a.e.log.Warn("no job summary", "reason", err)
-	case err != nil:
-		a.r.Warning(action.Annotation{Title: "notion-sync: job summary", Message: err.Error()})
-	case cut:
-		a.r.Warning(action.Annotation{Title: "notion-sync: job summary", Message: "the job summary was cut at GitHub's 1 MiB: the plan artifact holds everything"})
-	}
-}
+// summary appends markdown to the job summary (action.Runner.Summarize).
+func (a *actionRun) summary(md string) { a.r.Summarize(md, a.e.log) }
 
 // printText prints a report to the log. The log is the Runner's Text writer,
 // so no manifest text in it can issue a workflow command.
@@ -585,18 +507,4 @@ func (a *actionRun) upload(ctx context.Context, paths ...string) {
 	if link != "" {
 		a.outputs["artifact-url"] = link
 	}
-}
-
-// ownRel is p relative to the workspace when p is a plain file of it
-// (action.OwnFile), else "": an output must never name what a committed link
-// points at.
-func (a *actionRun) ownRel(p string) string {
-	if exists, err := action.OwnFile(a.ws, p); err != nil || !exists {
-		return ""
-	}
-	r, err := action.Rel(a.ws, p)
-	if err != nil {
-		return p
-	}
-	return r
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/engine"
 	"github.com/lukhas/notion-sync-action/internal/report"
@@ -63,16 +62,12 @@ func backfillManifests(s engine.Settings, apply bool, out io.Writer) (int, error
 // with backfill's own output. A schema PATCH replaces the option list, so the
 // request carries every existing option (by id) plus the new ones.
 func backfillOptions(ctx context.Context, s engine.Settings, apply bool, stdout io.Writer) error {
-	w, err := engine.Open(s, time.Now().UTC())
-	if err != nil {
-		return err
-	}
-	db, schema, err := engine.ConnectSchema(ctx, s)
+	w, db, plan, err := engine.OpenSchema(ctx, s)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	plan := engine.PlanSchema(schema, w).OptionsOnly()
+	plan = plan.OptionsOnly()
 	plan.Manual, plan.Problems = nil, nil // status options and wrong types: preflight and schema apply report them
 	for _, c := range plan.Add {
 		fmt.Fprintf(stdout, "➕ %s: %d new options: %s\n", report.Sanitize(c.Property), len(c.Options), report.Sanitize(fmt.Sprint(c.Options)))

@@ -37,7 +37,7 @@ func health(ctx context.Context, out, errOut io.Writer, s engine.Settings, asJSO
 	}
 	text := report.HealthText(h)
 	if asJSON {
-		if err := writeJSONTo(out, h.JSON()); err != nil {
+		if err := report.WriteDocument(out, h.JSON()); err != nil {
 			return err
 		}
 		if !h.Healthy() {
@@ -49,17 +49,6 @@ func health(ctx context.Context, out, errOut io.Writer, s engine.Settings, asJSO
 	}
 	if !h.Healthy() {
 		return errProblems
-	}
-	return nil
-}
-
-func writeJSONTo(w io.Writer, v any) error {
-	data, err := report.EncodeJSON(v)
-	if err != nil {
-		return fmt.Errorf("encode result: %w", err)
-	}
-	if _, err := w.Write(data); err != nil {
-		return fmt.Errorf("print result: %w", err)
 	}
 	return nil
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"strings"
 
 	"github.com/lukhas/notion-sync-action/internal/config"
 	"github.com/lukhas/notion-sync-action/internal/engine"
@@ -46,10 +46,8 @@ func (e *env) hookInstall(args []string) error {
 	if err != nil {
 		return hookError(err)
 	}
-	if loc.Shared() && !*global {
-		return usagef("core.hooksPath is %s in %s (the %s git config), so a hook there runs in every repository that has no hooks path of its own. "+
-			"Rerun with --global to install it there anyway (it syncs only when it runs in this repository), or give this repository a hooks folder of its own first: git -C %s config core.hooksPath .git/hooks",
-			loc.HooksDir(), loc.Source, loc.Scope, hook.Word(loc.Root))
+	if err := loc.CheckShared(*global); err != nil {
+		return hookError(err)
 	}
 	cfgArg, err := hook.ConfigArg(loc.RepoDir, *configPath)
 	if err != nil {
@@ -67,7 +65,8 @@ func (e *env) hookInstall(args []string) error {
 		}
 		command = hook.Binary(exe)
 	}
-	script, err := hook.Script(hook.Spec{Bin: command, GitDir: loc.GitDir, Dir: loc.Rel, Config: cfgArg, Include: cfg.Include, Exclude: cfg.Exclude})
+	spec := hook.Spec{Bin: command, GitDir: loc.GitDir, Dir: loc.Rel, Config: cfgArg, Include: cfg.Include, Exclude: cfg.Exclude}
+	script, err := hook.Script(spec)
 	if err != nil {
 		return hookError(err)
 	}
@@ -75,30 +74,8 @@ func (e *env) hookInstall(args []string) error {
 	if err != nil {
 		return hookError(err)
 	}
-	verb := "Installed"
-	if res.Updated {
-		verb = "Updated"
-	}
-	fmt.Fprintf(e.stdout, "✅ %s post-commit hook: %s\n", verb, loc.Path)
-	if res.Backup != "" {
-		fmt.Fprintf(e.stdout, "💾 The previous hook is kept as %s\n", res.Backup)
-	}
-	if loc.Shared() {
-		fmt.Fprintf(e.stdout, "🌐 It is in the %s hooks folder (%s): in any other repository it exits at once\n", loc.Scope, loc.Source)
-	}
-	fmt.Fprintf(e.stdout, "   Runs (in the background): %s sync --changed --since <the commit before it> --committed-only --async\n", command)
-	fmt.Fprintf(e.stdout, "   When a commit changes: %s", strings.Join(cfg.Include, ", "))
-	if len(cfg.Exclude) > 0 {
-		fmt.Fprintf(e.stdout, " (excluding %s)", strings.Join(cfg.Exclude, ", "))
-	}
-	fmt.Fprintln(e.stdout)
-	if res.Added {
-		fmt.Fprintf(e.stdout, "🙈 Added %s to %s, so git add -A leaves out the ledger, plan and logs the syncs write\n", res.Pattern, loc.ExcludeFile())
-	} else {
-		fmt.Fprintf(e.stdout, "🙈 %s is already in %s\n", res.Pattern, loc.ExcludeFile())
-	}
-	fmt.Fprintln(e.stdout, "   Run 'notion-sync hook install' again after changing manifests.include or manifests.exclude.")
-	return nil
+	_, err = io.WriteString(e.stdout, hook.InstallText(loc, spec, res))
+	return err
 }
 
 // hookUninstall removes our post-commit hook; a hook someone else wrote, or ours
@@ -117,16 +94,8 @@ func (e *env) hookUninstall(args []string) error {
 	if err != nil {
 		return hookError(err)
 	}
-	if !res.Removed {
-		fmt.Fprintf(e.stdout, "✅ No post-commit hook at %s: nothing to remove\n", loc.Path)
-		return nil
-	}
-	fmt.Fprintf(e.stdout, "✅ Removed the notion-sync post-commit hook: %s\n", loc.Path)
-	if res.Backup != "" {
-		fmt.Fprintf(e.stdout, "💾 An earlier hook is kept at %s: rename it to post-commit to use it again\n", res.Backup)
-	}
-	fmt.Fprintf(e.stdout, "   %s keeps its artifacts line, so a ledger left behind is still not committed\n", loc.ExcludeFile())
-	return nil
+	_, err = io.WriteString(e.stdout, hook.UninstallText(loc, res))
+	return err
 }
 
 // hookError makes the hook package's input errors (not a repository, a foreign

@@ -55,15 +55,15 @@ func initDatabase(ctx context.Context, out io.Writer, s engine.Settings, parent,
 	n := len(plan.Add)
 	fmt.Fprintf(out, "✅ Created database %q (%s) with %d %s from %s and the options of %d manifests:\n",
 		report.Sanitize(title), t.DatabaseID, n, report.PluralWord(n, "property", "properties"), engine.ConfigName(w.Config), len(w.Modules))
-	printAdditions(out, plan.Add)
-	manual := printManual(out, plan.Manual)
+	io.WriteString(out, report.SchemaAdditionsText(plan.View().Add))
+	io.WriteString(out, report.SchemaManualText(plan.View().Manual))
 	fmt.Fprintln(out, "\nUse it in this shell (or as the repository's NOTION_DATABASE_ID secret):")
 	fmt.Fprintf(out, "export NOTION_DATABASE_ID=%s\n", t.DatabaseID)
 	if t.DataSourceID != "" {
 		fmt.Fprintf(out, "export NOTION_DATA_SOURCE_ID=%s\n", t.DataSourceID)
 	}
 	fmt.Fprintln(out, "Then: notion-sync sync --all")
-	if manual {
+	if len(plan.Manual) > 0 {
 		return errProblems
 	}
 	return nil

@@ -1,9 +1,7 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,9 +16,7 @@ const schemaUsage = "schema dump [--output F] | schema apply [--dry-run] [flags]
 // runSchema runs `schema dump` and `schema apply`. Flags may come before or
 // after the subcommand.
 //
-// dump writes the database object exactly as Notion sends it (every field, also
-// those the sync does not read), indented, so that the runbook's `jq
-// '.properties' artifacts/notion_schema.json` works.
+// dump writes the database object as engine.Database.DumpSchema returns it.
 func runSchema(ctx context.Context, e *env, args []string) error {
 	var f settingsFlags
 	fs := newFlagSet(e, "schema", schemaUsage)
@@ -66,26 +62,13 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	raw, err := db.SchemaRaw(ctx)
+	dump, n, err := db.DumpSchema(ctx)
 	if err != nil {
-		return fmt.Errorf("dump schema: %w%s", err, engine.DatabaseFix(err))
+		return err
 	}
-	var obj struct {
-		Properties map[string]json.RawMessage `json:"properties"`
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil || obj.Properties == nil {
-		// Without read content capability Notion answers with a partial object.
-		return fmt.Errorf("dump schema: the database object of %s has no properties; give the integration read content capability", db.ID())
-	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, raw, "", "  "); err != nil {
-		return fmt.Errorf("dump schema: %w", err)
-	}
-	out.WriteByte('\n')
-	if err := report.WriteArtifactIn(s.Root(*output), *output, out.Bytes()); err != nil {
+	if err := report.WriteArtifactIn(s.Root(*output), *output, dump); err != nil {
 		return fmt.Errorf("write schema: %w", err)
 	}
-	n := len(obj.Properties)
 	fmt.Fprintf(e.stdout, "✅ Schema of %s written to %s (%d %s)\n", db.ID(), *output, n, report.PluralWord(n, "property", "properties"))
 	return nil
 }

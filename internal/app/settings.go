@@ -2,14 +2,12 @@ package app
 
 import (
 	"cmp"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
-	"strings"
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/engine"
+	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/secret"
@@ -37,7 +35,7 @@ type settingsFlags struct {
 func (f *settingsFlags) client(fs *flag.FlagSet) {
 	fs.StringVar(&f.databaseID, "database-id", "", "database id or URL (default $NOTION_DATABASE_ID)")
 	fs.StringVar(&f.dataSourceID, "data-source-id", "", "the database's data source to sync, id or URL, when it has several (default $NOTION_DATA_SOURCE_ID)")
-	fs.StringVar(&f.notionVersion, "notion-version", "", "Notion-Version: "+versionList()+" (default $NOTION_VERSION, else "+string(notion.DefaultVersion)+")")
+	fs.StringVar(&f.notionVersion, "notion-version", "", "Notion-Version: "+notion.VersionList()+" (default $NOTION_VERSION, else "+string(notion.DefaultVersion)+")")
 	fs.Float64Var(&f.rate, "rate-limit", notion.DefaultRate, "requests per second, shared by all workers (Notion's average limit is 3)")
 	fs.IntVar(&f.maxRetries, "max-retries", notion.DefaultMaxRetries, "retries of a failed request (429, 529, 5xx, network errors)")
 	fs.DurationVar(&f.backoff, "backoff", notion.DefaultBackoff, "base of the exponential backoff between retries")
@@ -81,8 +79,8 @@ func (e *env) settings(f settingsFlags) (engine.Settings, error) {
 	if err := notion.ValidateToken(token); err != nil {
 		return engine.Settings{}, usagef("NOTION_API_TOKEN (or NOTION_TOKEN): %v", err)
 	}
-	client := clientOptions(baseURL, f.rate, f.maxRetries, f.backoff, f.timeout)
-	client.Version = version
+	client := typed.AsTyped()
+	client.BaseURL, client.Version = baseURL, version
 	return engine.Settings{
 		Token:        token,
 		DatabaseID:   cmp.Or(f.databaseID, e.getenv("NOTION_DATABASE_ID")),
@@ -92,20 +90,11 @@ func (e *env) settings(f settingsFlags) (engine.Settings, error) {
 		Repo:         f.repo,
 		Config:       f.config,
 		AuditLog:     f.auditLog,
-		RunID:        runID(e.getenv("GITHUB_RUN_ID"), e.getenv("GITHUB_RUN_ATTEMPT")),
+		RunID:        ledger.NewRunID(e.getenv("GITHUB_RUN_ID"), e.getenv("GITHUB_RUN_ATTEMPT")),
 		Commit:       e.getenv("GITHUB_SHA"),
 		Log:          e.log,
 		Progress:     e.stderr,
 	}, nil
-}
-
-// versionList names the Notion versions the client speaks.
-func versionList() string {
-	names := make([]string, 0, 3)
-	for _, v := range notion.Versions() {
-		names = append(names, string(v))
-	}
-	return strings.Join(names, ", ")
 }
 
 // token returns the Notion token from the environment, or "" when none is set.
@@ -113,23 +102,5 @@ func (e *env) token() secret.Token {
 	return secret.Token(cmp.Or(e.getenv("NOTION_API_TOKEN"), e.getenv("NOTION_TOKEN")))
 }
 
-// clientOptions are the client's settings as a user states them: maxRetries 0
-// means no retry (notion.Options reads 0 as its default), and a zero backoff or
-// timeout the client's default.
-func clientOptions(baseURL string, rate float64, maxRetries int, backoff, timeout time.Duration) notion.Options {
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
-	return notion.Options{BaseURL: baseURL, Rate: rate, MaxRetries: maxRetries, Backoff: backoff, Timeout: timeout}
-}
-
-// runID names one run in the ledger: the Actions run (and attempt) when there
-// is one, else the time and a random suffix.
-func runID(actionsRun, attempt string) string {
-	if actionsRun != "" {
-		return actionsRun + "-" + attempt
-	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
-}
+// runID is ledger.NewRunID under its old name, still called by demo.go.
+func runID(actionsRun, attempt string) string { return ledger.NewRunID(actionsRun, attempt) }

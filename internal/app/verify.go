@@ -49,7 +49,7 @@ func verify(ctx context.Context, out io.Writer, s engine.Settings, o verifyOptio
 		return 0, err
 	}
 	if o.json {
-		err = writeJSONTo(out, v)
+		err = report.WriteDocument(out, v)
 	} else if _, err = io.WriteString(out, report.VerifyText(v, o.module, o.verbose)); err != nil {
 		err = fmt.Errorf("print result: %w", err)
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -262,10 +263,30 @@ func (d *Database) UpdateSchema(ctx context.Context, props map[string]json.RawMe
 	return d.c.UpdateSchema(ctx, d.t, props)
 }
 
-// SchemaRaw returns the rows' collection object as Notion sent it.
-func (d *Database) SchemaRaw(ctx context.Context) (json.RawMessage, error) {
+// DumpSchema returns the rows' collection object as Notion sent it (every
+// field, also those the sync does not read), indented and ending in a newline,
+// and how many properties it has: what `schema dump` writes, so that the
+// runbook's `jq '.properties' artifacts/notion_schema.json` works. A failed
+// read says how to fix the database; an object without properties (Notion's
+// answer to an integration without read content capability) says so.
+func (d *Database) DumpSchema(ctx context.Context) (dump []byte, properties int, err error) {
 	if err := d.resolve(ctx); err != nil {
-		return nil, err
+		return nil, 0, fmt.Errorf("dump schema: %w%s", err, DatabaseFix(err))
 	}
-	return d.c.SchemaRaw(ctx, d.t)
+	raw, err := d.c.SchemaRaw(ctx, d.t)
+	if err != nil {
+		return nil, 0, fmt.Errorf("dump schema: %w%s", err, DatabaseFix(err))
+	}
+	var obj struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil || obj.Properties == nil {
+		return nil, 0, fmt.Errorf("dump schema: the database object of %s has no properties; give the integration read content capability", d.id)
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, raw, "", "  "); err != nil {
+		return nil, 0, fmt.Errorf("dump schema: %w", err)
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), len(obj.Properties), nil
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/property"
+	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
 // SchemaPlan is what `schema apply` (and `init`, from an empty schema) would do
@@ -56,6 +58,18 @@ func (p SchemaPlan) OptionsOnly() SchemaPlan {
 		return slices.DeleteFunc(slices.Clone(cs), func(c SchemaChange) bool { return c.New })
 	}
 	return SchemaPlan{Add: keep(p.Add), Manual: keep(p.Manual), Problems: p.Problems}
+}
+
+// View is the plan as report words it.
+func (p SchemaPlan) View() report.SchemaPlan {
+	view := func(cs []SchemaChange) []report.SchemaChange {
+		out := make([]report.SchemaChange, 0, len(cs))
+		for _, c := range cs {
+			out = append(out, report.SchemaChange{Property: c.Property, Type: string(c.Type), New: c.New, Options: c.Options})
+		}
+		return out
+	}
+	return report.SchemaPlan{Add: view(p.Add), Manual: view(p.Manual), Problems: p.Problems}
 }
 
 // Patch is the properties object of the schema PATCH (or of the create
@@ -170,6 +184,21 @@ func usedOptions(w *Workspace, name string, t property.Type) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// OpenSchema opens the workspace, connects to the database and plans its
+// schema against the config: where `schema apply` and `backfill --options`
+// start. Close the Database when done.
+func OpenSchema(ctx context.Context, s Settings) (*Workspace, *Database, SchemaPlan, error) {
+	w, err := Open(s, time.Now().UTC())
+	if err != nil {
+		return nil, nil, SchemaPlan{}, err
+	}
+	db, schema, err := ConnectSchema(ctx, s)
+	if err != nil {
+		return nil, nil, SchemaPlan{}, err
+	}
+	return w, db, PlanSchema(schema, w), nil
 }
 
 // ApplySchema makes the plan's additions in one schema PATCH and returns the

@@ -7,7 +7,8 @@
 // repository, global or system config, linked worktrees), how to tell our hook
 // from someone else's (Marker, and the repository it names), how the config's
 // manifest globs become a grep -E pattern, the script itself, and writing it
-// without ever losing a hook the user had. The package reads the environment
+// without ever losing a hook the user had, and what install and uninstall tell
+// the user (InstallText, UninstallText). The package reads the environment
 // only through the getenv it is given, never os.Getenv, so tests can point git's
 // config files at a temporary folder and stay parallel.
 //

@@ -30,6 +30,18 @@ type Location struct {
 // check which repository it runs in, and installing it affects them all.
 func (l Location) Shared() bool { return l.Scope == "global" || l.Scope == "system" }
 
+// CheckShared refuses a shared hooks folder (Shared), with an *InputError
+// naming the fix, unless global: a hook there runs in every repository that
+// has no hooks path of its own.
+func (l Location) CheckShared(global bool) error {
+	if !l.Shared() || global {
+		return nil
+	}
+	return inputf("core.hooksPath is %s in %s (the %s git config), so a hook there runs in every repository that has no hooks path of its own. "+
+		"Rerun with --global to install it there anyway (it syncs only when it runs in this repository), or give this repository a hooks folder of its own first: git -C %s config core.hooksPath .git/hooks",
+		l.HooksDir(), l.Source, l.Scope, Word(l.Root))
+}
+
 // HooksDir is the folder holding the hook.
 func (l Location) HooksDir() string { return filepath.Dir(l.Path) }
 

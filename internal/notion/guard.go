@@ -25,9 +25,19 @@ type SettingError struct {
 
 func (e *SettingError) Error() string { return e.Setting + ": " + e.Msg }
 
+// AsTyped returns options a person typed (a flag, an Action input) as New
+// reads them: a typed MaxRetries of 0 means no retry, which New spells -1,
+// since its own 0 is the default. Every other zero keeps New's default.
+func (o Options) AsTyped() Options {
+	if o.MaxRetries == 0 {
+		o.MaxRetries = -1
+	}
+	return o
+}
+
 // Validate checks the options built from what a person typed, before New
 // fills in defaults: Rate finite and at least MinRate, MaxRetries 0 or more
-// (as typed; New's -1 for "none" is the caller's mapping), and Backoff,
+// (as typed; AsTyped maps it to New's reading), and Backoff,
 // MaxBackoff, Timeout and Burst not negative (0 keeps New's default). It
 // returns every problem at once, each a *SettingError, joined with
 // errors.Join; nil when all are usable.

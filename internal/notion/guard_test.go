@@ -121,6 +121,21 @@ func TestClientRefusesBeforeSending(t *testing.T) {
 	}
 }
 
+// TestOptionsAsTyped: a typed 0 retries is none (New's -1); any other count,
+// and every other field, passes unchanged.
+func TestOptionsAsTyped(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ typed, want Options }{
+		{Options{MaxRetries: 0, Rate: 3}, Options{MaxRetries: -1, Rate: 3}},
+		{Options{MaxRetries: 2, BaseURL: "http://x", Backoff: time.Second}, Options{MaxRetries: 2, BaseURL: "http://x", Backoff: time.Second}},
+	}
+	for _, tt := range tests {
+		if got := tt.typed.AsTyped(); got.MaxRetries != tt.want.MaxRetries || got.Rate != tt.want.Rate || got.BaseURL != tt.want.BaseURL || got.Backoff != tt.want.Backoff {
+			t.Errorf("%+v.AsTyped() = %+v, want %+v", tt.typed, got, tt.want)
+		}
+	}
+}
+
 // TestOptionsValidate: the numbers the issue found accepted.
 func TestOptionsValidate(t *testing.T) {
 	t.Parallel()

@@ -43,11 +43,17 @@ func ParseVersion(s string) (Version, error) {
 			return v, nil
 		}
 	}
-	names := make([]string, 0, 3)
+	return "", fmt.Errorf("unsupported Notion version %q: want one of %s (default %s)", s, VersionList(), DefaultVersion)
+}
+
+// VersionList names the versions the client speaks, oldest first, comma
+// separated: for the help of a flag and the error of a value it refuses.
+func VersionList() string {
+	names := make([]string, 0, len(Versions()))
 	for _, v := range Versions() {
 		names = append(names, string(v))
 	}
-	return "", fmt.Errorf("unsupported Notion version %q: want one of %s (default %s)", s, strings.Join(names, ", "), DefaultVersion)
+	return strings.Join(names, ", ")
 }
 
 // String returns the header value.

@@ -269,3 +269,23 @@ func TestSanitize(t *testing.T) {
 		t.Errorf("Sanitize() = %q, want %q", got, want)
 	}
 }
+
+// TestWriteDocument: any --json document is EncodeJSON's form (indented, <
+// and & kept), and a failed write is an error naming it.
+func TestWriteDocument(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	if err := WriteDocument(&b, map[string]string{"a": "<b & c>"}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff("{\n  \"a\": \"<b & c>\"\n}\n", b.String()); diff != "" {
+		t.Errorf("document (-want +got):\n%s", diff)
+	}
+	if err := WriteDocument(failingWriter{}, 1); err == nil || !strings.HasPrefix(err.Error(), "write report: ") {
+		t.Errorf("WriteDocument to a failing writer = %v", err)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }

@@ -87,7 +87,13 @@ type result struct {
 // WriteJSON writes {"plan": p, "stats": {...}} as one indented JSON document, the --json
 // form of WriteText. Stats durations are written as duration_ms and waited_ms.
 func WriteJSON(w io.Writer, p Plan, s Stats) error {
-	data, err := EncodeJSON(result{Plan: p, Stats: s.toJSON()})
+	return WriteDocument(w, result{Plan: p, Stats: s.toJSON()})
+}
+
+// WriteDocument writes v to w as EncodeJSON encodes it: the --json output of
+// every command (the sync's plan, verify's verdict, health's healthcheck).
+func WriteDocument(w io.Writer, v any) error {
+	data, err := EncodeJSON(v)
 	if err != nil {
 		return fmt.Errorf("encode report: %w", err)
 	}
