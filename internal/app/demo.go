@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/engine"
+	"github.com/lukhas/notion-sync-action/internal/ledger"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
 	"github.com/lukhas/notion-sync-action/internal/notion"
 	"github.com/lukhas/notion-sync-action/internal/notion/emulator"
@@ -73,7 +74,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		Plan:     filepath.Join(artifacts, "notion_sync_plan.json"),
 		Ledger:   filepath.Join(artifacts, "notion_sync_ledger.jsonl"),
 		AuditLog: filepath.Join(artifacts, "notion_api_audit.log"),
-		RunID:    runID("", ""),
+		RunID:    ledger.NewRunID("", ""),
 		Log:      e.log,
 		Progress: e.stderr,
 	}

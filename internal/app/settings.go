@@ -101,6 +101,3 @@ func (e *env) settings(f settingsFlags) (engine.Settings, error) {
 func (e *env) token() secret.Token {
 	return secret.Token(cmp.Or(e.getenv("NOTION_API_TOKEN"), e.getenv("NOTION_TOKEN")))
 }
-
-// runID is ledger.NewRunID under its old name, still called by demo.go.
-func runID(actionsRun, attempt string) string { return ledger.NewRunID(actionsRun, attempt) }
