@@ -3,13 +3,13 @@ package hook
 import (
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/google/go-cmp/cmp"
+	"github.com/lukhas/notion-sync-action/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.sh from the current Script output")
@@ -33,19 +33,7 @@ func TestScript(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tt.name+".golden.sh")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("Script() mismatch (-want +got):\n%s", diff)
-			}
+			golden.Check(t, filepath.Join("testdata", tt.name+".golden.sh"), got, *update)
 			if owner := Owner(got); owner != tt.spec.GitDir {
 				t.Errorf("Owner(Script()) = %q, want %q", owner, tt.spec.GitDir)
 			}

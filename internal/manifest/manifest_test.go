@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/tidwall/gjson"
 
+	"github.com/lukhas/notion-sync-action/internal/golden"
 	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
 
@@ -59,26 +60,14 @@ func TestLoadInvalid(t *testing.T) {
 			if p.File != "invalid/"+name+".json" {
 				t.Errorf("Problem.File = %q", p.File)
 			}
-			golden(t, strings.TrimSuffix(file, ".json")+".out", []byte(err.Error()+"\n"))
+			checkGolden(t, strings.TrimSuffix(file, ".json")+".out", []byte(err.Error()+"\n"))
 		})
 	}
 }
 
-func golden(t *testing.T, path string, got []byte) {
+func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, path, got, *update)
 }
 
 func TestLoad(t *testing.T) {
@@ -240,7 +229,7 @@ func TestSetField(t *testing.T) {
 			} else if strings.TrimSpace(removed) != "" {
 				t.Errorf("SetField() removed %q while adding a key", removed)
 			}
-			golden(t, filepath.Join("testdata/setfield", tt.name+".golden"), out)
+			checkGolden(t, filepath.Join("testdata/setfield", tt.name+".golden"), out)
 			again, err := SetField(out, tt.path, tt.value)
 			if err != nil || !bytes.Equal(again, out) {
 				t.Errorf("SetField() twice is not stable:\n%s\nthen\n%s", out, again)

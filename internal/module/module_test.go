@@ -14,6 +14,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/lukhas/notion-sync-action/internal/config"
+	"github.com/lukhas/notion-sync-action/internal/golden"
 	"github.com/lukhas/notion-sync-action/internal/manifest"
 	"github.com/lukhas/notion-sync-action/internal/property"
 )
@@ -455,7 +456,7 @@ func TestBackfill(t *testing.T) {
 			if !changed {
 				t.Fatal("Backfill() changed = false on a manifest missing values")
 			}
-			golden(t, filepath.Join("testdata", "backfill-"+tt.name+".golden"), out)
+			checkGolden(t, filepath.Join("testdata", "backfill-"+tt.name+".golden"), out)
 
 			// Everything outside the hydrate object is byte for byte the same.
 			if diff := cmp.Diff(tt.body, string(out)); !onlyHydrate(tt.body, string(out)) {
@@ -547,24 +548,9 @@ func TestBackfillRefuses(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, path string, got []byte) {
+func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, path, got, *update)
 }
 
 func TestTemplateOutput(t *testing.T) {

@@ -213,10 +213,12 @@ func newPlanner(pages []Page, opts Options) *planner {
 	return pl
 }
 
+// NormID is a Notion id in one form, undashed and lower case: Notion writes ids
+// dashed or not, in either case, and a map or a comparison must not care.
+func NormID(id string) string { return strings.ToLower(strings.ReplaceAll(id, "-", "")) }
+
 // sameID compares two Notion ids, dashed or not.
-func sameID(a, b string) bool {
-	return strings.EqualFold(strings.ReplaceAll(a, "-", ""), strings.ReplaceAll(b, "-", ""))
-}
+func sameID(a, b string) bool { return NormID(a) == NormID(b) }
 
 func failed(d Desired, err error) Change {
 	return Change{Action: Error, Key: d.Key, Path: d.Path, PageID: d.PageID, Warnings: d.Warnings, Err: err}

@@ -27,7 +27,7 @@ func TestMarkdownGolden(t *testing.T) {
 			t.Parallel()
 			p, s := loadInput(t, name)
 			got := Markdown(p, s, mdOptions())
-			golden(t, name+".golden.md", []byte(got))
+			checkGolden(t, name+".golden.md", []byte(got))
 			checkMarkdown(t, got)
 		})
 	}
@@ -70,7 +70,7 @@ func TestMarkdownCapGolden(t *testing.T) {
 	if n := utf8.RuneCountInString(got); n > o.MaxChars {
 		t.Errorf("Markdown() is %d characters, over MaxChars %d", n, o.MaxChars)
 	}
-	golden(t, "cap.golden.md", []byte(got))
+	checkGolden(t, "cap.golden.md", []byte(got))
 	checkMarkdown(t, got)
 }
 

@@ -52,7 +52,7 @@ func TestWritePlanGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "plan.golden.json", data)
+	checkGolden(t, "plan.golden.json", data)
 }
 
 func TestPlanRoundTrip(t *testing.T) {

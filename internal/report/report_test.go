@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lukhas/notion-sync-action/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -31,23 +32,10 @@ func loadInput(t *testing.T, name string) (Plan, Stats) {
 	return in.Plan, in.Stats.stats()
 }
 
-// golden compares got with testdata/file, or rewrites it with -update.
-func golden(t *testing.T, file string, got []byte) {
+// checkGolden compares got with testdata/file, or rewrites it with -update.
+func checkGolden(t *testing.T, file string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", file)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", file, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", file), got, *update)
 }
 
 func TestWriteTextGolden(t *testing.T) {
@@ -60,7 +48,7 @@ func TestWriteTextGolden(t *testing.T) {
 			if err := WriteText(&buf, p, s); err != nil {
 				t.Fatalf("WriteText() error = %v", err)
 			}
-			golden(t, name+".golden.txt", buf.Bytes())
+			checkGolden(t, name+".golden.txt", buf.Bytes())
 		})
 	}
 }
@@ -98,7 +86,7 @@ func TestWriteJSON(t *testing.T) {
 	if err := WriteJSON(&buf, p, s); err != nil {
 		t.Fatalf("WriteJSON() error = %v", err)
 	}
-	golden(t, "dry_run.golden.json", buf.Bytes())
+	checkGolden(t, "dry_run.golden.json", buf.Bytes())
 
 	var got result
 	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {

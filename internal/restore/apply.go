@@ -170,7 +170,7 @@ func prepareUndo(ctx context.Context, n Notion, databaseID string, types map[str
 		s.err = fmt.Errorf("read page: %w", err)
 		return s
 	}
-	if p.Database != "" && normID(p.Database) != normID(databaseID) {
+	if p.Database != "" && reconcile.NormID(p.Database) != reconcile.NormID(databaseID) {
 		s.err = fmt.Errorf("page %s is in database %s, not in %s (NOTION_DATABASE_ID): left alone", u.pageID, p.Database, databaseID)
 		return s
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lukhas/notion-sync-action/internal/gitdiff"
 	"github.com/lukhas/notion-sync-action/internal/ledger"
+	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
@@ -73,7 +74,7 @@ func undoPlan(after []ledger.Record) ([]*PageUndo, []string) {
 			}
 			continue
 		}
-		id := normID(r.PageID)
+		id := reconcile.NormID(r.PageID)
 		u := byPage[id]
 		if u == nil {
 			u = &PageUndo{pageID: r.PageID, before: map[string]json.RawMessage{}, after: map[string][]json.RawMessage{}}
@@ -146,7 +147,7 @@ func laterRestores(after []ledger.Record, sha string) []string {
 			if pages[r.SHA] == nil {
 				pages[r.SHA] = map[string]bool{}
 			}
-			pages[r.SHA][normID(r.PageID)] = true
+			pages[r.SHA][reconcile.NormID(r.PageID)] = true
 		}
 	}
 	var out []string

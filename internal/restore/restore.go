@@ -40,8 +40,6 @@ func (e *InputError) Unwrap() error { return e.Err }
 
 func inputf(format string, a ...any) error { return &InputError{fmt.Errorf(format, a...)} }
 
-func normID(id string) string { return strings.ToLower(strings.ReplaceAll(id, "-", "")) }
-
 // oneLine is an error on one line of output, control characters removed.
 func oneLine(err error) string { return oneLineText(err.Error()) }
 
