@@ -277,7 +277,7 @@ func (a *actionHarness) readPlan(res actionResult) report.Plan {
 func planModules(p report.Plan) map[string]string {
 	out := map[string]string{}
 	for _, c := range p.Changes {
-		out[c.Module] = c.Action
+		out[c.Module] = string(c.Action)
 	}
 	return out
 }

@@ -409,13 +409,13 @@ func (r *ledgerRecorder) RecordIntent(ev reconcile.Event) error {
 func toPlan(sha, dbID string, dryRun bool, changes []reconcile.Change) report.Plan {
 	p := report.Plan{SHA: sha, DatabaseID: dbID, GeneratedAt: time.Now().UTC(), DryRun: dryRun, Changes: []report.Change{}}
 	for _, c := range changes {
-		rc := report.Change{Module: c.Key, Path: c.Path, Action: string(c.Action), PageID: c.PageID,
+		rc := report.Change{Module: c.Key, Path: c.Path, Action: c.Action, PageID: c.PageID,
 			Properties: map[string]report.Diff{}, Warnings: append([]string{}, c.Warnings...)}
 		for name, d := range c.Diffs {
 			rc.Properties[name] = report.Diff{Before: d.Before.Plain(), After: d.After.Plain()}
 		}
 		if c.Err != nil {
-			rc.Action = string(reconcile.Error)
+			rc.Action = reconcile.Error
 			rc.Error = c.Err.Error()
 			if p, ok := errors.AsType[*manifest.Problem](c.Err); ok {
 				rc.Line, rc.Column = p.Line, p.Col

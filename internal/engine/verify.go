@@ -48,7 +48,7 @@ func verdict(p report.Plan) report.Verdict {
 			maps.Copy(row.Properties, c.Properties)
 		case report.VerifyError:
 			if row.Error == "" {
-				row.Error = "cannot be compared: plan action " + c.Action
+				row.Error = "cannot be compared: plan action " + string(c.Action)
 			}
 		}
 		v.Summary.Add(row.Result)
@@ -63,7 +63,7 @@ func verdict(p report.Plan) report.Verdict {
 
 // verifyResult is verify's result for a plan action. An error, and any action
 // this version does not know, is an error: never a match.
-func verifyResult(action string) string {
+func verifyResult(action report.Action) string {
 	switch action {
 	case report.ActionNoop:
 		return report.VerifyMatch

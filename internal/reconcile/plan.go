@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/property"
+	"github.com/lukhas/notion-sync-action/internal/report"
 )
 
 // Page is a database row as reconcile sees it: its id, the database it belongs to
@@ -42,19 +43,20 @@ type Desired struct {
 	Err      error
 }
 
-// Action is what a Change does. The first four are the plan of DESIGN.md; the
-// others are findings that write nothing.
-type Action string
+// Action is what a Change does: the plan file's vocabulary (report.Action),
+// under short names for the planner. The first four are the plan of DESIGN.md;
+// the others are findings that write nothing.
+type Action = report.Action
 
-// Actions, as they appear in the plan file.
+// Actions, as report defines them.
 const (
-	Create    Action = "create"
-	Update    Action = "update"
-	Archive   Action = "archive"
-	Noop      Action = "noop"
-	Error     Action = "error"     // the module cannot be synced (broken manifest, duplicate key, page not found)
-	Duplicate Action = "duplicate" // a second page with a key that already has one
-	Orphan    Action = "orphan"    // a page with no manifest that the sync did not create
+	Create    = report.ActionCreate
+	Update    = report.ActionUpdate
+	Archive   = report.ActionArchive
+	Noop      = report.ActionNoop
+	Error     = report.ActionError
+	Duplicate = report.ActionDuplicate
+	Orphan    = report.ActionOrphan
 )
 
 // Diff is one property's value before and after the change.

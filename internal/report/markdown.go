@@ -305,7 +305,7 @@ func mdChangeRow(c Change, dry bool) string {
 		action = "👻 orphan"
 		detail = "no manifest has this key; left alone"
 	default: // an action this version does not know: shown as it is, never dropped
-		action = "🔹 " + mdText(c.Action, maxModule)
+		action = "🔹 " + mdText(string(c.Action), maxModule)
 		detail = mdLines(c.Error)
 	}
 	page := "new"

@@ -19,16 +19,21 @@ import (
 	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
 
+// Action is what a change does, as the plan file, the ledger and every report
+// name it. It is the one vocabulary of plan actions: reconcile plans with these
+// values.
+type Action string
+
 // Actions a Change can have. The first five are counted in Summary; duplicate and orphan
 // pages are reported but never written.
 const (
-	ActionCreate    = "create"
-	ActionUpdate    = "update"
-	ActionArchive   = "archive"
-	ActionNoop      = "noop"
-	ActionError     = "error"
-	ActionDuplicate = "duplicate"
-	ActionOrphan    = "orphan"
+	ActionCreate    Action = "create"
+	ActionUpdate    Action = "update"
+	ActionArchive   Action = "archive"
+	ActionNoop      Action = "noop"
+	ActionError     Action = "error"     // the module cannot be synced (broken manifest, duplicate key, page not found)
+	ActionDuplicate Action = "duplicate" // a second page with a key that already has one
+	ActionOrphan    Action = "orphan"    // a page with no manifest that the sync did not create
 )
 
 // Plan is artifacts/notion_sync_plan.json: what a sync will do (dry run) or did. Its JSON
@@ -99,7 +104,7 @@ type Change struct {
 	// Path is the repo-relative manifest path ("" for orphan pages).
 	Path string `json:"path"`
 	// Action is one of the Action constants.
-	Action string `json:"action"`
+	Action Action `json:"action"`
 	// PageID is the Notion page; "" for a create that has not happened yet.
 	PageID string `json:"page_id"`
 	// Properties holds only the properties that differ (every property set, for a

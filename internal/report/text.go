@@ -228,7 +228,7 @@ func writeChange(b *strings.Builder, c Change, dry bool) bool {
 	case ActionNoop:
 		wrote = false // only its warnings, below
 	default: // an action this version does not know: shown as it is, never dropped
-		fmt.Fprintf(b, "🔹 %s: %s%s\n", name, clean(c.Action, maxModule), pageID)
+		fmt.Fprintf(b, "🔹 %s: %s%s\n", name, clean(string(c.Action), maxModule), pageID)
 	}
 	if dry && (c.Action == ActionCreate || c.Action == ActionUpdate) {
 		for _, prop := range slices.Sorted(maps.Keys(c.Properties)) {
