@@ -28,3 +28,32 @@ func TestReleaseBinaryLinksNoTestCode(t *testing.T) {
 		}
 	}
 }
+
+// TestGoNotionStaysInsideTheClient: only internal/notion (and its tests and
+// the emulator's) may import go-notion, so that the client alone decides which
+// Notion-Version shapes the product speaks.
+func TestGoNotionStaysInsideTheClient(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH: cannot list the imports")
+	}
+	out, err := exec.Command(goTool, "list", "-f", `{{.ImportPath}} {{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}`, "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const client = "github.com/lukhas/notion-sync-action/internal/notion"
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		checked++
+		if fields[0] == client || strings.HasPrefix(fields[0], client+"/") {
+			continue
+		}
+		if slices.Contains(fields[1:], "github.com/dstotijn/go-notion") {
+			t.Errorf("%s imports go-notion", fields[0])
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("listed only %d packages; the check proves nothing:\n%s", checked, out)
+	}
+}
