@@ -56,6 +56,9 @@ type Inputs struct {
 	// AllowMassArchive is allow-mass-archive: let a sync archive more than
 	// reconcile.DefaultMaxArchiveShare of the pages. Default false.
 	AllowMassArchive bool
+	// MaxArchiveShare is max-archive-share: the share of the pages one run may
+	// archive without allow-mass-archive. Default reconcile.DefaultMaxArchiveShare.
+	MaxArchiveShare float64
 	// NotionVersion is notion-version; "" lets NOTION_VERSION decide, else
 	// notion.DefaultVersion.
 	NotionVersion notion.Version
@@ -123,6 +126,7 @@ func ReadInputs(getenv func(string) string) (Inputs, error) {
 		DataSourceID:     r.dataSource("data-source-id"),
 		NotionVersion:    r.version("notion-version"),
 		AllowMassArchive: r.boolean("allow-mass-archive", false),
+		MaxArchiveShare:  r.number("max-archive-share", reconcile.DefaultMaxArchiveShare),
 		GitHubToken:      secret.Token(r.raw("github-token")),
 		Comment:          r.boolean("comment", true),
 		UploadArtifact:   r.boolean("upload-artifact", true),
@@ -240,6 +244,20 @@ func (r *inputReader) rate(name string, def float64) float64 {
 	return f
 }
 
+// number reads a plain number; range checks are the validators'.
+func (r *inputReader) number(name string, def float64) float64 {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		r.fail(name, "%q is not a number", v)
+		return def
+	}
+	return f
+}
+
 // duration reads a duration: a bare number is seconds ("10", "1.5"), as in the
 // runbook's --batch-delay 10; Go durations ("10s", "500ms", "1m") work too. A
 // negative one is left to validateNumbers.
@@ -270,6 +288,12 @@ func (r *inputReader) duration(name string, def time.Duration) time.Duration {
 func (r *inputReader) validateNumbers(in Inputs) {
 	client := notion.Options{Rate: in.RateLimit, MaxRetries: in.MaxRetries}
 	apply := reconcile.ApplyOptions{Concurrency: in.Concurrency, BatchSize: in.BatchSize, BatchDelay: in.BatchDelay}
+	if err := reconcile.ValidateShare(in.MaxArchiveShare); err != nil {
+		var se *reconcile.SettingError
+		if errors.As(err, &se) {
+			r.fail(se.Setting, "%s", se.Msg)
+		}
+	}
 	for _, err := range []error{client.Validate(), apply.Validate()} {
 		var joined interface{ Unwrap() []error }
 		if !errors.As(err, &joined) {

@@ -27,7 +27,7 @@ func TestReadInputsDefaults(t *testing.T) {
 	}
 	want := Inputs{
 		Mode: ModeAuto, Scope: ScopeAuto, MaxRetries: 5, RateLimit: 3, Concurrency: 3,
-		Comment: true, UploadArtifact: true, FailOnError: true,
+		Comment: true, UploadArtifact: true, FailOnError: true, MaxArchiveShare: 0.1,
 		LedgerPath: DefaultLedgerPath, PlanPath: DefaultPlanPath,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -44,7 +44,7 @@ func TestReadInputsAllSet(t *testing.T) {
 		"max-retries": "0", "rate-limit": "2.5", "concurrency": "4", "github-token": "ghs_x",
 		"comment": "false", "upload-artifact": "False", "artifact-name": "ledger-${job}",
 		"ledger-path": "out/ledger.jsonl", "plan-path": "out/plan.json", "fail-on-error": "false",
-		"before": "abc123", "after": "def456", "allow-mass-archive": "true", "notion-version": "2026-03-11",
+		"before": "abc123", "after": "def456", "allow-mass-archive": "true", "max-archive-share": "0.25", "notion-version": "2026-03-11",
 		"data-source-id": "https://www.notion.so/ws/1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d?v=1",
 	}))
 	if err != nil {
@@ -56,7 +56,7 @@ func TestReadInputsAllSet(t *testing.T) {
 		CreateIfMissing: true, BatchSize: 20, BatchDelay: 1500 * time.Millisecond, MaxRetries: 0,
 		RateLimit: 2.5, Concurrency: 4, GitHubToken: "ghs_x", ArtifactName: "ledger-${job}",
 		LedgerPath: "out/ledger.jsonl", PlanPath: "out/plan.json", Before: "abc123", After: "def456",
-		AllowMassArchive: true, NotionVersion: "2026-03-11", DataSourceID: "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d",
+		AllowMassArchive: true, MaxArchiveShare: 0.25, NotionVersion: "2026-03-11", DataSourceID: "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ReadInputs() mismatch (-want +got):\n%s", diff)
@@ -110,6 +110,8 @@ func TestReadInputsErrors(t *testing.T) {
 		{"rate-limit", "0", "0 is below 0.01 requests per second"},
 		{"rate-limit", "1e-300", "1e-300 is below 0.01 requests per second"},
 		{"rate-limit", "NaN", "NaN is not a number of requests per second"},
+		{"max-archive-share", "1.5", "1.5 is not a share of the pages"},
+		{"max-archive-share", "lots", "\"lots\" is not a number"},
 		{"rate-limit", "fast", "is not a number of requests per second"},
 		{"max-retries", "-1", "-1 is below 0"},
 		{"batch-delay", "-3", "-3s is negative"},

@@ -43,7 +43,8 @@ type actionRun struct {
 	in  action.Inputs
 	ev  action.Event
 	run action.Run
-	ws  string // the workspace: GITHUB_WORKSPACE
+	ne  notionEnv // the environment's Notion settings, checked
+	ws  string    // the workspace: GITHUB_WORKSPACE
 
 	planPath, ledgerPath, auditPath string // absolute
 	notes                           []string
@@ -93,7 +94,13 @@ func runAction(ctx context.Context, e *env) int {
 		r.Error(action.Annotation{Title: "notion-sync: event", Message: err.Error()})
 		return ExitFatal
 	}
-	a := &actionRun{e: e, r: r, in: in, ev: ev, ws: action.Workspace(e.getenv), outputs: map[string]string{}}
+	ne, err := e.notionEnv(string(in.NotionVersion), in.DataSourceID, in.NotionToken)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "notion-sync: %v\n", err)
+		r.Error(action.Annotation{Title: "notion-sync: bad setting", Message: err.Error()})
+		return ExitUsage
+	}
+	a := &actionRun{e: e, r: r, in: in, ev: ev, ne: ne, ws: action.Workspace(e.getenv), outputs: map[string]string{}}
 	code := ExitOK
 	if a.run, err = action.Resolve(in, ev, action.ReadCheckout(a.ws, ev, e.log)); err != nil {
 		code = a.fail(ctx, &engine.UsageError{Err: err})
@@ -216,7 +223,8 @@ func (a *actionRun) settings() engine.Settings {
 		DatabaseID:       cmp.Or(a.in.DatabaseID, a.e.getenv("NOTION_DATABASE_ID")),
 		Client:           a.clientOptions(),
 		AllowMassArchive: a.in.AllowMassArchive,
-		DataSourceID:     cmp.Or(a.in.DataSourceID, a.dataSourceFromEnv()),
+		MaxArchiveShare:  a.in.MaxArchiveShare,
+		DataSourceID:     a.ne.dataSource,
 		Apply: reconcile.ApplyOptions{
 			Concurrency: a.in.Concurrency,
 			BatchSize:   a.in.BatchSize,
@@ -237,24 +245,9 @@ func (a *actionRun) settings() engine.Settings {
 // clientOptions are the client's settings from the inputs; NOTION_VERSION in
 // the step's env counts when the notion-version input is not set.
 func (a *actionRun) clientOptions() notion.Options {
-	o := notion.Options{BaseURL: a.e.getenv("NOTION_API_BASE_URL"), Rate: a.in.RateLimit, MaxRetries: a.in.MaxRetries}.AsTyped()
-	o.Version = a.in.NotionVersion
-	if o.Version == "" {
-		// An invalid NOTION_VERSION falls back to the default here; the
-		// notion-version input is the Action's way to choose.
-		o.Version, _ = notion.ParseVersion(a.e.getenv("NOTION_VERSION"))
-		if o.Version == "" {
-			o.Version = notion.DefaultVersion
-		}
-	}
+	o := notion.Options{Rate: a.in.RateLimit, MaxRetries: a.in.MaxRetries}.AsTyped()
+	o.BaseURL, o.Version = a.ne.baseURL, a.ne.version
 	return o
-}
-
-// dataSourceFromEnv is NOTION_DATA_SOURCE_ID from the step's env, parsed; ""
-// when unset or not an id.
-func (a *actionRun) dataSourceFromEnv() string {
-	id, _ := notion.ParseDataSourceID(a.e.getenv("NOTION_DATA_SOURCE_ID"))
-	return id
 }
 
 // needNotion fails early, naming the inputs, when the run needs Notion and

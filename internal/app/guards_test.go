@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -181,6 +182,92 @@ func TestCLIRefusesPlantedLinks(t *testing.T) {
 			}
 			if data, _ := os.ReadFile(rc); string(data) != "# rc\n" {
 				t.Errorf("the link's target was written: %q", data)
+			}
+		})
+	}
+}
+
+// TestMassArchiveGuardPartialSync: a --changed sync (a push) that deletes a few
+// manifests of a large database is not a mass archive; one that deletes most of
+// a small database is, unless --max-archive-share allows it.
+func TestMassArchiveGuardPartialSync(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		extra    int // manifests added to the 12 examples
+		args     []string
+		wantCode int
+	}{
+		{"5 of 60 deleted", 48, nil, ExitOK},
+		{"5 of 12 deleted", 0, nil, ExitUsage},
+		{"5 of 12 deleted, share raised", 0, []string{"--max-archive-share", "0.5"}, ExitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, emulator.Options{})
+			for i := range tt.extra {
+				writeFile(t, filepath.Join(h.repo, fmt.Sprintf("extra%02d", i), "module.manifest.json"), fmt.Sprintf(`{"module": "extra%02d"}`, i))
+			}
+			repo := h.initGit()
+			commitAll(t, repo, "all")
+			h.mustRun("sync", "--all")
+			for _, m := range []string{"memory", "dream", "quantum", "bridge", "identity"} {
+				if err := os.RemoveAll(filepath.Join(h.repo, m)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			commitAll(t, repo, "remove five")
+			before := len(h.live())
+			code, out, errOut := h.run(append([]string{"sync", "--changed"}, tt.args...)...)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.wantCode, out, errOut)
+			}
+			want := before
+			if code == ExitOK {
+				want = before - 5
+			}
+			if got := len(h.live()); got != want {
+				t.Errorf("%d live pages, want %d", got, want)
+			}
+		})
+	}
+}
+
+// TestActionRefusesBadEnvironment: the Action checks the step's environment as
+// the CLI does (#10 items 8, 13; #7 item 1): exit 2 before any request.
+func TestActionRefusesBadEnvironment(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		env     map[string]string
+		drop    string
+		wantErr string
+	}{
+		{"unknown NOTION_VERSION", map[string]string{"NOTION_VERSION": "2099-01-01"}, "", "2025-09-03"},
+		{"bad NOTION_DATA_SOURCE_ID", map[string]string{"NOTION_DATA_SOURCE_ID": "nope"}, "", "data source id"},
+		{"token from the env with a line break", map[string]string{"NOTION_TOKEN": "ntn_envtoken\nx"}, "INPUT_NOTION-TOKEN", "line break"},
+		{"base URL over plain http", map[string]string{"NOTION_API_BASE_URL": "http://169.254.169.254"}, "", "plain http"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := newActionHarness(t)
+			maps.Copy(a.env, tt.env)
+			delete(a.env, tt.drop)
+			res := a.run("workflow_dispatch", nil, nil)
+			if res.code != ExitUsage || !strings.Contains(res.stdout, tt.wantErr) {
+				res.failf(t, "want exit %d with %q", ExitUsage, tt.wantErr)
+			}
+			for _, line := range strings.Split(res.stdout+res.stderr, "\n") {
+				// The mask command is the one place the token must be: the runner
+				// hides it from then on.
+				if strings.Contains(line, "envtoken") && !strings.HasPrefix(line, "::add-mask::") {
+					t.Errorf("the token shows: %q", line)
+				}
+			}
+			if n := len(a.srv.Requests()); n != 0 {
+				t.Errorf("%d requests sent", n)
 			}
 		})
 	}

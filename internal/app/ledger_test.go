@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -34,13 +35,26 @@ func TestLedgerVerify(t *testing.T) {
 	if err := os.WriteFile(edited, []byte(tampered), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A run with a failed module writes a run record with status error; the
+	// ledger still verifies.
+	manifestPath := filepath.Join(h.repo, "memory", "module.manifest.json")
+	m, err := os.ReadFile(manifestPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(manifestPath, []byte(strings.Replace(string(m), `"mqi": 79.5`, `"mqi": "very high"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := h.run("sync", "--all"); code != ExitProblems {
+		t.Fatalf("sync with a failed module exit %d\n%s\n%s", code, out, errOut)
+	}
 	tests := []struct {
 		name     string
 		file     string
 		wantCode int
 		wantOut  string
 	}{
-		{"as written", path, ExitOK, "every record verify"},
+		{"as written, with a failed run", path, ExitOK, "every record verify"},
 		{"one line edited", edited, ExitProblems, fmt.Sprintf("line %d", at+1)},
 		{"missing", h.path("nope.jsonl"), ExitUsage, ""},
 	}

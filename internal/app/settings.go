@@ -59,32 +59,17 @@ func (e *env) settings(f settingsFlags) (engine.Settings, error) {
 	if err := errors.Join(typed.Validate(), apply.Validate()); err != nil {
 		return engine.Settings{}, &engine.UsageError{Err: err}
 	}
-	version, err := notion.ParseVersion(cmp.Or(f.notionVersion, e.getenv("NOTION_VERSION")))
-	if err != nil {
-		return engine.Settings{}, usagef("--notion-version (or NOTION_VERSION): %v", err)
-	}
-	var dataSource string
-	if raw := cmp.Or(f.dataSourceID, e.getenv("NOTION_DATA_SOURCE_ID")); raw != "" {
-		if dataSource, err = notion.ParseDataSourceID(raw); err != nil {
-			return engine.Settings{}, usagef("--data-source-id (or NOTION_DATA_SOURCE_ID) is not a Notion data source id: give its 32 hex digits, dashed or not, or a URL that holds it")
-		}
-	}
-	baseURL := e.getenv("NOTION_API_BASE_URL")
-	if baseURL != "" {
-		if err := notion.CheckBaseURL(baseURL); err != nil {
-			return engine.Settings{}, usagef("NOTION_API_BASE_URL: %v", err)
-		}
-	}
 	token := e.token()
-	if err := notion.ValidateToken(token); err != nil {
-		return engine.Settings{}, usagef("NOTION_API_TOKEN (or NOTION_TOKEN): %v", err)
+	ne, err := e.notionEnv(f.notionVersion, f.dataSourceID, token)
+	if err != nil {
+		return engine.Settings{}, err
 	}
 	client := typed.AsTyped()
-	client.BaseURL, client.Version = baseURL, version
+	client.BaseURL, client.Version = ne.baseURL, ne.version
 	return engine.Settings{
 		Token:        token,
 		DatabaseID:   cmp.Or(f.databaseID, e.getenv("NOTION_DATABASE_ID")),
-		DataSourceID: dataSource,
+		DataSourceID: ne.dataSource,
 		Client:       client,
 		Apply:        apply,
 		Repo:         f.repo,
@@ -95,6 +80,41 @@ func (e *env) settings(f settingsFlags) (engine.Settings, error) {
 		Log:          e.log,
 		Progress:     e.stderr,
 	}, nil
+}
+
+// notionEnv is what the environment says of Notion beside a command's flags or
+// the Action's inputs, each value checked: the CLI and the Action read it through
+// the one function, so both refuse the same values the same way.
+type notionEnv struct {
+	version    notion.Version
+	dataSource string // dashed; "" for the database's only one
+	baseURL    string // "" for the real API
+}
+
+// notionEnv resolves the Notion-Version and the data source (the flag or input
+// first, then NOTION_VERSION and NOTION_DATA_SOURCE_ID), checks
+// NOTION_API_BASE_URL and the token, and turns any problem into a usage error
+// that names the setting, never the token.
+func (e *env) notionEnv(version, dataSource string, token secret.Token) (notionEnv, error) {
+	var ne notionEnv
+	var err error
+	if ne.version, err = notion.ParseVersion(cmp.Or(version, e.getenv("NOTION_VERSION"))); err != nil {
+		return ne, usagef("notion-version (--notion-version, NOTION_VERSION): %v", err)
+	}
+	if raw := cmp.Or(dataSource, e.getenv("NOTION_DATA_SOURCE_ID")); raw != "" {
+		if ne.dataSource, err = notion.ParseDataSourceID(raw); err != nil {
+			return ne, usagef("data-source-id (--data-source-id, NOTION_DATA_SOURCE_ID) is not a Notion data source id: give its 32 hex digits, dashed or not, or a URL that holds it")
+		}
+	}
+	if ne.baseURL = e.getenv("NOTION_API_BASE_URL"); ne.baseURL != "" {
+		if err := notion.CheckBaseURL(ne.baseURL); err != nil {
+			return ne, usagef("NOTION_API_BASE_URL: %v", err)
+		}
+	}
+	if err := notion.ValidateToken(token); err != nil {
+		return ne, usagef("the Notion token (NOTION_API_TOKEN, NOTION_TOKEN or the notion-token input): %v", err)
+	}
+	return ne, nil
 }
 
 // token returns the Notion token from the environment, or "" when none is set.

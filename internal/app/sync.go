@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/engine"
+	"github.com/lukhas/notion-sync-action/internal/reconcile"
 	"github.com/lukhas/notion-sync-action/internal/report"
 	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
@@ -21,6 +22,7 @@ type syncFlags struct {
 	req              engine.SyncRequest
 	autoBackfill     bool
 	allowMassArchive bool
+	maxArchiveShare  float64
 	async, json      bool
 	retryOnRateLimit bool
 	batchSize        int
@@ -40,7 +42,8 @@ func (f *syncFlags) register(e *env, name string) *flag.FlagSet {
 	fs.BoolVar(&f.req.CreateIfMissing, "create-if-missing", false, "create a page when the manifest's notion_page_id is gone")
 	fs.BoolVar(&f.req.UpdateManifest, "update-manifest", false, "write notion_page_id back into manifests (only that field changes)")
 	fs.BoolVar(&f.req.Dedupe, "dedupe", false, "archive the younger pages of a key that has several")
-	fs.BoolVar(&f.allowMassArchive, "allow-mass-archive", false, "let the sync archive more than 10% of the database's pages (and at least 5), as after removing many manifests")
+	fs.BoolVar(&f.allowMassArchive, "allow-mass-archive", false, "let the sync archive more than --max-archive-share of the database's pages (and at least 5), as after removing many manifests")
+	fs.Float64Var(&f.maxArchiveShare, "max-archive-share", reconcile.DefaultMaxArchiveShare, "the share of the database's pages one sync may archive without --allow-mass-archive (0.1 = 10%)")
 	fs.BoolVar(&f.autoBackfill, "auto-backfill", false, "hydrate notion_database_options into manifests first (like backfill --apply)")
 	fs.BoolVar(&f.async, "async", false, "run the sync in the background and return at once (for git hooks)")
 	fs.BoolVar(&f.req.CommittedOnly, "committed-only", false, "with --changed: leave uncommitted edits out (the post-commit hook syncs what was committed)")
@@ -62,6 +65,10 @@ func (f *syncFlags) build(e *env) (engine.Settings, error) {
 	s.Apply.BatchSize, s.Apply.BatchDelay = f.batchSize, f.batchDelay
 	s.Plan, s.Ledger = f.planPath, f.ledger
 	s.AllowMassArchive = f.allowMassArchive
+	if err := reconcile.ValidateShare(f.maxArchiveShare); err != nil {
+		return s, &engine.UsageError{Err: err}
+	}
+	s.MaxArchiveShare = f.maxArchiveShare
 	if err := s.Apply.Validate(); err != nil {
 		return s, &engine.UsageError{Err: err}
 	}

@@ -51,6 +51,11 @@ type Settings struct {
 	// reconcile.DefaultMaxArchiveShare of the database's pages
 	// (--allow-mass-archive, input allow-mass-archive).
 	AllowMassArchive bool
+	// MaxArchiveShare is the share of the database's pages one sync may
+	// archive without AllowMassArchive; 0 means
+	// reconcile.DefaultMaxArchiveShare (--max-archive-share, input
+	// max-archive-share).
+	MaxArchiveShare float64
 }
 
 // checkOutputs refuses, before anything is read or written, a run whose plan,
@@ -74,6 +79,10 @@ func (s Settings) checkOutputs() error {
 // repository for an absolute path inside it; else the file's own folder.
 func (s Settings) Root(path string) string {
 	if !filepath.IsAbs(path) {
+		if rel := filepath.Clean(path); rel == ".." || strings.HasPrefix(rel, "../") {
+			// Above the working folder: only the file's own folder is checked.
+			return filepath.Dir(path)
+		}
 		return "."
 	}
 	if repo, err := filepath.Abs(s.Repo); err == nil && s.Repo != "" {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"time"
@@ -130,7 +131,15 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 	}
 	changes := reconcile.Plan(desired, pages, opts)
 	if !f.DryRun {
-		guard := reconcile.ArchiveGuard{Full: sel.full, Manifests: len(w.Modules) + len(w.Failed), Pages: live(pages), Allow: s.AllowMassArchive}
+		manifests := len(w.Modules) + len(w.Failed)
+		size := live(pages)
+		if !sel.full {
+			// A partial sync reads only the pages in scope. The database holds
+			// about one page per manifest, and one per manifest the diff deleted.
+			size = max(size, manifests+len(sel.deleted))
+		}
+		guard := reconcile.ArchiveGuard{Full: sel.full, Manifests: manifests, Pages: size,
+			MaxShare: s.MaxArchiveShare, Allow: s.AllowMassArchive}
 		if err := reconcile.CheckMassArchive(changes, guard); err != nil {
 			return Result{}, &UsageError{err}
 		}
@@ -241,7 +250,7 @@ func selectManifests(w *Workspace, f SyncRequest, s Settings) (selection, error)
 	case f.All:
 		return all, nil
 	case f.Module != "":
-		if !w.Keys()[f.Module] {
+		if !w.Keys()[f.Module] && !slices.Contains(slices.Collect(maps.Values(w.FailedKeys)), f.Module) {
 			return selection{}, usagef("no manifest has the key %q (keys come from %v)", f.Module, w.Config.Key.From)
 		}
 		return selection{keep: func(_, key string) bool { return key == f.Module }}, nil
@@ -324,15 +333,16 @@ func apply(ctx context.Context, db *Database, w *Workspace, s Settings, f SyncRe
 	out, err := reconcile.Apply(ctx, db, changes, ao)
 	progress.Done()
 	totals := reconcile.Tally(out)
-	status := ledger.StatusOK
-	if totals["failed"]+totals["not_attempted"] > 0 {
-		status = ledger.StatusError
-	}
-	run := ledger.Record{RunID: rec.runID, SHA: w.Commit, Action: "run", Status: status,
+	run := ledger.Record{RunID: rec.runID, SHA: w.Commit, Action: "run", Status: ledger.StatusOK,
 		Totals: totals, DurationMS: time.Since(start).Milliseconds(),
 		NotionVersion: db.c.Version().String(), DataSourceID: db.t.DataSourceID}
+	if n := totals["failed"] + totals["not_attempted"]; n > 0 {
+		// A record with status error always says why (ledger verify checks it).
+		run.Status = ledger.StatusError
+		run.Error = fmt.Sprintf("%d failed, %d not attempted", totals["failed"], totals["not_attempted"])
+	}
 	if err != nil {
-		run.Status, run.Error = "error", err.Error()
+		run.Status, run.Error = ledger.StatusError, err.Error()
 	}
 	if lerr := lw.Append(run); lerr != nil && err == nil {
 		err = fmt.Errorf("write ledger run record: %w", lerr)

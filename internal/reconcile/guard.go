@@ -116,3 +116,12 @@ func (o ApplyOptions) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// ValidateShare checks a max-archive-share setting (--max-archive-share, input
+// max-archive-share): a share of the pages above 0 and at most 1.
+func ValidateShare(share float64) error {
+	if math.IsNaN(share) || share <= 0 || share > 1 {
+		return &SettingError{Setting: "max-archive-share", Msg: fmt.Sprintf("%v is not a share of the pages; give a number above 0 and at most 1, e.g. 0.1 (10%%)", share)}
+	}
+	return nil
+}

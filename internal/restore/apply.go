@@ -83,6 +83,10 @@ func Apply(ctx context.Context, n Notion, r Recorder, steps []*Step, workers int
 	}
 	run := ledger.Record{RunID: rec.runID, SHA: rec.sha, Action: "run", Status: status,
 		Totals: totals, DurationMS: time.Since(r.Started).Milliseconds()}
+	if status == "error" {
+		// A record with status error always says why (ledger verify checks it).
+		run.Error = fmt.Sprintf("%d pages failed", totals["failed"])
+	}
 	if ledgerErr != nil {
 		run.Status, run.Error = "error", ledgerErr.Error()
 	}
