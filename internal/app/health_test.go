@@ -99,7 +99,7 @@ func TestHealth(t *testing.T) {
 			[]string{"❌ Database ID: ", "object_not_found", "share the database with the integration (••• → Connections)", "❌ Unhealthy\n"}},
 		{"multi-source database", func(t *testing.T, h *harness) { h.srv.SetMultiSource(h.db, true) }, nil,
 			report.HealthJSON{Status: "unhealthy", APIReachable: true, TokenValid: true},
-			[]string{"❌ Database ID: ", "multiple data sources", "Fix: the database has several data sources"}},
+			[]string{"❌ Database ID: ", "multiple data sources", "Modules (2)", "Fix: choose one with --data-source-id"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

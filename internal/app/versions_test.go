@@ -58,3 +58,29 @@ func (h *harness) readPlan() report.Plan {
 	}
 	return plan
 }
+
+// TestMultiSourceFix: a database with two data sources gets one fix, the one
+// that fits the version in use (notion-api.md §8): choose a data source, or,
+// under 2022-06-28, move to a version that can address one.
+func TestMultiSourceFix(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		version, wantFix string
+	}{
+		{"2025-09-03", "Fix: choose one with --data-source-id"},
+		{"2022-06-28", "Fix: the database has several data sources, which Notion-Version 2022-06-28 cannot address: use --notion-version 2025-09-03"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, emulator.Options{})
+			if _, err := h.srv.AddDataSource(h.db, "Archive", nil); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := h.run("sync", "--all", "--notion-version", tt.version)
+			if code == ExitOK || !strings.Contains(errOut, tt.wantFix) || strings.Count(errOut, "Fix:") != 1 {
+				t.Errorf("exit %d; want one fix %q:\n%s\n%s", code, tt.wantFix, out, errOut)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -236,8 +237,12 @@ func encode(props map[string]property.Value) map[string]json.RawMessage {
 	return out
 }
 
+// notInADatabase stands for the collection of a page whose parent is a page, a
+// block or the workspace: it is never the target, so such a page is foreign.
+const notInADatabase = "none (the page is not a database row)"
+
 func fromNotion(p notion.Page) reconcile.Page {
-	out := reconcile.Page{ID: p.ID, Database: p.ParentID(), Created: p.Created, Archived: p.InTrash, Props: map[string]property.Value{}}
+	out := reconcile.Page{ID: p.ID, Database: cmp.Or(p.ParentID(), notInADatabase), Created: p.Created, Archived: p.InTrash, Props: map[string]property.Value{}}
 	for name, raw := range p.Properties {
 		if v, ok := property.Decode(raw); ok {
 			out.Props[name] = v

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -108,10 +109,17 @@ func checkSchema(ctx context.Context, db *Database, w *Workspace) (SchemaReport,
 }
 
 // DatabaseFix says what to do about a database that cannot be read.
+// A usage error already carries its own fix.
 func DatabaseFix(err error) string {
+	var apiErr *notion.APIError
+	var usage *UsageError
 	switch {
-	case strings.Contains(err.Error(), "multiple data sources"):
-		return "\nFix: the database has several data sources, which Notion-Version 2022-06-28 cannot address: remove the extra data source in Notion, or point NOTION_DATABASE_ID at a single-source database"
+	case errors.As(err, &usage):
+		return ""
+	case errors.As(err, &apiErr) && apiErr.Code == "validation_error" && strings.Contains(apiErr.Message, "not supported in this API version"):
+		// Notion's answer under 2022-06-28 for a database with several data
+		// sources (notion-api.md §8).
+		return "\nFix: the database has several data sources, which Notion-Version 2022-06-28 cannot address: use --notion-version 2025-09-03 (the default) and choose one with --data-source-id"
 	case notion.IsNotFound(err):
 		return "\nFix: check NOTION_DATABASE_ID and share the database with the integration (••• → Connections)"
 	}

@@ -391,12 +391,22 @@ func (c *Client) Query(ctx context.Context, t Target, filter json.RawMessage) ([
 			return nil, fmt.Errorf("query %s: %w", t, err)
 		}
 		var res struct {
-			Results    []pageObject `json:"results"`
-			HasMore    bool         `json:"has_more"`
-			NextCursor *string      `json:"next_cursor"`
+			Results       []pageObject `json:"results"`
+			HasMore       bool         `json:"has_more"`
+			NextCursor    *string      `json:"next_cursor"`
+			RequestStatus *struct {
+				Type             string `json:"type"`
+				IncompleteReason string `json:"incomplete_reason"`
+			} `json:"request_status"`
 		}
 		if err := json.Unmarshal(body, &res); err != nil {
 			return nil, fmt.Errorf("query %s: %w", t, decodeError(info, body, err))
+		}
+		if rs := res.RequestStatus; rs != nil && rs.Type == "incomplete" {
+			// A data source query stops at Notion's result limit (notion-api.md
+			// §7): the rows past it look missing, and a sync would create them
+			// again. Stop instead of returning part of the collection.
+			return nil, fmt.Errorf("query %s: %w", t, &IncompleteError{Reason: rs.IncompleteReason, Rows: len(pages) + len(res.Results)})
 		}
 		for _, o := range res.Results {
 			pages = append(pages, o.page(c.version))

@@ -321,3 +321,16 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// IncompleteError is a query Notion ended early (request_status "incomplete",
+// notion-api.md §7): from 2025-09-03 a data source query reaches at most 10,000
+// results. Query returns no pages then, since a partial list would make every
+// row past the limit look missing.
+type IncompleteError struct {
+	Reason string // incomplete_reason, e.g. "query_result_limit_reached"
+	Rows   int    // rows read before Notion stopped
+}
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("Notion ended the query after %d rows (%s): the data source holds more rows than one query can reach; split the modules over several data sources or databases (one per config), or archive the pages no manifest needs", e.Rows, e.Reason)
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -532,6 +533,48 @@ func TestCreateDatabase(t *testing.T) {
 			var up *UnreachablePageError
 			if !errors.As(err, &up) || !IsNotFound(err) || !strings.Contains(err.Error(), "share the page with the integration") {
 				t.Errorf("create under an unshared page: %v", err)
+			}
+		})
+	}
+}
+
+// TestQueryResultLimit: from 2025-09-03 a data source query ends at Notion's
+// result limit with request_status "incomplete" (notion-api.md §7); Query then
+// returns an error rather than a partial list, which would make the rows past
+// the limit look missing. 2022-06-28's database query has no such limit here.
+func TestQueryResultLimit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		version Version
+		rows    int
+		wantErr bool
+	}{
+		{Version20220628, 250, false},
+		{Version20250903, 200, false},
+		{Version20250903, 250, true},
+		{Version20260311, 250, true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%d", tt.version, tt.rows), func(t *testing.T) {
+			t.Parallel()
+			r := newVersionRig(t, tt.version, emulator.Options{QueryResultLimit: 200}, nil)
+			for i := range tt.rows {
+				props, _ := json.Marshal(map[string]any{"Module": map[string]any{"title": []any{map[string]any{"text": map[string]any{"content": fmt.Sprintf("m%03d", i)}}}}})
+				if _, err := r.srv.SeedPage(r.db, props); err != nil {
+					t.Fatal(err)
+				}
+			}
+			target, err := r.c.Resolve(t.Context(), r.db, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages, err := r.c.Query(t.Context(), target, nil)
+			var ie *IncompleteError
+			switch {
+			case tt.wantErr && (!errors.As(err, &ie) || pages != nil):
+				t.Errorf("Query() = %d pages, %v; want an *IncompleteError and no pages", len(pages), err)
+			case !tt.wantErr && (err != nil || len(pages) != tt.rows):
+				t.Errorf("Query() = %d pages, %v; want %d", len(pages), err, tt.rows)
 			}
 		})
 	}

@@ -14,6 +14,7 @@
 package emulator
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -46,7 +47,11 @@ type Options struct {
 	// integration may create through the API; further creates get the
 	// workspace block-limit refusal (notion-api.md §4, C7). Seeds do not count.
 	BlockLimit int
-	Now        func() time.Time // clock; default time.Now
+	// QueryResultLimit is how many results one data source query reaches
+	// (2025-09-03 and later) before Notion ends it with request_status
+	// "incomplete" (notion-api.md §7); 0 means Notion's 10,000.
+	QueryResultLimit int
+	Now              func() time.Time // clock; default time.Now
 
 	// Sleep waits d or until ctx is done, returning ctx.Err() then. Latency, jitter
 	// and Fault.Delay go through it, so tests can record waits instead of waiting.
@@ -86,6 +91,7 @@ type Server struct {
 
 	parentPages map[string]*parentPage // pages databases can be created under
 	blockLimit  int
+	queryLimit  int
 	blocksUsed  int
 
 	ctlMu    sync.Mutex // guards request log, scripted faults, rng and limiter
@@ -126,6 +132,7 @@ func New(opts Options) *Server {
 		dbs:         map[string]*database{},
 		pages:       map[string]*page{},
 		blockLimit:  opts.BlockLimit,
+		queryLimit:  cmp.Or(opts.QueryResultLimit, DefaultQueryResultLimit),
 		parentPages: map[string]*parentPage{},
 		rng:         rand.New(rand.NewPCG(uint64(opts.Seed), uint64(opts.Seed)^0x9e3779b97f4a7c15)),
 		limiter:     newLimiter(opts),

@@ -18,6 +18,16 @@ const (
 	maxPageSize     = 100
 )
 
+// DefaultQueryResultLimit is how many results a data source query reaches
+// (notion-api.md §7).
+const DefaultQueryResultLimit = 10000
+
+// requestStatusJSON is a data source query's request_status (notion-api.md §7).
+type requestStatusJSON struct {
+	Type             string `json:"type"`
+	IncompleteReason string `json:"incomplete_reason,omitempty"`
+}
+
 // pred decides whether a page matches a filter.
 type pred func(pg *page) bool
 
@@ -29,12 +39,14 @@ type listJSON struct {
 	HasMore        bool       `json:"has_more"`
 	Type           string     `json:"type"`
 	PageOrDatabase struct{}   `json:"page_or_database"`
+	// RequestStatus is set on data source queries (2025-09-03 and later).
+	RequestStatus *requestStatusJSON `json:"request_status,omitempty"`
 }
 
 // queryDatabase is POST /v1/databases/{id}/query (2022-06-28 only; a database
 // with several data sources is refused, notion-api.md §8).
 func (s *Server) queryDatabase(rq *apiRequest) (any, *apiError) {
-	return s.query(rq, func() (*database, *apiError) {
+	return s.query(rq, false, func() (*database, *apiError) {
 		db, e := s.database(rq.id)
 		if e == nil && len(db.Extra) > 0 {
 			return nil, multiSourceError(db)
@@ -45,11 +57,23 @@ func (s *Server) queryDatabase(rq *apiRequest) (any, *apiError) {
 
 // queryDataSource is POST /v1/data_sources/{id}/query (2025-09-03+).
 func (s *Server) queryDataSource(rq *apiRequest) (any, *apiError) {
-	return s.query(rq, func() (*database, *apiError) { return s.dataSource(rq.id) })
+	return s.query(rq, true, func() (*database, *apiError) { return s.dataSource(rq.id) })
 }
 
-// query runs a query on the collection lookup finds; lookup runs under s.mu.
-func (s *Server) query(rq *apiRequest, lookup func() (*database, *apiError)) (any, *apiError) {
+// capped applies the data source query's result limit to a page of results
+// that ends at end of rows: past the limit Notion stops, says so in
+// request_status and gives no cursor (notion-api.md §7).
+func (s *Server) capped(out *listJSON, end, total int) {
+	out.RequestStatus = &requestStatusJSON{Type: "complete"}
+	if end >= s.queryLimit && total > s.queryLimit {
+		out.RequestStatus = &requestStatusJSON{Type: "incomplete", IncompleteReason: "query_result_limit_reached"}
+		out.NextCursor, out.HasMore = nil, false
+	}
+}
+
+// query runs a query on the collection lookup finds; lookup runs under s.mu. A
+// data source query reaches at most the result limit.
+func (s *Server) query(rq *apiRequest, dataSource bool, lookup func() (*database, *apiError)) (any, *apiError) {
 	b := rq.body
 	allowed := []string{"filter", "sorts", "start_cursor", "page_size", "in_trash"}
 	if hasArchived(rq.version) {
@@ -146,6 +170,14 @@ func (s *Server) query(rq *apiRequest, lookup func() (*database, *apiError)) (an
 	if end < len(rows) {
 		next := cursor{pos: end, hash: qhash}.String()
 		out.NextCursor, out.HasMore = &next, true
+	}
+	if dataSource {
+		if end > s.queryLimit {
+			// The rows past the limit are out of reach: cut this page there.
+			out.Results = out.Results[:max(0, len(out.Results)-(end-s.queryLimit))]
+			end = s.queryLimit
+		}
+		s.capped(&out, end, len(rows))
 	}
 	return out, nil
 }
