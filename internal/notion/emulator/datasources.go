@@ -161,7 +161,7 @@ func (s *Server) patchDataSource(rq *apiRequest) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if e := patchProperties(db, b); e != nil {
+	if e := patchProperties(db, b, rq.version); e != nil {
 		return nil, e
 	}
 	if title != nil {

@@ -219,7 +219,7 @@ func (s *Server) patchDatabase(rq *apiRequest) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if e := patchProperties(db, b); e != nil {
+	if e := patchProperties(db, b, rq.version); e != nil {
 		return nil, e
 	}
 	if title != nil {

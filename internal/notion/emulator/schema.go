@@ -540,12 +540,12 @@ func stamp(t time.Time) string {
 
 // patchProperties applies body's "properties", when it has them, to db's schema:
 // all of them, or (when one is invalid) none.
-func patchProperties(db *database, body map[string]json.RawMessage) *apiError {
+func patchProperties(db *database, body map[string]json.RawMessage, version string) *apiError {
 	v, ok := body["properties"]
 	if !ok {
 		return nil
 	}
-	props, e := patchDatabaseProps(db, v)
+	props, e := patchDatabaseProps(db, v, version)
 	if e != nil {
 		return e
 	}
@@ -556,7 +556,7 @@ func patchProperties(db *database, body map[string]json.RawMessage) *apiError {
 // patchDatabaseProps applies the properties of PATCH /v1/databases/{id}
 // (notion-api.md §2.3) to a copy of the schema; the caller swaps it in only when
 // every entry is valid, so a failed PATCH changes nothing.
-func patchDatabaseProps(db *database, raw json.RawMessage) ([]*propSchema, *apiError) {
+func patchDatabaseProps(db *database, raw json.RawMessage, version string) ([]*propSchema, *apiError) {
 	edits, ok := asObject(raw)
 	if !ok {
 		return nil, bodyInvalid("body.properties", "an object", raw)
@@ -608,9 +608,24 @@ func patchDatabaseProps(db *database, raw json.RawMessage) ([]*propSchema, *apiE
 		if e := checkSchemaConfig(path+"."+typ, typ, config); e != nil {
 			return nil, e
 		}
-		if typ == "status" {
-			// 2022-06-28 has no status member in the update union (notion-api.md §2.3).
+		if typ == "status" && (version < Version20260311 || p == nil || p.Type != "status") {
+			// 2022-06-28 has no status member in the update union, and no version
+			// creates a status property through the API (notion-api.md §2.3).
 			return nil, bodyInvalid(path+".status", "not present", obj["status"])
+		}
+		if typ == "status" {
+			// 2026-03-11: options can be added to a status property, never
+			// renamed or recoloured; none is removed, and groups are ignored
+			// (notion-api.md §2.3, a probe's findings).
+			before := slices.Clone(p.Options)
+			if e := replaceOptions(p, path+".status", config); e != nil {
+				return nil, e
+			}
+			added := slices.DeleteFunc(p.Options, func(o *option) bool {
+				return slices.ContainsFunc(before, func(b *option) bool { return b.ID == o.ID })
+			})
+			p.Options = append(before, added...)
+			continue
 		}
 		var newName string
 		if v, ok := obj["name"]; ok {
