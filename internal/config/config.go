@@ -113,6 +113,10 @@ const (
 	// testStatus names testing.has_tests, so that "no tests" differs from a
 	// manifest that says nothing (an empty cell); other values pass through.
 	testStatus = `{{if eq (printf "%v" .) "true"}}has tests{{else if eq (printf "%v" .) "false"}}no tests{{else}}{{.}}{{end}}`
+	// qualityTier writes the short tiers a person sets by hand (T2, T3, T4) as
+	// the generated manifests spell them, so one tier is one option. T1 has no
+	// long spelling in any manifest, so it stays as written.
+	qualityTier = `{{if eq . "T2"}}T2_important{{else if eq . "T3"}}T3_standard{{else if eq . "T4"}}T4_experimental{{else}}{{.}}{{end}}`
 	// apiList lists the apis object of the older generation.
 	apiList = "{{range $k, $v := .}}- {{$k}} ({{$v.module}})\n{{end}}"
 )
@@ -149,7 +153,7 @@ func Default() *Config {
 			{Name: "Coverage", Type: property.Number, From: []string{"testing.coverage_observed"}},
 			{Name: "SLA p95", Type: property.Number, From: []string{"performance.sla_targets.latency_p95_ms", "performance.sla.latency_p95_ms"}},
 			{Name: "APIs", Type: property.RichText, From: []string{"apis"}, Template: apiList},
-			{Name: "Quality Tier", Type: property.Select, From: []string{"module.quality_tier", "testing.quality_tier", "quality_tier", "tier"}, Optional: true},
+			{Name: "Quality Tier", Type: property.Select, From: []string{"module.quality_tier", "testing.quality_tier"}, Template: qualityTier, Optional: true},
 			{Name: "Test Status", Type: property.Select, From: []string{"testing.has_tests"}, Template: testStatus, Optional: true},
 			{Name: "Data Classification", Type: property.Select, From: []string{"security.data_classification"}, Optional: true},
 			{Name: "Constellation", Type: property.MultiSelect, From: []string{"constellation_alignment.primary_star", "constellation_stars"}, Optional: true},
@@ -157,7 +161,7 @@ func Default() *Config {
 			{Name: "Colony", Type: property.Select, From: []string{"module.colony"}, Optional: true},
 			{Name: "Dependencies", Type: property.MultiSelect, From: []string{"dependencies.@values|@flatten"}, Optional: true},
 			{Name: "Docs", Type: property.URL, From: []string{"metadata.documentation_url", "links.docs"}, Optional: true},
-			{Name: "Manifest Updated", Type: property.Date, From: []string{"metadata.last_updated", "metadata.updated", "updated"}, Optional: true},
+			{Name: "Manifest Updated", Type: property.Date, From: []string{"metadata.last_updated", "updated"}, Optional: true},
 			{Name: "Manifest", Type: property.RichText, From: []string{SpecialPath}},
 			{Name: "Provenance SHA", Type: property.RichText, From: []string{SpecialValues}},
 			{Name: "Last Commit", Type: property.RichText, From: []string{SpecialCommit}},

@@ -137,7 +137,7 @@ func TestBuiltinTemplates(t *testing.T) {
 				"Description": txt(property.RichText, "Integration with external services; Bridge between LUKHAS and external APIs"),
 				"Features":    property.NamesValue("external_integration", "api_bridging"),
 				"Lane":        txt(property.Select, "candidate"), "Status": txt(property.Select, "Active"),
-				"Team": txt(property.Select, "platform-team"), "Quality Tier": txt(property.Select, "T2"),
+				"Team": txt(property.Select, "platform-team"), "Quality Tier": txt(property.Select, "T2_important"),
 				"Test Status": txt(property.Select, "no tests"), "Data Classification": txt(property.Select, "internal"),
 				"Constellation": property.NamesValue("🔧 Bridge"), "MATRIZ Nodes": property.NamesValue("bridge"),
 				"Colony": txt(property.Select, "memory"), "Dependencies": property.NamesValue("core", "requests"),
@@ -150,7 +150,7 @@ func TestBuiltinTemplates(t *testing.T) {
 				"dependencies": ["core", "matriz"], "status": "integration", "tier": "integration", "lane": "core", "updated": "2025-10-26T06:23:22Z"}`,
 			want: map[string]property.Value{
 				"Module": txt(property.Title, "core.api"), "Description": txt(property.RichText, "Auto-generated manifest for core.api"),
-				"Lane": txt(property.Select, "core"), "Status": txt(property.Select, "integration"), "Quality Tier": txt(property.Select, "integration"),
+				"Lane": txt(property.Select, "core"), "Status": txt(property.Select, "integration"),
 				"Constellation": property.NamesValue("Ethics", "Guardian"), "Dependencies": property.NamesValue("core", "matriz"),
 				"Manifest Updated": txt(property.Date, "2025-10-26T06:23:22Z"),
 			},
