@@ -409,6 +409,9 @@ func (c *Client) Query(ctx context.Context, t Target, filter json.RawMessage) ([
 			return nil, fmt.Errorf("query %s: %w", t, &IncompleteError{Reason: rs.IncompleteReason, Rows: len(pages) + len(res.Results)})
 		}
 		for _, o := range res.Results {
+			if o.Object != "" && o.Object != "page" {
+				continue // a database in a wiki's results is no row
+			}
 			pages = append(pages, o.page(c.version))
 		}
 		if !res.HasMore {

@@ -627,3 +627,17 @@ func TestResponseTooLarge(t *testing.T) {
 		}
 	})
 }
+
+// TestQuerySkipsNonRows: a wiki database's query results can hold database
+// objects (notion-api.md §2.4); they are no rows and are left out.
+func TestQuerySkipsNonRows(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, nil)
+	r.fake.answer("POST /v1/databases/"+testDBID+"/query", `{"object":"list","has_more":false,"next_cursor":null,"results":[
+		{"object":"database","id":"`+testDBID+`","title":[]},
+		{"object":"page","id":"`+testPageID+`","created_time":"2024-05-01T10:15:00.000Z","parent":{"type":"database_id","database_id":"`+testDBID+`"},"properties":{}}]}`)
+	pages, err := r.c.Query(t.Context(), Target{DatabaseID: testDBID}, nil)
+	if err != nil || len(pages) != 1 || pages[0].ID != testPageID {
+		t.Errorf("Query() = %+v, %v; want the one page", pages, err)
+	}
+}

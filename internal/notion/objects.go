@@ -102,6 +102,9 @@ type User struct {
 
 // pageObject is a page as Notion sends it.
 type pageObject struct {
+	// Object is "page"; a query of a wiki database can also return
+	// "database" results (notion-api.md §2.4), which are no rows.
+	Object      string    `json:"object"`
 	ID          string    `json:"id"`
 	CreatedTime time.Time `json:"created_time"`
 	Archived    *bool     `json:"archived"` // absent from 2026-03-11
@@ -123,6 +126,8 @@ func (o *pageObject) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	switch {
+	case o.Object != "" && o.Object != "page":
+		return nil // not a row: Query leaves it out
 	case o.ID == "":
 		return errors.New("page without an id")
 	case !knownParent(o.Parent.Type):
