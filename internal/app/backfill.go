@@ -16,10 +16,7 @@ func runBackfill(ctx context.Context, e *env, args []string) error {
 	f.manifests(fs)
 	apply := fs.Bool("apply", false, "write the changes (without it, only list them)")
 	options := fs.Bool("options", false, "add the select and multi-select options the manifests use to the database schema instead")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	s, err := e.settings(f)
+	s, err := e.parseSettings(fs, &f, args)
 	if err != nil {
 		return err
 	}

@@ -15,10 +15,7 @@ func runPreflight(ctx context.Context, e *env, args []string) error {
 	f.client(fs)
 	f.manifests(fs)
 	offline := fs.Bool("offline", false, "skip the Notion checks even when a token is set")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	s, err := e.settings(f)
+	s, err := e.parseSettings(fs, &f, args)
 	if err != nil {
 		return err
 	}

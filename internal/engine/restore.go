@@ -35,7 +35,7 @@ func Restore(ctx context.Context, s Settings, req RestoreRequest) (restore.Resul
 	if req.Confirm {
 		// The same lock as sync: a hook's background sync must not write between
 		// reading the pages and writing them back.
-		unlock, err := ledger.Lock(s.Root(out), out+".lock", s.Log)
+		unlock, err := ledger.Lock(ctx, s.Root(out), out+".lock", s.Log)
 		if err != nil {
 			return restore.Result{}, err
 		}

@@ -100,7 +100,7 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 	defer db.Close()
 	if !f.DryRun {
 		// Two syncs planning at once would both create the same new pages.
-		unlock, err := ledger.Lock(s.Root(s.Ledger), s.Ledger+".lock", s.Log)
+		unlock, err := ledger.Lock(ctx, s.Root(s.Ledger), s.Ledger+".lock", s.Log)
 		if err != nil {
 			return Result{}, err
 		}
@@ -165,14 +165,7 @@ func writePlan(s Settings, p report.Plan) error {
 	if s.Plan == "" {
 		return nil
 	}
-	data, err := report.EncodeJSON(p)
-	if err != nil {
-		return fmt.Errorf("write plan: %w", err)
-	}
-	if err := report.WriteArtifactIn(s.Root(s.Plan), s.Plan, data); err != nil {
-		return fmt.Errorf("write plan: %w", err)
-	}
-	return nil
+	return report.WritePlanIn(s.Root(s.Plan), s.Plan, p)
 }
 
 // live counts the pages not in the trash.

@@ -1,8 +1,11 @@
 package ledger
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"time"
 
 	"github.com/lukhas/notion-sync-action/internal/safefile"
 )
@@ -17,8 +20,9 @@ import (
 // file: concurrent runs there rely on the crash-safe create alone.
 //
 // The lock file is opened with safefile, so a committed link at path is
-// refused rather than created through.
-func Lock(root, path string, log *slog.Logger) (unlock func(), err error) {
+// refused rather than created through. The wait ends with ctx: a cancelled run
+// does not wait for another to finish.
+func Lock(ctx context.Context, root, path string, log *slog.Logger) (unlock func(), err error) {
 	f, err := safefile.OpenLock(root, path)
 	if err != nil {
 		return nil, fmt.Errorf("open lock: %w", err)
@@ -26,7 +30,7 @@ func Lock(root, path string, log *slog.Logger) (unlock func(), err error) {
 	busy, err := tryLockFile(f)
 	if err == nil && busy {
 		log.Info("another sync holds the lock; waiting for it to finish", "lock", path)
-		err = lockFile(f)
+		err = waitLock(ctx, f)
 	}
 	if err != nil {
 		f.Close()
@@ -36,4 +40,24 @@ func Lock(root, path string, log *slog.Logger) (unlock func(), err error) {
 		_ = unlockFile(f)
 		f.Close()
 	}, nil
+}
+
+// lockPoll is how often a waiting Lock tries the lock again.
+const lockPoll = 200 * time.Millisecond
+
+// waitLock tries the lock until it is free or ctx is done.
+func waitLock(ctx context.Context, f *os.File) error {
+	t := time.NewTicker(lockPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the other sync: %w", context.Cause(ctx))
+		case <-t.C:
+		}
+		busy, err := tryLockFile(f)
+		if err != nil || !busy {
+			return err
+		}
+	}
 }

@@ -3,6 +3,8 @@
 package ledger
 
 import (
+	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -17,7 +19,7 @@ func TestLock(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	path := filepath.Join(root, "artifacts", "ledger.jsonl.lock")
-	unlock, err := Lock(root, path, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	unlock, err := Lock(t.Context(), root, path, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,5 +34,28 @@ func TestLock(t *testing.T) {
 	unlock()
 	if busy, err := tryLockFile(other); busy || err != nil {
 		t.Fatalf("after unlock: tryLockFile = busy %v, %v; want free", busy, err)
+	}
+}
+
+// TestLockWaitEndsWithContext: a run waiting for another's lock stops waiting
+// when it is cancelled.
+func TestLockWaitEndsWithContext(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	path := filepath.Join(root, "ledger.jsonl.lock")
+	unlock, err := Lock(t.Context(), root, path, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() {
+		_, err := Lock(ctx, root, path, slog.New(slog.DiscardHandler))
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Lock() after cancel = %v, want context.Canceled", err)
 	}
 }

@@ -38,7 +38,7 @@ func TestOpenInRefusesLinks(t *testing.T) {
 			return err
 		},
 		"Lock": func(repo, path string) error {
-			unlock, err := Lock(repo, path, slog.New(slog.DiscardHandler))
+			unlock, err := Lock(t.Context(), repo, path, slog.New(slog.DiscardHandler))
 			if err == nil {
 				unlock()
 			}
@@ -83,14 +83,14 @@ func TestLockExcludes(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "l.jsonl.lock")
-	unlock, err := Lock(dir, path, slog.New(slog.DiscardHandler))
+	unlock, err := Lock(t.Context(), dir, path, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	waiting := make(chan struct{})
 	got := make(chan error)
 	go func() {
-		u, err := Lock(dir, path, slog.New(&signal{ch: waiting}))
+		u, err := Lock(t.Context(), dir, path, slog.New(&signal{ch: waiting}))
 		if err == nil {
 			u()
 		}

@@ -233,12 +233,16 @@ func EncodeJSON(v any) ([]byte, error) {
 // WritePlan writes p to path as indented JSON, creating the directory when missing. It
 // writes a temporary file next to path and renames it over path, so a reader (or a crash)
 // sees either the old plan or the new one, never half of one.
-func WritePlan(path string, p Plan) error {
+func WritePlan(path string, p Plan) error { return WritePlanIn(filepath.Dir(path), path, p) }
+
+// WritePlanIn is WritePlan inside root: no part of path below root may be a
+// symbolic link (see WriteArtifactIn).
+func WritePlanIn(root, path string, p Plan) error {
 	data, err := EncodeJSON(p)
 	if err != nil {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
-	if err := WriteArtifact(path, data); err != nil {
+	if err := WriteArtifactIn(root, path, data); err != nil {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
 	return nil

@@ -15,8 +15,10 @@
 //
 // The check is done twice: with Lstat on every part first, for an error that
 // names the part and the fix; then the open itself goes through an os.Root
-// with O_NOFOLLOW, so a link swapped in between the check and the open can
-// neither lead out of root nor be written through.
+// with O_NOFOLLOW, so a link swapped in between the check and the open cannot
+// lead out of root, and a link swapped in at the file itself is not written
+// through. (os.Root still follows a link swapped in at a folder part when it
+// stays inside root: the file then lands elsewhere inside the repository.)
 package safefile
 
 import (
