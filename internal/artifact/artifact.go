@@ -63,6 +63,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lukhas/notion-sync-action/internal/clock"
 )
 
 // ErrSymlink is returned by Upload for a file that is a symbolic link: the
@@ -245,14 +247,7 @@ func (u *Uploader) wait(ctx context.Context, d time.Duration) error {
 	if u.sleep != nil {
 		return u.sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return clock.Sleep(ctx, d)
 }
 
 // backend holds the ids the results service files an artifact under.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/clock"
 	"github.com/lukhas/notion-sync-action/internal/secret"
 	"golang.org/x/time/rate"
 )
@@ -137,7 +138,7 @@ func New(token secret.Token, opts Options) *Client {
 		tr.maxBackoff = tr.backoff
 	}
 	if tr.sleep == nil {
-		tr.sleep = sleepCtx
+		tr.sleep = clock.Sleep
 	}
 	if tr.now == nil {
 		tr.now = time.Now
@@ -222,18 +223,6 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// sleepCtx is the default Options.Sleep.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Stats returns a snapshot of the counters. Safe for concurrent use.

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lukhas/notion-sync-action/internal/clock"
 	"github.com/lukhas/notion-sync-action/internal/property"
 )
 
@@ -181,7 +182,7 @@ func withDefaults(o ApplyOptions) ApplyOptions {
 		o.RecheckDelay = time.Second
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = clock.Sleep
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -190,17 +191,6 @@ func withDefaults(o ApplyOptions) ApplyOptions {
 		o.Progress = func() {}
 	}
 	return o
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 type applier struct {

@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	wallclock "github.com/lukhas/notion-sync-action/internal/clock"
 )
 
 // Options configures a Server; the zero value is a strict, fault-free, unlimited
@@ -141,7 +143,7 @@ func New(opts Options) *Server {
 		s.now = time.Now
 	}
 	if s.sleep == nil {
-		s.sleep = sleepCtx
+		s.sleep = wallclock.Sleep
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -177,20 +179,6 @@ func (s *Server) Token() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.token
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // CreateDatabase stores a database from a database object JSON (as GET
