@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -64,14 +65,23 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 		URLHost:         *urlHost,
 		Log:             e.log,
 	})
-	dbID, loaded, err := emulatorDatabase(srv, *statePath, *schemaPath)
+	var schema json.RawMessage
+	if *schemaPath != "" {
+		b, err := os.ReadFile(*schemaPath)
+		if err != nil {
+			return usagef("--schema: %v", err)
+		}
+		if !json.Valid(b) {
+			return usagef("--schema %s: not valid JSON", *schemaPath)
+		}
+		schema = b
+	}
+	dbID, loaded, err := srv.Seed(*statePath, schema, *dataSources)
+	if _, bad := errors.AsType[*emulator.SchemaError](err); bad {
+		return usagef("--schema: %v", err)
+	}
 	if err != nil {
 		return err
-	}
-	for i := len(srv.DataSources(dbID)); !loaded && i < *dataSources; i++ {
-		if _, err := srv.AddDataSource(dbID, fmt.Sprintf("Source %d", i+1), nil); err != nil {
-			return fmt.Errorf("add data source: %w", err)
-		}
 	}
 
 	l, err := srv.Listen(*addr)
@@ -125,35 +135,4 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "💾 State saved to %s\n", *statePath)
 	return nil
-}
-
-// emulatorDatabase loads the state file when it exists, or else seeds a database
-// from schemaPath (default schema when empty). It returns the database to print:
-// the first one of the state.
-func emulatorDatabase(srv *emulator.Server, statePath, schemaPath string) (id string, loaded bool, err error) {
-	if statePath != "" {
-		loaded, err := srv.LoadStateFile(statePath)
-		if err != nil {
-			return "", false, err
-		}
-		if dbs := srv.Databases(); loaded && len(dbs) > 0 {
-			return dbs[0], true, nil
-		}
-	}
-	schema := emulator.DefaultSchema()
-	if schemaPath != "" {
-		b, err := os.ReadFile(schemaPath)
-		if err != nil {
-			return "", false, usagef("--schema: %v", err)
-		}
-		if !json.Valid(b) {
-			return "", false, usagef("--schema %s: not valid JSON", schemaPath)
-		}
-		schema = b
-	}
-	id, err = srv.CreateDatabase(schema)
-	if err != nil {
-		return "", false, usagef("--schema: %v", err)
-	}
-	return id, false, nil
 }

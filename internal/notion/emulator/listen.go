@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -65,3 +66,38 @@ func (s *Server) LoadStateFile(path string) (bool, error) {
 	}
 	return true, nil
 }
+
+// Seed readies the server as `notion-sync emulator` starts it: the state file
+// at statePath when one exists (its first database is returned, loaded true),
+// else a new database from schema (DefaultSchema when nil) with dataSources
+// data sources in all. A schema CreateDatabase refuses is a *SchemaError.
+func (s *Server) Seed(statePath string, schema json.RawMessage, dataSources int) (dbID string, loaded bool, err error) {
+	if statePath != "" {
+		loaded, err := s.LoadStateFile(statePath)
+		if err != nil {
+			return "", false, err
+		}
+		if dbs := s.Databases(); loaded && len(dbs) > 0 {
+			return dbs[0], true, nil
+		}
+	}
+	if schema == nil {
+		schema = DefaultSchema()
+	}
+	dbID, err = s.CreateDatabase(schema)
+	if err != nil {
+		return "", false, &SchemaError{Err: err}
+	}
+	for i := len(s.DataSources(dbID)); i < dataSources; i++ {
+		if _, err := s.AddDataSource(dbID, fmt.Sprintf("Source %d", i+1), nil); err != nil {
+			return "", false, fmt.Errorf("add data source: %w", err)
+		}
+	}
+	return dbID, false, nil
+}
+
+// SchemaError is a seed schema the emulator cannot take.
+type SchemaError struct{ Err error }
+
+func (e *SchemaError) Error() string { return e.Err.Error() }
+func (e *SchemaError) Unwrap() error { return e.Err }
