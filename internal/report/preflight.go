@@ -39,9 +39,9 @@ func (p Preflight) OK() bool {
 		p.ConnectErr == nil && p.APIErr == nil && p.DBErr == nil && len(p.Problems) == 0
 }
 
-// ListCap is how many items of one kind a report lists before it
+// listCap is how many items of one kind a report lists before it
 // counts the rest.
-const ListCap = 20
+const listCap = 20
 
 // PreflightText is the check, one line per step, a fix under each failure. The
 // header and the config line come first; "✅ Pre-flight passed" only when p.OK().
@@ -49,8 +49,8 @@ func PreflightText(p Preflight) string {
 	var b strings.Builder
 	list := func(items []string, line func(string) string) {
 		for i, s := range items {
-			if i == ListCap {
-				fmt.Fprintf(&b, "  ... and %d more\n", len(items)-ListCap)
+			if i == listCap {
+				fmt.Fprintf(&b, "  ... and %d more\n", len(items)-listCap)
 				break
 			}
 			b.WriteString("  - " + line(s) + "\n")

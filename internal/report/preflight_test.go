@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-// TestPreflightText: a long list stops at ListCap items and counts the
+// TestPreflightText: a long list stops at listCap items and counts the
 // rest; a failed Notion step hides the steps after it; "passed" only when OK.
 func TestPreflightText(t *testing.T) {
 	t.Parallel()
 	var missing []string
-	for i := range ListCap + 3 {
+	for i := range listCap + 3 {
 		missing = append(missing, fmt.Sprintf("m%02d/module.manifest.json", i))
 	}
 	p := Preflight{Config: "built-in", Manifests: 23, Hydrate: "module_uuid", Unhydrated: missing, Offline: true}

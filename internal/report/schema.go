@@ -81,12 +81,12 @@ func SchemaManualText(manual []SchemaChange) string {
 	return b.String()
 }
 
-// optionList quotes up to ListCap option names and counts the rest.
+// optionList quotes up to listCap option names and counts the rest.
 func optionList(names []string) string {
-	quoted := make([]string, 0, min(len(names), ListCap))
+	quoted := make([]string, 0, min(len(names), listCap))
 	for i, n := range names {
-		if i == ListCap {
-			return strings.Join(quoted, ", ") + fmt.Sprintf(" and %d more", len(names)-ListCap)
+		if i == listCap {
+			return strings.Join(quoted, ", ") + fmt.Sprintf(" and %d more", len(names)-listCap)
 		}
 		quoted = append(quoted, fmt.Sprintf("%q", Sanitize(n)))
 	}

@@ -8,12 +8,12 @@ import (
 )
 
 // TestSchemaText: each kind of change has its line, option lists stop at
-// ListCap names and count the rest, names are sanitized, and a plan with
+// listCap names and count the rest, names are sanitized, and a plan with
 // problems says what waits for them and that nothing changed.
 func TestSchemaText(t *testing.T) {
 	t.Parallel()
 	var many []string
-	for i := range ListCap + 2 {
+	for i := range listCap + 2 {
 		many = append(many, fmt.Sprintf("o%02d", i))
 	}
 	tests := []struct {
