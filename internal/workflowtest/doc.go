@@ -3,5 +3,7 @@
 // every action pinned by commit sha, the reusable workflow passing every input of
 // action.yml, concurrency and permissions as the docs promise, and the release
 // workflow's shell steps run against a local git repository with docker, gh and
-// curl replaced by stubs. It holds only tests.
+// curl replaced by stubs. It also checks the Dockerfile's base images: pinned by
+// tag and index digest, watched by Dependabot, the runtime stage distroless static
+// on Debian 13 running as root. It holds only tests.
 package workflowtest
