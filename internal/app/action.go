@@ -306,6 +306,11 @@ func (a *actionRun) sync(ctx context.Context) int {
 	}
 	a.printText(func(w io.Writer) error { return report.WriteText(w, res.Plan, res.Stats) })
 	a.r.AnnotateFailures(res.Plan, a.in.FailOnError)
+	if res.Refusal != nil {
+		note := refusalNote(res.Refusal)
+		a.notes = append(a.notes, note)
+		a.r.Warning(action.Annotation{Title: "notion-sync: mass archive", Message: note})
+	}
 
 	title := "Notion sync"
 	if res.Plan.DryRun {

@@ -14,7 +14,8 @@ import (
 // TestMassArchiveGuard (#10 item 2): a full sync that would archive more than
 // 10% of the pages (and at least 5) stops before writing unless
 // --allow-mass-archive says so; a full sync that finds no manifest archives
-// nothing even then.
+// nothing even then. A dry run of such a plan succeeds and warns that a real
+// sync would stop.
 func TestMassArchiveGuard(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, emulator.Options{})
@@ -40,6 +41,7 @@ func TestMassArchiveGuard(t *testing.T) {
 		wantErr  string
 	}{
 		{"no manifest found", []string{"sync", "--all", "--repo", empty, "--allow-mass-archive"}, ExitUsage, before, "found no manifest"},
+		{"dry run says a sync would stop", []string{"sync", "--all", "--dry-run"}, ExitOK, before, "A real sync of this plan would stop: refusing to archive"},
 		{"over the share", []string{"sync", "--all"}, ExitUsage, before, "--allow-mass-archive"},
 		{"allowed", []string{"sync", "--all", "--allow-mass-archive"}, ExitOK, before - removed, ""},
 	}
@@ -50,6 +52,9 @@ func TestMassArchiveGuard(t *testing.T) {
 		}
 		if !strings.Contains(errOut, tt.wantErr) {
 			t.Errorf("%s: stderr lacks %q:\n%s", tt.name, tt.wantErr, errOut)
+		}
+		if tt.wantCode == ExitOK && tt.wantErr == "" && strings.Contains(errOut, "would stop") {
+			t.Errorf("%s: an allowed sync warns that it would stop:\n%s", tt.name, errOut)
 		}
 		if got := len(h.live()); got != tt.wantLive {
 			t.Errorf("%s: %d live pages, want %d", tt.name, got, tt.wantLive)
@@ -268,6 +273,63 @@ func TestActionRefusesBadEnvironment(t *testing.T) {
 			}
 			if n := len(a.srv.Requests()); n != 0 {
 				t.Errorf("%d requests sent", n)
+			}
+		})
+	}
+}
+
+// TestActionPreviewWarnsOfMassArchive: a pull request that deletes most of the
+// manifests gets a plan whose summary, comment and annotations say that the
+// sync after the merge would stop, so the author learns it before merging; one
+// that deletes a single manifest gets no such note.
+func TestActionPreviewWarnsOfMassArchive(t *testing.T) {
+	t.Parallel()
+	const note = "A real sync of this plan would stop: refusing to archive 6 of the database"
+	tests := []struct {
+		name     string
+		removed  []string
+		wantNote bool
+	}{
+		{"six of twelve removed", []string{"memory", "dream", "quantum", "bridge", "identity", "consciousness"}, true},
+		{"one removed", []string{"memory"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := newActionHarness(t)
+			if res := a.run("workflow_dispatch", nil, nil); res.code != ExitOK {
+				res.failf(t, "initial sync")
+			}
+			base := a.head()
+			for _, m := range tt.removed {
+				if err := os.RemoveAll(filepath.Join(a.repo, m)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			head := a.commit("remove modules")
+			a.srv.ResetRequests()
+			res := a.run("pull_request", prPayload(t, 7, base, head, "octo/mono"), nil)
+			if res.code != ExitOK {
+				res.failf(t, "pull_request")
+			}
+			if n := a.writes(); n != 0 {
+				t.Errorf("the plan wrote %d times to Notion", n)
+			}
+			if got := a.readPlan(res).Summary.Archive; got != len(tt.removed) {
+				t.Errorf("plan archives %d pages, want %d", got, len(tt.removed))
+			}
+			comments, _ := ghState(a.gh)
+			if len(comments) != 1 {
+				t.Fatalf("%d comments, want 1", len(comments))
+			}
+			annotated := strings.Contains(res.stdout, "::warning title=notion-sync%3A mass archive::"+note)
+			for where, text := range map[string]string{"summary": res.summary, "comment": comments[0].Body} {
+				if got := strings.Contains(text, note); got != tt.wantNote {
+					t.Errorf("%s has the note = %v, want %v:\n%s", where, got, tt.wantNote, text)
+				}
+			}
+			if annotated != tt.wantNote {
+				t.Errorf("warning annotation = %v, want %v:\n%s", annotated, tt.wantNote, res.stdout)
 			}
 		})
 	}

@@ -47,6 +47,10 @@ type SyncRequest struct {
 type Result struct {
 	Plan  report.Plan
 	Stats report.Stats
+	// Refusal is, for a dry run, the *reconcile.MassArchiveError a real sync of
+	// the same plan would stop with; nil otherwise. A pull request's preview
+	// says so before the merge's sync is refused.
+	Refusal error
 }
 
 // Sync runs one sync: read the manifests, read what Notion has, plan, and unless
@@ -130,18 +134,18 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 		failStatuses(desired, missing)
 	}
 	changes := reconcile.Plan(desired, pages, opts)
+	manifests := len(w.Modules) + len(w.Failed)
+	size := live(pages)
+	if !sel.full {
+		// A partial sync reads only the pages in scope. The database holds
+		// about one page per manifest, and one per manifest the diff deleted.
+		size = max(size, manifests+len(sel.deleted))
+	}
+	refusal := reconcile.CheckMassArchive(changes, reconcile.ArchiveGuard{Full: sel.full, Manifests: manifests, Pages: size,
+		MaxShare: s.MaxArchiveShare, Allow: s.AllowMassArchive})
 	if !f.DryRun {
-		manifests := len(w.Modules) + len(w.Failed)
-		size := live(pages)
-		if !sel.full {
-			// A partial sync reads only the pages in scope. The database holds
-			// about one page per manifest, and one per manifest the diff deleted.
-			size = max(size, manifests+len(sel.deleted))
-		}
-		guard := reconcile.ArchiveGuard{Full: sel.full, Manifests: manifests, Pages: size,
-			MaxShare: s.MaxArchiveShare, Allow: s.AllowMassArchive}
-		if err := reconcile.CheckMassArchive(changes, guard); err != nil {
-			return Result{}, &UsageError{err}
+		if refusal != nil {
+			return Result{}, &UsageError{refusal}
 		}
 		changes, err = apply(ctx, db, w, s, f, changes)
 		if err != nil {
@@ -154,7 +158,7 @@ func Sync(ctx context.Context, s Settings, f SyncRequest) (Result, error) {
 		return Result{}, err
 	}
 	st := db.c.Stats()
-	return Result{Plan: plan, Stats: report.Stats{
+	return Result{Plan: plan, Refusal: refusal, Stats: report.Stats{
 		Duration: time.Since(start), APICalls: st.Calls, RateLimited: st.RateLimited, Retries: st.Retries, Waited: st.Waited,
 		RateLimitReasons: st.RateLimitReasons,
 	}}, nil
