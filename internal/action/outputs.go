@@ -10,7 +10,7 @@ import (
 // A run writes each of them, "" when it has no value.
 func Outputs() []string {
 	return []string{"created", "updated", "archived", "unchanged", "failed", "has-changes", "plan-path", "ledger-path",
-		"comment-url", "artifact-id", "artifact-url", "discrepancies"}
+		"comment-url", "artifact-id", "artifact-url", "artifact-files", "discrepancies"}
 }
 
 // SyncOutputs are the outputs a sync's summary gives: its counts, and

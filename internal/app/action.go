@@ -492,9 +492,18 @@ func (a *actionRun) printText(write func(io.Writer) error) {
 	}
 }
 
-// upload uploads the files that exist as the run's artifact, when the
-// upload-artifact input asks for it, and sets the artifact outputs.
+// upload names the files of paths that exist in the artifact-files output, for
+// a workflow that uploads them itself (upload-artifact: false), and when the
+// upload-artifact input asks for it uploads them as the run's artifact and sets
+// artifact-id and artifact-url.
 func (a *actionRun) upload(ctx context.Context, paths ...string) {
+	var files []string
+	for _, p := range paths {
+		if rel := action.OwnRel(a.ws, p); rel != "" {
+			files = append(files, rel)
+		}
+	}
+	a.outputs["artifact-files"] = strings.Join(files, "\n")
 	if !a.in.UploadArtifact {
 		return
 	}

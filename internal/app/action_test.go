@@ -1408,3 +1408,54 @@ func TestActionUploadSkipsLinks(t *testing.T) {
 		t.Errorf("no warning for the link, or its target shows:\n%s", stdout.String())
 	}
 }
+
+// TestActionModesFindDrift: verify and audit count what they find in the
+// discrepancies output; verify exits 1 under fail-on-error (a warning without
+// it), audit, a report, succeeds; both name their files, the audit report included, in artifact-files for a
+// workflow that uploads them itself.
+func TestActionModesFindDrift(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		mode, failOnError string
+		wantCode          int
+	}{
+		{"verify", "true", ExitProblems},
+		{"verify", "false", ExitOK},
+		{"audit", "true", ExitOK}, // a report: it never fails for what it found
+		{"audit", "false", ExitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode+" fail-on-error "+tt.failOnError, func(t *testing.T) {
+			t.Parallel()
+			a := newActionHarness(t)
+			res := a.run("workflow_dispatch", nil, nil)
+			if res.code != ExitOK {
+				res.failf(t, "sync")
+			}
+			wantFiles := "artifacts/notion_sync_plan.json\nartifacts/notion_sync_ledger.jsonl\nartifacts/notion_api_audit.log"
+			if got := res.outputs["artifact-files"]; got != wantFiles {
+				t.Errorf("sync: artifact-files %q, want %q", got, wantFiles)
+			}
+			editInNotion(t, a.harness, a.live()["consciousness"].ID, `{"properties":{"MQI":{"number":50}}}`)
+			res = a.run("workflow_dispatch", nil, map[string]string{"mode": tt.mode, "fail-on-error": tt.failOnError})
+			if res.code != tt.wantCode {
+				res.failf(t, "want exit %d", tt.wantCode)
+			}
+			if got := res.outputs["discrepancies"]; got != "1" {
+				t.Errorf("discrepancies output %q, want 1 (the drifted MQI)", got)
+			}
+			wantFiles = "artifacts/notion_sync_ledger.jsonl\nartifacts/notion_api_audit.log"
+			if tt.mode == "audit" {
+				wantFiles += "\nartifacts/" + filepath.Base(defaultAuditPath(time.Now()))
+			}
+			if got := res.outputs["artifact-files"]; got != wantFiles {
+				t.Errorf("artifact-files %q, want %q", got, wantFiles)
+			}
+			for _, f := range strings.Split(res.outputs["artifact-files"], "\n") {
+				if _, err := os.Stat(filepath.Join(a.repo, f)); err != nil {
+					t.Errorf("artifact-files names %s: %v", f, err)
+				}
+			}
+		})
+	}
+}

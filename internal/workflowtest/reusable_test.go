@@ -46,7 +46,7 @@ var notPassedAsInput = map[string]string{
 
 // notAnOutput are action outputs a caller cannot use: paths in the called
 // job's workspace.
-var notAnOutput = []string{"ledger-path", "plan-path"}
+var notAnOutput = []string{"ledger-path", "plan-path", "artifact-files"}
 
 // TestReusablePassesEveryInput parses action.yml and the reusable workflow: each
 // input of the action reaches the action step, under the same name and with the
