@@ -25,10 +25,20 @@ const (
 
 // stubs are the commands the release calls that reach the network, replaced by
 // scripts that log their arguments (one line per call, NUL-free) and answer as
-// the test says: curl prints STUB_HTTP_STATUS for the manifest request.
+// the test says: curl prints STUB_HTTP_STATUS for the manifest request, and
+// `docker run` exits 1 when STUB_DOCKER_FAIL is "<platform>" and the run is for
+// that platform, or "<platform> <word>" and the run's arguments also hold <word>
+// (--help, demo), as a broken image would.
 var stubs = map[string]string{
-	"docker": `printf 'docker %s\n' "$*" >> "$STUB_LOG"`,
-	"gh":     `printf 'gh GH_TOKEN=%s %s\n' "$GH_TOKEN" "$*" >> "$STUB_LOG"`,
+	"docker": `printf 'docker %s\n' "$*" >> "$STUB_LOG"
+fail="${STUB_DOCKER_FAIL:-}"
+[ "$1" = run ] && [ -n "$fail" ] || exit 0
+platform="${fail%% *}" word="${fail#"$platform"}"
+if [[ " $* " == *" --platform $platform "* && " $* " == *"$word "* ]]; then
+  echo "docker stub: $fail fails" >&2
+  exit 1
+fi`,
+	"gh": `printf 'gh GH_TOKEN=%s %s\n' "$GH_TOKEN" "$*" >> "$STUB_LOG"`,
 	"curl": `printf 'curl %s\n' "$*" >> "$STUB_LOG"
 case "$*" in
   *ghcr.io/token*) printf '{"token":"anonymous-token"}' ;;
@@ -46,6 +56,8 @@ type release struct {
 	work    string
 	log     string
 	context map[string]string // expressions the workflow may use, and their values
+	// dockerFail is STUB_DOCKER_FAIL: the `docker run` that fails, "" for none.
+	dockerFail string
 }
 
 func git(t *testing.T, dir string, args ...string) string {
@@ -199,7 +211,7 @@ func (r *release) run(httpStatus string) outcome {
 		env := append(gitEnv(t),
 			"PATH="+filepath.Join(r.dir, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
 			"GITHUB_OUTPUT="+ghOutput, "RUNNER_TEMP="+r.dir, "GITHUB_REPOSITORY="+testRepo,
-			"GITHUB_WORKSPACE="+r.work, "STUB_LOG="+r.log, "STUB_HTTP_STATUS="+httpStatus)
+			"GITHUB_WORKSPACE="+r.work, "STUB_LOG="+r.log, "STUB_HTTP_STATUS="+httpStatus, "STUB_DOCKER_FAIL="+r.dockerFail)
 		for k, v := range j.Env {
 			env = append(env, k+"="+resolve("job env "+k, v))
 		}
@@ -370,6 +382,45 @@ func TestReleaseNotPublic(t *testing.T) {
 			for _, line := range out.stubLog {
 				if strings.HasPrefix(line, "gh ") {
 					t.Errorf("GitHub Release created: %s", line)
+				}
+			}
+		})
+	}
+}
+
+// TestReleaseSmokeFails: when the pushed image fails on one platform, --help or
+// the demo, the job stops at the smoke test: no tag created or moved, and no
+// call after the failing `docker run` (no other platform, no pullability check,
+// no GitHub Release).
+func TestReleaseSmokeFails(t *testing.T) {
+	t.Parallel()
+	for _, fail := range []string{"linux/amd64 --help", "linux/amd64 demo", "linux/arm64 --help", "linux/arm64 demo"} {
+		t.Run(strings.ReplaceAll(fail, "/", "-"), func(t *testing.T) {
+			t.Parallel()
+			r := newRelease(t, "v1.1.0", "v1.0.0")
+			r.dockerFail = fail
+			before := r.tags()
+			out := r.run("200")
+			if out.failed != "smoke" {
+				t.Fatalf("failed step = %q, want smoke\n%s", out.failed, out.logs)
+			}
+			if diff := cmp.Diff([]string{"version", "smoke"}, out.ran); diff != "" {
+				t.Errorf("steps run (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(before, r.tags()); diff != "" {
+				t.Errorf("origin's tags changed (-before +after):\n%s", diff)
+			}
+			if !strings.Contains(out.logs, "docker stub: "+fail+" fails") {
+				t.Fatalf("the stub's docker run for %q was never made:\n%s", fail, out.logs)
+			}
+			platform, word, _ := strings.Cut(fail, " ")
+			last := out.stubLog[len(out.stubLog)-1]
+			if !strings.HasPrefix(last, "docker run --rm --platform "+platform+" ") || !strings.Contains(last, " "+word) {
+				t.Errorf("calls after the failing docker run (%s): %q", fail, out.stubLog)
+			}
+			for _, line := range out.stubLog {
+				if !strings.HasPrefix(line, "docker run ") {
+					t.Errorf("call after a failed smoke test: %s", line)
 				}
 			}
 		})
