@@ -491,8 +491,13 @@ func TestReleaseRefuses(t *testing.T) {
 }
 
 // TestReleaseWorkflowShape: the job's own permissions (the workflow grants
-// none), a concurrency group that never cancels a release half-way, and no
-// `contents: write` for the GITHUB_TOKEN (the App token pushes).
+// none; artifact-metadata: write lets the attestation write its storage record
+// in an organisation), a concurrency group that never cancels a release
+// half-way, no `contents: write` for the GITHUB_TOKEN: the tags are pushed
+// through a checkout holding the App token, the only token that may push a
+// change under .github/workflows/. The image gets the OCI labels (build
+// arguments of the Dockerfile) and the same index annotations, from which GHCR
+// links a multi-platform package to the repository.
 func TestReleaseWorkflowShape(t *testing.T) {
 	t.Parallel()
 	var w workflow
@@ -519,12 +524,84 @@ func TestReleaseWorkflowShape(t *testing.T) {
 			t.Errorf("step %s must come before %s", pair[0], pair[1])
 		}
 	}
-	re := regexp.MustCompile(`^docker/build-push-action@`)
+	checkReleaseToken(t, j.Steps)
+	builds := 0
 	for _, s := range j.Steps {
-		if re.MatchString(s.Uses) && !strings.Contains(s.With["tags"], "steps.version.outputs.image") {
+		if !strings.HasPrefix(s.Uses, "docker/build-push-action@") {
+			continue
+		}
+		builds++
+		if !strings.Contains(s.With["tags"], "steps.version.outputs.image") {
 			t.Errorf("the image is tagged %q, not with the lowercased name of the version step", s.With["tags"])
 		}
+		args, annotations := keyValues(s.With["build-args"]), keyValues(s.With["annotations"])
+		for _, l := range ociLabels {
+			if got := args[l.arg]; got != l.value {
+				t.Errorf("build-args %s=%q, want %s=%s (the Dockerfile's LABEL %s)", l.arg, got, l.arg, l.value, l.label)
+			}
+			if got := annotations["index:"+l.label]; got != l.value {
+				t.Errorf("annotations index:%s=%q, want %s (GHCR reads a multi-platform image's labels from the index)", l.label, got, l.value)
+			}
+		}
 	}
+	if builds != 1 {
+		t.Errorf("%d docker/build-push-action steps, want 1", builds)
+	}
+}
+
+// checkReleaseToken checks that every step running `git push` works in a
+// checkout whose token is the output of the create-github-app-token step run
+// before it, and that the App token is asked for contents: write (the tags) and
+// workflows: write (the release commit that changes the reusable workflow).
+func checkReleaseToken(t *testing.T, steps []step) {
+	t.Helper()
+	app, checkout, pushes := -1, -1, 0
+	for i, s := range steps {
+		switch {
+		case strings.HasPrefix(s.Uses, "actions/create-github-app-token@"):
+			app = i
+			for _, p := range []string{"permission-contents", "permission-workflows"} {
+				if s.With[p] != "write" {
+					t.Errorf("step %d (%s): %s: %q, want write", i+1, s.Uses, p, s.With[p])
+				}
+			}
+		case strings.HasPrefix(s.Uses, "actions/checkout@"):
+			checkout = i
+		case strings.Contains(s.Run, "git push"):
+			pushes++
+			if app < 0 || steps[app].ID == "" {
+				t.Errorf("step %s pushes, but no create-github-app-token step with an id runs before it", s.ID)
+				continue
+			}
+			if checkout < app {
+				t.Errorf("step %s pushes from a checkout made before the App token step %s", s.ID, steps[app].ID)
+				continue
+			}
+			token := regexp.MustCompile(`^\$\{\{\s*steps\.` + regexp.QuoteMeta(steps[app].ID) + `\.outputs\.token\s*\}\}$`)
+			c := steps[checkout]
+			if !token.MatchString(c.With["token"]) {
+				t.Errorf("step %s pushes from a checkout with token %q, want ${{ steps.%s.outputs.token }}: the GITHUB_TOKEN may not push a workflow change", s.ID, c.With["token"], steps[app].ID)
+			}
+			if c.With["persist-credentials"] == "false" {
+				t.Errorf("step %s pushes from a checkout with persist-credentials: false", s.ID)
+			}
+		}
+	}
+	if pushes == 0 {
+		t.Errorf("no step runs git push")
+	}
+}
+
+// keyValues reads a newline-separated list of key=value, as build-args and
+// annotations of docker/build-push-action are written.
+func keyValues(list string) map[string]string {
+	out := map[string]string{}
+	for _, line := range strings.Split(list, "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func cmpOr(a, b string) string {
