@@ -507,7 +507,7 @@ func TestReleaseWorkflowShape(t *testing.T) {
 		t.Errorf("workflow permissions = %v (%v), want {}", top, err)
 	}
 	j := w.Jobs["release"]
-	want := map[string]string{"contents": "read", "packages": "write", "id-token": "write", "attestations": "write"}
+	want := map[string]string{"contents": "read", "packages": "write", "id-token": "write", "attestations": "write", "artifact-metadata": "write"}
 	if diff := cmp.Diff(want, j.Permissions); diff != "" {
 		t.Errorf("release job permissions (-want +got):\n%s", diff)
 	}
