@@ -25,10 +25,20 @@ const (
 
 // stubs are the commands the release calls that reach the network, replaced by
 // scripts that log their arguments (one line per call, NUL-free) and answer as
-// the test says: curl prints STUB_HTTP_STATUS for the manifest request.
+// the test says: curl prints STUB_HTTP_STATUS for the manifest request, and
+// `docker run` exits 1 when STUB_DOCKER_FAIL is "<platform>" and the run is for
+// that platform, or "<platform> <word>" and the run's arguments also hold <word>
+// (--help, demo), as a broken image would.
 var stubs = map[string]string{
-	"docker": `printf 'docker %s\n' "$*" >> "$STUB_LOG"`,
-	"gh":     `printf 'gh GH_TOKEN=%s %s\n' "$GH_TOKEN" "$*" >> "$STUB_LOG"`,
+	"docker": `printf 'docker %s\n' "$*" >> "$STUB_LOG"
+fail="${STUB_DOCKER_FAIL:-}"
+[ "$1" = run ] && [ -n "$fail" ] || exit 0
+platform="${fail%% *}" word="${fail#"$platform"}"
+if [[ " $* " == *" --platform $platform "* && " $* " == *"$word "* ]]; then
+  echo "docker stub: $fail fails" >&2
+  exit 1
+fi`,
+	"gh": `printf 'gh GH_TOKEN=%s %s\n' "$GH_TOKEN" "$*" >> "$STUB_LOG"`,
 	"curl": `printf 'curl %s\n' "$*" >> "$STUB_LOG"
 case "$*" in
   *ghcr.io/token*) printf '{"token":"anonymous-token"}' ;;
@@ -46,6 +56,8 @@ type release struct {
 	work    string
 	log     string
 	context map[string]string // expressions the workflow may use, and their values
+	// dockerFail is STUB_DOCKER_FAIL: the `docker run` that fails, "" for none.
+	dockerFail string
 }
 
 func git(t *testing.T, dir string, args ...string) string {
@@ -199,7 +211,7 @@ func (r *release) run(httpStatus string) outcome {
 		env := append(gitEnv(t),
 			"PATH="+filepath.Join(r.dir, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
 			"GITHUB_OUTPUT="+ghOutput, "RUNNER_TEMP="+r.dir, "GITHUB_REPOSITORY="+testRepo,
-			"GITHUB_WORKSPACE="+r.work, "STUB_LOG="+r.log, "STUB_HTTP_STATUS="+httpStatus)
+			"GITHUB_WORKSPACE="+r.work, "STUB_LOG="+r.log, "STUB_HTTP_STATUS="+httpStatus, "STUB_DOCKER_FAIL="+r.dockerFail)
 		for k, v := range j.Env {
 			env = append(env, k+"="+resolve("job env "+k, v))
 		}
@@ -376,6 +388,45 @@ func TestReleaseNotPublic(t *testing.T) {
 	}
 }
 
+// TestReleaseSmokeFails: when the pushed image fails on one platform, --help or
+// the demo, the job stops at the smoke test: no tag created or moved, and no
+// call after the failing `docker run` (no other platform, no pullability check,
+// no GitHub Release).
+func TestReleaseSmokeFails(t *testing.T) {
+	t.Parallel()
+	for _, fail := range []string{"linux/amd64 --help", "linux/amd64 demo", "linux/arm64 --help", "linux/arm64 demo"} {
+		t.Run(strings.ReplaceAll(fail, "/", "-"), func(t *testing.T) {
+			t.Parallel()
+			r := newRelease(t, "v1.1.0", "v1.0.0")
+			r.dockerFail = fail
+			before := r.tags()
+			out := r.run("200")
+			if out.failed != "smoke" {
+				t.Fatalf("failed step = %q, want smoke\n%s", out.failed, out.logs)
+			}
+			if diff := cmp.Diff([]string{"version", "smoke"}, out.ran); diff != "" {
+				t.Errorf("steps run (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(before, r.tags()); diff != "" {
+				t.Errorf("origin's tags changed (-before +after):\n%s", diff)
+			}
+			if !strings.Contains(out.logs, "docker stub: "+fail+" fails") {
+				t.Fatalf("the stub's docker run for %q was never made:\n%s", fail, out.logs)
+			}
+			platform, word, _ := strings.Cut(fail, " ")
+			last := out.stubLog[len(out.stubLog)-1]
+			if !strings.HasPrefix(last, "docker run --rm --platform "+platform+" ") || !strings.Contains(last, " "+word) {
+				t.Errorf("calls after the failing docker run (%s): %q", fail, out.stubLog)
+			}
+			for _, line := range out.stubLog {
+				if !strings.HasPrefix(line, "docker run ") {
+					t.Errorf("call after a failed smoke test: %s", line)
+				}
+			}
+		})
+	}
+}
+
 // TestReleaseOlderLine releases a fix on an older minor line: it is tagged,
 // and vX stays on the newer release.
 func TestReleaseOlderLine(t *testing.T) {
@@ -440,8 +491,13 @@ func TestReleaseRefuses(t *testing.T) {
 }
 
 // TestReleaseWorkflowShape: the job's own permissions (the workflow grants
-// none), a concurrency group that never cancels a release half-way, and no
-// `contents: write` for the GITHUB_TOKEN (the App token pushes).
+// none; artifact-metadata: write lets the attestation write its storage record
+// in an organisation), a concurrency group that never cancels a release
+// half-way, no `contents: write` for the GITHUB_TOKEN: the tags are pushed
+// through a checkout holding the App token, the only token that may push a
+// change under .github/workflows/. The image gets the OCI labels (build
+// arguments of the Dockerfile) and the same index annotations, from which GHCR
+// links a multi-platform package to the repository.
 func TestReleaseWorkflowShape(t *testing.T) {
 	t.Parallel()
 	var w workflow
@@ -451,7 +507,7 @@ func TestReleaseWorkflowShape(t *testing.T) {
 		t.Errorf("workflow permissions = %v (%v), want {}", top, err)
 	}
 	j := w.Jobs["release"]
-	want := map[string]string{"contents": "read", "packages": "write", "id-token": "write", "attestations": "write"}
+	want := map[string]string{"contents": "read", "packages": "write", "id-token": "write", "attestations": "write", "artifact-metadata": "write"}
 	if diff := cmp.Diff(want, j.Permissions); diff != "" {
 		t.Errorf("release job permissions (-want +got):\n%s", diff)
 	}
@@ -468,12 +524,84 @@ func TestReleaseWorkflowShape(t *testing.T) {
 			t.Errorf("step %s must come before %s", pair[0], pair[1])
 		}
 	}
-	re := regexp.MustCompile(`^docker/build-push-action@`)
+	checkReleaseToken(t, j.Steps)
+	builds := 0
 	for _, s := range j.Steps {
-		if re.MatchString(s.Uses) && !strings.Contains(s.With["tags"], "steps.version.outputs.image") {
+		if !strings.HasPrefix(s.Uses, "docker/build-push-action@") {
+			continue
+		}
+		builds++
+		if !strings.Contains(s.With["tags"], "steps.version.outputs.image") {
 			t.Errorf("the image is tagged %q, not with the lowercased name of the version step", s.With["tags"])
 		}
+		args, annotations := keyValues(s.With["build-args"]), keyValues(s.With["annotations"])
+		for _, l := range ociLabels {
+			if got := args[l.arg]; got != l.value {
+				t.Errorf("build-args %s=%q, want %s=%s (the Dockerfile's LABEL %s)", l.arg, got, l.arg, l.value, l.label)
+			}
+			if got := annotations["index:"+l.label]; got != l.value {
+				t.Errorf("annotations index:%s=%q, want %s (GHCR reads a multi-platform image's labels from the index)", l.label, got, l.value)
+			}
+		}
 	}
+	if builds != 1 {
+		t.Errorf("%d docker/build-push-action steps, want 1", builds)
+	}
+}
+
+// checkReleaseToken checks that every step running `git push` works in a
+// checkout whose token is the output of the create-github-app-token step run
+// before it, and that the App token is asked for contents: write (the tags) and
+// workflows: write (the release commit that changes the reusable workflow).
+func checkReleaseToken(t *testing.T, steps []step) {
+	t.Helper()
+	app, checkout, pushes := -1, -1, 0
+	for i, s := range steps {
+		switch {
+		case strings.HasPrefix(s.Uses, "actions/create-github-app-token@"):
+			app = i
+			for _, p := range []string{"permission-contents", "permission-workflows"} {
+				if s.With[p] != "write" {
+					t.Errorf("step %d (%s): %s: %q, want write", i+1, s.Uses, p, s.With[p])
+				}
+			}
+		case strings.HasPrefix(s.Uses, "actions/checkout@"):
+			checkout = i
+		case strings.Contains(s.Run, "git push"):
+			pushes++
+			if app < 0 || steps[app].ID == "" {
+				t.Errorf("step %s pushes, but no create-github-app-token step with an id runs before it", s.ID)
+				continue
+			}
+			if checkout < app {
+				t.Errorf("step %s pushes from a checkout made before the App token step %s", s.ID, steps[app].ID)
+				continue
+			}
+			token := regexp.MustCompile(`^\$\{\{\s*steps\.` + regexp.QuoteMeta(steps[app].ID) + `\.outputs\.token\s*\}\}$`)
+			c := steps[checkout]
+			if !token.MatchString(c.With["token"]) {
+				t.Errorf("step %s pushes from a checkout with token %q, want ${{ steps.%s.outputs.token }}: the GITHUB_TOKEN may not push a workflow change", s.ID, c.With["token"], steps[app].ID)
+			}
+			if c.With["persist-credentials"] == "false" {
+				t.Errorf("step %s pushes from a checkout with persist-credentials: false", s.ID)
+			}
+		}
+	}
+	if pushes == 0 {
+		t.Errorf("no step runs git push")
+	}
+}
+
+// keyValues reads a newline-separated list of key=value, as build-args and
+// annotations of docker/build-push-action are written.
+func keyValues(list string) map[string]string {
+	out := map[string]string{}
+	for _, line := range strings.Split(list, "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func cmpOr(a, b string) string {

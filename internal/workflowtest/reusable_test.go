@@ -3,6 +3,7 @@ package workflowtest
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -165,12 +166,60 @@ func TestConcurrencyAndPermissions(t *testing.T) {
 				t.Errorf("%s: job %s: cancel-in-progress %q, want false: a cancelled sync stops half-way", rel(path), name, c.CancelInProgress)
 			}
 			runsAction := slices.ContainsFunc(j.Steps, func(s step) bool { return strings.HasPrefix(s.Uses, ownAction+"@") })
-			if runsAction && !strings.Contains(c.Group, "database") && !strings.Contains(c.Group, "NOTION_DATABASE_ID") {
-				t.Errorf("%s: job %s: concurrency group %q is not per database", rel(path), name, c.Group)
+			if runsAction && !perDatabase(c.Group) {
+				t.Errorf("%s: job %s: concurrency group %q is not per database: put the database id in it, e.g. ${{ vars.NOTION_DATABASE_ID }}", rel(path), name, c.Group)
 			}
 			if j.Permissions["actions"] != "read" {
 				t.Errorf("%s: job %s: permissions %v lack actions: read", rel(path), name, j.Permissions)
 			}
+		}
+	}
+}
+
+// databaseRefRE is a reference to a value naming the database, in a context a
+// job's concurrency group may read: inputs.database-id, vars.NOTION_DATABASE_ID,
+// matrix.database, needs.<job>.outputs.database-id.
+var databaseRefRE = regexp.MustCompile(`(?i)(?:^|[^\w.-])(?:inputs|vars|matrix|needs)\.[\w.-]*database`)
+
+// quotedRE is a string literal of an expression (” is a quote inside it).
+var quotedRE = regexp.MustCompile(`'(?:[^']|'')*'`)
+
+// perDatabase reports whether a concurrency group differs per database: one of
+// its expressions, string literals aside, reads the database id. Text outside
+// ${{ }} is constant, so "notion-sync-database" is one group for every database.
+func perDatabase(group string) bool {
+	for _, m := range exprRE.FindAllStringSubmatch(group, -1) {
+		if databaseRefRE.MatchString(quotedRE.ReplaceAllString(m[1], "''")) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestPerDatabase(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		group string
+		want  bool
+	}{
+		{"notion-sync-${{ vars.NOTION_DATABASE_ID }}-${{ github.event_name == 'pull_request' && github.ref || 'sync' }}", true},
+		{"notion-sync-${{ inputs.database-id || 'database' }}-sync", true},
+		{"notion-sync-${{ matrix.database }}", true},
+		{"notion-sync-${{format('{0}', vars.NOTION_DATABASE_ID)}}", true},
+		{"notion-sync-${{ needs.setup.outputs.database-id }}", true},
+		{"notion-sync-database", false},
+		{"notion-sync-NOTION_DATABASE_ID-${{ github.ref }}", false},
+		{"notion-sync-${{ 'database' }}", false},
+		{"notion-sync-${{ 'vars.NOTION_DATABASE_ID' }}", false},
+		{"notion-sync-${{ 'it''s vars.NOTION_DATABASE_ID' }}", false},
+		{"notion-sync-${{ github.database }}", false},
+		{"notion-sync-${{ vars.NOTION_TOKEN_NAME }}", false},
+		{"notion-sync-${{ github.ref }}", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := perDatabase(tt.group); got != tt.want {
+			t.Errorf("perDatabase(%q) = %v, want %v", tt.group, got, tt.want)
 		}
 	}
 }
