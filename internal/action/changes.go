@@ -71,13 +71,21 @@ type Changes struct {
 	Files []gitdiff.Change
 	// Notes say which base was used and why, for the job summary.
 	Notes []string
+	// Warning, when set, is a problem the workflow's author should fix (the
+	// token lacks `actions: read`): the caller shows it once as an annotation,
+	// since a log line goes unseen among the others.
+	Warning string
 }
 
 // Find returns the manifests changed between the run's base and head, keeping
 // only the paths match accepts.
 func (f ChangeFinder) Find(ctx context.Context, match func(string) bool) Changes {
 	var notes []string
-	full := func(why string) Changes { return Changes{Notes: append(notes, why)} }
+	var warning string
+	full := func(why string) Changes { return Changes{Notes: append(notes, why), Warning: warning} }
+	found := func(files []gitdiff.Change, more ...string) Changes {
+		return Changes{Files: nonNil(files), Notes: append(notes, more...), Warning: warning}
+	}
 	repo, repoErr := gitdiff.Open(f.Workspace)
 	if repo != nil {
 		// A commit fetched by sha is held by a ref of ours until the end.
@@ -101,7 +109,7 @@ func (f ChangeFinder) Find(ctx context.Context, match func(string) bool) Changes
 		// are synced now.
 		if repo != nil {
 			var note string
-			base, note = f.lastSuccess(ctx, repo, head)
+			base, note, warning = f.lastSuccess(ctx, repo, head)
 			notes = append(notes, note)
 		}
 		if base != "" {
@@ -125,20 +133,20 @@ func (f ChangeFinder) Find(ctx context.Context, match func(string) bool) Changes
 		changes, err := repo.Changed(base, head, match)
 		if err == nil {
 			f.Log.Info("changed manifests", "base", base, "head", cmp.Or(head, "HEAD"), "count", len(changes))
-			return Changes{Files: nonNil(changes), Notes: notes}
+			return found(changes)
 		}
 		f.Log.Warn("cannot diff in the checkout", "base", base, "reason", err)
 		if errors.Is(err, gitdiff.ErrNoBase) {
 			if f.Event.IsPullRequest() && head == "" {
 				// With fetch-depth: 2 on the merge commit, HEAD^1 is the base branch's tip.
 				if changes, ok := mergeParentDiff(repo, f.Event.HeadSHA, match); ok {
-					return Changes{Files: nonNil(changes), Notes: notes}
+					return found(changes)
 				}
 			}
 			if f.fetch(ctx, repo, base) {
 				if changes, err := repo.Changed(base, head, match); err == nil {
 					f.Log.Info("fetched the base commit at depth 1", "base", base, "count", len(changes))
-					return Changes{Files: nonNil(changes), Notes: notes}
+					return found(changes)
 				}
 			}
 		}
@@ -146,7 +154,7 @@ func (f ChangeFinder) Find(ctx context.Context, match func(string) bool) Changes
 	if f.Event.IsPullRequest() {
 		changes, err := f.pullRequestFiles(ctx, match)
 		if err == nil {
-			return Changes{Files: nonNil(changes), Notes: append(notes, "Changed manifests from GitHub's pull request files API: the base commit "+gitdiff.ShortSHA(base)+" is not in this checkout")}
+			return found(changes, "Changed manifests from GitHub's pull request files API: the base commit "+gitdiff.ShortSHA(base)+" is not in this checkout")
 		}
 		f.Log.Warn("cannot list the pull request's files", "reason", err)
 	}
@@ -156,10 +164,11 @@ func (f ChangeFinder) Find(ctx context.Context, match func(string) bool) Changes
 // lastSuccess is the head commit of the last successful run of this workflow
 // on this branch when it can be diffed from: present (or fetched) and an
 // ancestor of head. Otherwise it returns "" and a note that says why the
-// event's before is used instead.
-func (f ChangeFinder) lastSuccess(ctx context.Context, repo *gitdiff.Repo, head string) (sha, note string) {
-	fallback := func(why string) (string, string) {
-		return "", "Diff base: not the last successful run (" + why + ")"
+// event's before is used instead, and, when the token lacks `actions: read`,
+// the warning that asks for it.
+func (f ChangeFinder) lastSuccess(ctx context.Context, repo *gitdiff.Repo, head string) (sha, note, warning string) {
+	fallback := func(why string) (string, string, string) {
+		return "", "Diff base: not the last successful run (" + why + ")", ""
 	}
 	if f.GitHub == nil {
 		return fallback("no github-token to ask GitHub for it")
@@ -173,8 +182,8 @@ func (f ChangeFinder) lastSuccess(ctx context.Context, repo *gitdiff.Repo, head 
 	})
 	switch {
 	case errors.Is(err, ErrRunsForbidden):
-		f.Log.Warn("the github-token may not list workflow runs: grant `permissions: actions: read` so that a run picks up the changes of runs that were cancelled or failed")
-		return fallback("the token lacks `actions: read`")
+		_, note, _ := fallback("the token lacks `actions: read`")
+		return "", note, "The github-token may not list workflow runs (403), so the diff base is not the last successful run and the changes of earlier runs that were cancelled or failed are not synced until a full sync. Grant the job `permissions: actions: read`."
 	case errors.Is(err, ErrNoSuccessfulRun):
 		return fallback("there is no successful run of " + wf.File() + " on " + f.Branch + " yet")
 	case err != nil:
@@ -195,7 +204,7 @@ func (f ChangeFinder) lastSuccess(ctx context.Context, repo *gitdiff.Repo, head 
 	case !ok:
 		return fallback("its head " + gitdiff.ShortSHA(sha) + " is not in this branch's history, as after a force push")
 	}
-	return sha, "Diff base: " + gitdiff.ShortSHA(sha) + ", the head of the last successful run of " + wf.File() + " on " + f.Branch
+	return sha, "Diff base: " + gitdiff.ShortSHA(sha) + ", the head of the last successful run of " + wf.File() + " on " + f.Branch, ""
 }
 
 // compare asks GitHub whether base is an ancestor of head, for a shallow

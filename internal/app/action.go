@@ -290,6 +290,9 @@ func (a *actionRun) sync(ctx context.Context) int {
 		finder := action.NewChangeFinder(a.e.getenv, a.ws, a.ev, a.in, a.e.log)
 		found := finder.Find(ctx, func(p string) bool { return manifest.Match(cfg.Include, cfg.Exclude, p) })
 		a.notes = append(a.notes, found.Notes...)
+		if found.Warning != "" {
+			a.r.Warning(action.Annotation{Title: "notion-sync: diff base", Message: found.Warning})
+		}
 		if found.Files == nil {
 			f.All = true
 		} else {

@@ -395,9 +395,8 @@ func (g *GitHub) pullFiles(w http.ResponseWriter, r *http.Request) {
 	g.json(w, http.StatusOK, out)
 }
 
-// listRuns serves GET /repos/{o}/{r}/actions/workflows/{file}/runs with the
-// branch, event and status filters (status takes a status or a conclusion, as
-// GitHub's does), newest run first.
+// compare serves GET /repos/{o}/{r}/compare/{base}...{head} from Compare: the
+// status alone, with no commits or files, which is all the Action reads.
 func (g *GitHub) compare(w http.ResponseWriter, r *http.Request) {
 	status, ok := g.Compare[r.PathValue("basehead")]
 	if !ok {
@@ -407,6 +406,9 @@ func (g *GitHub) compare(w http.ResponseWriter, r *http.Request) {
 	g.json(w, http.StatusOK, map[string]any{"status": status, "commits": []any{}, "files": []any{}})
 }
 
+// listRuns serves GET /repos/{o}/{r}/actions/workflows/{file}/runs with the
+// branch, event and status filters (status takes a status or a conclusion, as
+// GitHub's does), newest run first.
 func (g *GitHub) listRuns(w http.ResponseWriter, r *http.Request) {
 	if g.FailRuns != 0 {
 		g.denied(w, g.FailRuns, "actions/workflow-runs#list-workflow-runs-for-a-workflow")
