@@ -308,12 +308,13 @@ func (a *actionRun) sync(ctx context.Context) int {
 		return a.fail(ctx, err)
 	}
 	a.printText(func(w io.Writer) error { return report.WriteText(w, res.Plan, res.Stats) })
-	a.r.AnnotateFailures(res.Plan, a.in.FailOnError)
 	if res.Refusal != nil {
-		note := refusalNote(res.Refusal)
+		// Before the failures' annotations, which may use up the step's cap.
+		note := "A real sync of this plan would stop: " + res.Refusal.Error()
 		a.notes = append(a.notes, note)
 		a.r.Warning(action.Annotation{Title: "notion-sync: mass archive", Message: note})
 	}
+	a.r.AnnotateFailures(res.Plan, a.in.FailOnError)
 
 	title := "Notion sync"
 	if res.Plan.DryRun {

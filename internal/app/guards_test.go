@@ -41,7 +41,7 @@ func TestMassArchiveGuard(t *testing.T) {
 		wantErr  string
 	}{
 		{"no manifest found", []string{"sync", "--all", "--repo", empty, "--allow-mass-archive"}, ExitUsage, before, "found no manifest"},
-		{"dry run says a sync would stop", []string{"sync", "--all", "--dry-run"}, ExitOK, before, "A real sync of this plan would stop: refusing to archive"},
+		{"dry run says a sync would stop", []string{"sync", "--all", "--dry-run"}, ExitOK, before, `msg="a real sync of this plan would stop" reason="refusing to archive 6 of the database's 12 live pages`},
 		{"over the share", []string{"sync", "--all"}, ExitUsage, before, "--allow-mass-archive"},
 		{"allowed", []string{"sync", "--all", "--allow-mass-archive"}, ExitOK, before - removed, ""},
 	}

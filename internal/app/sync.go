@@ -120,7 +120,7 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if res.Refusal != nil {
-		e.log.Warn(refusalNote(res.Refusal))
+		e.log.Warn("a real sync of this plan would stop", "reason", res.Refusal)
 	}
 	if f.json {
 		err = report.WriteJSON(e.stdout, res.Plan, res.Stats)
@@ -134,11 +134,6 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		return errProblems
 	}
 	return nil
-}
-
-// refusalNote says that a dry run's plan would stop a real sync, and why.
-func refusalNote(refusal error) string {
-	return "A real sync of this plan would stop: " + refusal.Error()
 }
 
 // ready checks what a sync needs before it starts: a config that loads, a token
