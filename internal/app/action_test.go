@@ -103,6 +103,28 @@ func newActionHarness(t *testing.T) *actionHarness {
 	return a
 }
 
+// planPullRequest syncs the workspace, lets change edit it, commits, and plans
+// that commit as pull request 7 from the synced one, which it returns as base.
+// The plan must succeed without writing to Notion.
+func (a *actionHarness) planPullRequest(change func()) (base string, res actionResult) {
+	a.t.Helper()
+	if res := a.run("workflow_dispatch", nil, nil); res.code != ExitOK {
+		res.failf(a.t, "initial sync")
+	}
+	base = a.head()
+	change()
+	head := a.commit("change for the pull request")
+	a.srv.ResetRequests()
+	res = a.run("pull_request", prPayload(a.t, 7, base, head, "octo/mono"), nil)
+	if res.code != ExitOK {
+		res.failf(a.t, "pull_request")
+	}
+	if n := a.writes(); n != 0 {
+		a.t.Errorf("the plan wrote %d times to Notion", n)
+	}
+	return base, res
+}
+
 // head is the sha HEAD points at.
 func (a *actionHarness) head() string {
 	a.t.Helper()
@@ -403,22 +425,11 @@ func TestActionPushFallsBackToFullSync(t *testing.T) {
 func TestActionPullRequest(t *testing.T) {
 	t.Parallel()
 	a := newActionHarness(t)
-	if res := a.run("workflow_dispatch", nil, nil); res.code != ExitOK {
-		res.failf(t, "initial sync")
-	}
-	base := a.head()
-	if err := editDescription(a.repo, "memory/module.manifest.json", "Planned memory"); err != nil {
-		t.Fatal(err)
-	}
-	head := a.commit("edit memory")
-	a.srv.ResetRequests()
-	res := a.run("pull_request", prPayload(t, 7, base, head, "octo/mono"), nil)
-	if res.code != ExitOK {
-		res.failf(t, "pull_request")
-	}
-	if n := a.writes(); n != 0 {
-		t.Errorf("the plan wrote %d times to Notion", n)
-	}
+	base, res := a.planPullRequest(func() {
+		if err := editDescription(a.repo, "memory/module.manifest.json", "Planned memory"); err != nil {
+			t.Fatal(err)
+		}
+	})
 	if diff := cmp.Diff(wantCounts(0, 1, 0, 0, 0), counts(res)); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
 	}
@@ -444,7 +455,7 @@ func TestActionPullRequest(t *testing.T) {
 	if err := editDescription(a.repo, "dream/module.manifest.json", "Planned dream"); err != nil {
 		t.Fatal(err)
 	}
-	head = a.commit("edit dream")
+	head := a.commit("edit dream")
 	res = a.run("pull_request", prPayload(t, 7, base, head, "octo/mono"), nil)
 	if res.code != ExitOK {
 		res.failf(t, "second pull_request run")

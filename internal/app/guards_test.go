@@ -297,24 +297,13 @@ func TestActionPreviewWarnsOfMassArchive(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			a := newActionHarness(t)
-			if res := a.run("workflow_dispatch", nil, nil); res.code != ExitOK {
-				res.failf(t, "initial sync")
-			}
-			base := a.head()
-			for _, m := range tt.removed {
-				if err := os.RemoveAll(filepath.Join(a.repo, m)); err != nil {
-					t.Fatal(err)
+			_, res := a.planPullRequest(func() {
+				for _, m := range tt.removed {
+					if err := os.RemoveAll(filepath.Join(a.repo, m)); err != nil {
+						t.Fatal(err)
+					}
 				}
-			}
-			head := a.commit("remove modules")
-			a.srv.ResetRequests()
-			res := a.run("pull_request", prPayload(t, 7, base, head, "octo/mono"), nil)
-			if res.code != ExitOK {
-				res.failf(t, "pull_request")
-			}
-			if n := a.writes(); n != 0 {
-				t.Errorf("the plan wrote %d times to Notion", n)
-			}
+			})
 			if got := a.readPlan(res).Summary.Archive; got != len(tt.removed) {
 				t.Errorf("plan archives %d pages, want %d", got, len(tt.removed))
 			}
