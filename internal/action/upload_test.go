@@ -41,8 +41,8 @@ func TestUploadWarnings(t *testing.T) {
 	mustSymlink(t, filepath.Join(outside, "environ"), filepath.Join(ws, "artifacts", "ledger.jsonl"))
 	var out bytes.Buffer
 	r := NewRunner(fileEnv{}.get, &out)
-	id, link := r.Upload(t.Context(), ws, "notion-sync", slog.New(slog.NewTextHandler(io.Discard, nil)),
-		filepath.Join(ws, "artifacts", "plan.json"), filepath.Join(ws, "artifacts", "ledger.jsonl"), filepath.Join(ws, "artifacts", "gone.log"))
+	id, link := r.Upload(t.Context(), "notion-sync", slog.New(slog.NewTextHandler(io.Discard, nil)),
+		OwnFiles(ws, filepath.Join(ws, "artifacts", "plan.json"), filepath.Join(ws, "artifacts", "ledger.jsonl"), filepath.Join(ws, "artifacts", "gone.log")))
 	r.Flush()
 	if id != 0 || link != "" {
 		t.Errorf("Upload() = %d, %q without a results service, want nothing", id, link)

@@ -501,17 +501,12 @@ func (a *actionRun) printText(write func(io.Writer) error) {
 // upload-artifact input asks for it uploads them as the run's artifact and sets
 // artifact-id and artifact-url.
 func (a *actionRun) upload(ctx context.Context, paths ...string) {
-	var files []string
-	for _, p := range paths {
-		if rel := action.OwnRel(a.ws, p); rel != "" {
-			files = append(files, rel)
-		}
-	}
-	a.outputs["artifact-files"] = strings.Join(files, "\n")
+	files := action.OwnFiles(a.ws, paths...)
+	a.outputs["artifact-files"] = strings.Join(files.Names, "\n")
 	if !a.in.UploadArtifact {
 		return
 	}
-	id, link := a.r.Upload(ctx, a.ws, action.ArtifactName(a.in.ArtifactName, a.e.getenv), a.e.log, paths...)
+	id, link := a.r.Upload(ctx, action.ArtifactName(a.in.ArtifactName, a.e.getenv), a.e.log, files)
 	if id != 0 {
 		a.outputs["artifact-id"] = strconv.FormatInt(id, 10)
 	}
