@@ -105,13 +105,7 @@ func TestChangeFinderLastSuccessfulRun(t *testing.T) {
 	// side is a commit origin has off b, outside main's history.
 	side := h.branch(t, "side", h.shas[1], "x")
 	okRun, failedRun, cancelledRun, head := h.shas[1], h.shas[2], h.shas[3], h.shas[4]
-	run := func(id int64, conclusion, sha string) actiontest.Run {
-		r := actiontest.Run{ID: id, Workflow: "sync.yml", Branch: "main", Event: "push", Conclusion: conclusion, HeadSHA: sha}
-		if conclusion == "" {
-			r.Status = "in_progress"
-		}
-		return r
-	}
+	run := actiontest.PushRun
 	runs := []actiontest.Run{
 		run(1, "success", h.shas[0]), run(2, "success", okRun), run(3, "failure", failedRun),
 		run(4, "cancelled", cancelledRun), run(5, "", head),

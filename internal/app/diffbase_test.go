@@ -31,15 +31,6 @@ func (a *actionHarness) withWorkflowRuns(set func(*actiontest.GitHub)) {
 	a.env["GITHUB_REF_NAME"] = "main"
 }
 
-// pushRun is a push run of sync.yml on main.
-func pushRun(id int64, conclusion, sha string) actiontest.Run {
-	r := actiontest.Run{ID: id, Workflow: "sync.yml", Branch: "main", Event: "push", Conclusion: conclusion, HeadSHA: sha}
-	if conclusion == "" {
-		r.Status = "in_progress"
-	}
-	return r
-}
-
 // editCommit rewrites the description of module's manifest and commits it.
 func (a *actionHarness) editCommit(module string) string {
 	a.t.Helper()
@@ -62,8 +53,8 @@ func TestActionDiffBaseLastSuccessfulRun(t *testing.T) {
 	c2 := a.editCommit("memory")  // run 40 failed
 	c3 := a.editCommit("emotion") // run 41 was cancelled while pending
 	c4 := a.editCommit("identity")
-	a.gh.AddRuns(pushRun(38, "success", c0), pushRun(39, "success", c1), pushRun(40, "failure", c2),
-		pushRun(41, "cancelled", c3), pushRun(42, "", c4))
+	a.gh.AddRuns(actiontest.PushRun(38, "success", c0), actiontest.PushRun(39, "success", c1), actiontest.PushRun(40, "failure", c2),
+		actiontest.PushRun(41, "cancelled", c3), actiontest.PushRun(42, "", c4))
 
 	res := a.run("push", pushPayload(t, c3, c4, false), nil)
 	if res.code != ExitOK {
@@ -94,7 +85,7 @@ func TestActionDiffBaseForbidden(t *testing.T) {
 	c1 := a.editCommit("dream")
 	c2 := a.editCommit("memory")
 	// Were the runs readable, this success would make the base c0: dream too.
-	a.gh.AddRuns(pushRun(41, "success", c0), pushRun(42, "", c2))
+	a.gh.AddRuns(actiontest.PushRun(41, "success", c0), actiontest.PushRun(42, "", c2))
 
 	res := a.run("push", pushPayload(t, c1, c2, false), nil)
 	if res.code != ExitOK {

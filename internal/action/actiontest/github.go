@@ -99,6 +99,16 @@ type Run struct {
 	HeadSHA    string
 }
 
+// PushRun is run id of sync.yml for a push to main at sha, ended with
+// conclusion, or still in progress when conclusion is "".
+func PushRun(id int64, conclusion, sha string) Run {
+	r := Run{ID: id, Workflow: "sync.yml", Branch: "main", Event: "push", Conclusion: conclusion, HeadSHA: sha}
+	if conclusion == "" {
+		r.Status = "in_progress"
+	}
+	return r
+}
+
 // NewGitHub returns a fake for o/r that checks token on every request. The server
 // starts on first use and stops when the test ends.
 func NewGitHub(t testing.TB, token string) *GitHub {
